@@ -1,0 +1,147 @@
+// cpu.bw: STREAM kernels over working sets from L1 to DRAM on 1..N pinned threads.
+// Bytes are counted as STREAM does (each array element read or written once per pass);
+// hw_GBps adds the line a plain store reads first (write-allocate), which _nt kernels avoid.
+#include "bench_cpu/bandwidth.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+#include "bench_cpu/isa.hpp"
+#include "bench_cpu/options.hpp"
+#include "core/bench_main.hpp"
+#include "core/units.hpp"
+
+namespace memwall::cpu {
+
+namespace {
+constexpr double kX = 1.0, kY = 2.0, kS = 3.0;  // exact in every operation below
+
+constexpr StreamKernel kKernels[] = {
+    {"read", kRead, 1, 0, false, true, [](double x, double, double) { return x; }},
+    {"write", kWrite, 0, 1, false, false, [](double, double, double s) { return s; }},
+    {"copy", kCopy, 1, 1, false, true, [](double x, double, double) { return x; }},
+    {"scale", kScale, 1, 1, false, false, [](double x, double, double s) { return s * x; }},
+    {"add", kAdd, 2, 1, false, false, [](double x, double y, double) { return x + y; }},
+    {"triad", kTriad, 2, 1, false, true, [](double x, double y, double s) { return x + s * y; }},
+    {"write_nt", kWriteNt, 0, 1, true, false, [](double, double, double s) { return s; }},
+    {"copy_nt", kCopyNt, 1, 1, true, false, [](double x, double, double) { return x; }},
+    {"triad_nt", kTriadNt, 2, 1, true, true,
+     [](double x, double y, double s) { return x + s * y; }},
+};
+
+}  // namespace
+
+std::span<const StreamKernel> stream_kernels() {
+  return kKernels;
+}
+
+uint64_t stream_bytes(const StreamKernel& k, uint64_t elements) {
+  return static_cast<uint64_t>(k.reads + k.writes) * elements * sizeof(double);
+}
+
+uint64_t hw_bytes(const StreamKernel& k, uint64_t elements) {
+  const int allocate_reads = k.nontemporal ? 0 : k.writes;
+  return static_cast<uint64_t>(k.reads + k.writes + allocate_reads) * elements * sizeof(double);
+}
+
+namespace {
+
+struct alignas(64) ThreadResult {
+  bool bad = false;
+};
+
+// Enough passes per timed region that the barrier and clock reads are noise.
+constexpr uint64_t kRegionBytes = 64ull << 20;
+
+void run_stream(benchmark::State& state, const StreamKernel& k, int threads, uint64_t ws_bytes,
+                Pages pages) {
+  const StreamKernelSet& isa = select_isa(options().isa);
+  const int arrays = k.reads + k.writes;
+  const uint64_t grain = static_cast<uint64_t>(threads) * kStreamGrain;
+  const uint64_t n = std::max<uint64_t>(1, ws_bytes / (arrays * sizeof(double)) / grain) * grain;
+  const uint64_t chunk = n / threads;
+  const bool uses_y = k.reads == 2;
+  const bool uses_out = k.writes == 1;
+  Buffer x(n * sizeof(double), pages);
+  Buffer y(uses_y ? n * sizeof(double) : 64, pages);
+  Buffer out(uses_out ? n * sizeof(double) : 64, pages);
+
+  ThreadPool& workers = pool();
+  workers.run(threads, [&](int tid) {  // first touch by the thread that will use the chunk
+    const uint64_t lo = tid * chunk;
+    for (uint64_t i = lo; i < lo + chunk; ++i) {
+      x.as<double>()[i] = kX;
+      if (uses_y) y.as<double>()[i] = kY;
+      if (uses_out) out.as<double>()[i] = 0;
+    }
+  });
+
+  const uint64_t pass_bytes = stream_bytes(k, n);
+  const uint64_t pass_hw_bytes = hw_bytes(k, n);
+  const uint64_t passes = std::max<uint64_t>(1, kRegionBytes / pass_bytes);
+  const StreamFn fn = isa.fn[k.op];
+  const double expected_sum = kX * static_cast<double>(chunk) * static_cast<double>(passes);
+  std::vector<ThreadResult> results(threads);
+
+  const double seconds = measure(state, [&] {
+    return workers.run_timed(threads, [&](int tid) {
+      const uint64_t lo = tid * chunk;
+      double* o = uses_out ? out.as<double>() + lo : nullptr;
+      const double* xs = x.as<double>() + lo;
+      const double* ys = uses_y ? y.as<double>() + lo : nullptr;
+      const double sum = fn(o, xs, ys, kS, chunk, passes);
+      if (k.op == kRead && sum != expected_sum) results[tid].bad = true;
+    });
+  });
+  if (seconds == 0) return;
+
+  bool ok = true;
+  std::string what;
+  for (const ThreadResult& r : results) ok = ok && !r.bad;
+  if (!ok) what = std::string(k.name) + ": sum differs from the known input";
+  if (ok && uses_out) {
+    const double want = k.expect(kX, kY, kS);
+    for (uint64_t i = 0; i < n; ++i) {
+      if (out.as<double>()[i] != want) {
+        ok = false;
+        what = std::string(k.name) + ": element " + std::to_string(i) + " is " +
+               std::to_string(out.as<double>()[i]) + ", expected " + std::to_string(want);
+        break;
+      }
+    }
+  }
+  if (!check_result(state, ok, what)) return;
+
+  const double total_passes = static_cast<double>(passes) * static_cast<double>(state.iterations());
+  state.counters["GBps"] = static_cast<double>(pass_bytes) * total_passes / seconds / 1e9;
+  state.counters["hw_GBps"] = static_cast<double>(pass_hw_bytes) * total_passes / seconds / 1e9;
+  state.counters["bytes"] = static_cast<double>(pass_bytes * passes);
+  state.counters["working_set_bytes"] = static_cast<double>(pass_bytes);
+  state.counters["threads"] = threads;
+  state.counters["huge_fraction"] = (uses_out ? out : x).huge_fraction();
+  state.SetLabel(isa.isa);
+}
+
+void register_bandwidth(const CpuOptions& opt) {
+  const std::vector<Pages> pages =
+      opt.bw_pages.empty() ? std::vector<Pages>{Pages::huge} : opt.bw_pages;
+  for (const StreamKernel& k : stream_kernels()) {
+    if (opt.mode == Mode::quick && !k.in_quick) continue;
+    for (Pages p : pages)
+      for (int threads : opt.thread_counts())
+        for (uint64_t bytes : opt.sizes()) {
+          const std::string name = std::string("cpu.bw/") + k.name + "/pages:" + to_string(p) +
+                                   "/threads:" + std::to_string(threads) +
+                                   "/bytes:" + std::to_string(bytes);
+          add_benchmark(name, [&k, threads, bytes, p](benchmark::State& state) {
+            run_stream(state, k, threads, bytes, p);
+          });
+        }
+  }
+}
+
+const bool registered = add_family("cpu.bw", register_bandwidth);
+
+}  // namespace
+
+}  // namespace memwall::cpu

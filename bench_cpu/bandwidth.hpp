@@ -1,0 +1,26 @@
+// The STREAM kernel table: what each kernel reads and writes, and so how its bytes count.
+#pragma once
+#include <cstdint>
+#include <span>
+
+#include "bench_cpu/isa.hpp"
+
+namespace memwall::cpu {
+
+struct StreamKernel {
+  const char* name;
+  StreamOp op;
+  int reads;   // arrays read per element
+  int writes;  // arrays written per element
+  bool nontemporal;
+  bool in_quick;
+  double (*expect)(double x, double y, double s);  // the output element; for read, x
+};
+
+std::span<const StreamKernel> stream_kernels();
+// Bytes of one pass over `elements` elements, counted as STREAM does.
+uint64_t stream_bytes(const StreamKernel& k, uint64_t elements);
+// The same plus the line each plain (not non-temporal) store reads first: write-allocate.
+uint64_t hw_bytes(const StreamKernel& k, uint64_t elements);
+
+}  // namespace memwall::cpu

@@ -1,0 +1,174 @@
+// cpu.lat: load-to-use latency from a dependent pointer chase over one cycle through every
+// cache line, with 4 KiB or huge pages, in a TLB-friendly order (the cache and DRAM figures),
+// fully random (what TLB misses add) and sequential (what the prefetcher hides); and loaded
+// latency: one chasing thread while the other cores stream reads, as Intel MLC does.
+#include <atomic>
+#include <cstring>
+
+#include "bench_cpu/chase.hpp"
+#include "bench_cpu/isa.hpp"
+#include "bench_cpu/options.hpp"
+#include "core/bench_main.hpp"
+#include "core/timing.hpp"
+#include "core/topology.hpp"
+
+namespace memwall::cpu {
+
+namespace {
+
+constexpr uint64_t kLineBytes = 64;
+constexpr uint64_t kStepsPerRegion = 1 << 16;
+
+struct Chase {
+  Buffer buffer;
+  std::vector<uint64_t> order;
+  void* start = nullptr;
+  uint64_t lines = 0;
+  uint64_t walked = 0;  // steps taken since start, to check where the walk must be
+  void* position = nullptr;
+};
+
+Chase build_chase(uint64_t bytes, Pages pages, ChaseOrder order, uint64_t group_bytes) {
+  Chase c;
+  c.lines = std::max<uint64_t>(2, bytes / kLineBytes);
+  c.buffer = Buffer(c.lines * kLineBytes, pages);
+  std::memset(c.buffer.data(), 0, c.lines * kLineBytes);  // fault pages in address order
+  c.order = chase_order(c.lines, std::max<uint64_t>(1, group_bytes / kLineBytes), order,
+                        0x9e3779b97f4a7c15ull ^ bytes);
+  c.start = c.position = link_chase(c.buffer.data(), kLineBytes, c.order);
+  return c;
+}
+
+void walk(Chase& c, uint64_t steps) {
+  c.position = chase(c.position, steps);
+  c.walked += steps;
+}
+
+// The walk must stand on the line the order says; otherwise a pointer was lost.
+bool walk_is_where_expected(const Chase& c) {
+  const uint64_t line = c.order[c.walked % c.lines];
+  return c.position == static_cast<char*>(c.buffer.data()) + line * kLineBytes;
+}
+
+void set_latency_counters(benchmark::State& state, const Chase& c, double seconds) {
+  const double loads = static_cast<double>(state.iterations()) * kStepsPerRegion;
+  state.counters["latency_ns"] = seconds / loads * 1e9;
+  state.counters["working_set_bytes"] = static_cast<double>(c.lines * kLineBytes);
+  state.counters["huge_fraction"] = c.buffer.huge_fraction();
+}
+
+void run_chase(benchmark::State& state, uint64_t bytes, Pages pages, ChaseOrder order) {
+  Chase c = build_chase(bytes, pages, order, options().tlb_group_bytes);
+  if (!check_result(state, is_permutation_of_lines(c.order), "chase order is not a permutation"))
+    return;
+  walk(c, std::min<uint64_t>(2 * c.lines, 1 << 21));  // warm caches and TLB
+  const double seconds = measure(state, [&] {
+    Stopwatch watch;
+    watch.start();
+    walk(c, kStepsPerRegion);
+    return watch.seconds();
+  });
+  if (seconds == 0) return;
+  if (!check_result(state, walk_is_where_expected(c), "chase ended off its cycle")) return;
+  set_latency_counters(state, c, seconds);
+}
+
+void run_loaded(benchmark::State& state, uint64_t bytes, int load_threads) {
+  const int threads = load_threads + 1;
+  Chase c = build_chase(bytes, Pages::huge, ChaseOrder::local, options().tlb_group_bytes);
+  const StreamKernelSet& isa = select_isa(options().isa);
+  // Each loader reads its own buffer, big enough to stream from DRAM.
+  const uint64_t load_elems = std::max<uint64_t>(topology().llc_bytes_total(), 64ull << 20) /
+                              sizeof(double) / kStreamGrain * kStreamGrain;
+  std::vector<Buffer> loads;
+  for (int t = 0; t < load_threads; ++t)
+    loads.emplace_back(load_elems * sizeof(double), Pages::huge);
+  std::atomic<bool> stop{false};
+  std::atomic<int> loading{0};
+  std::vector<double> load_gbps(threads, 0);
+  bool sums_ok = true;
+  double seconds = 0;
+  pool().run(threads, [&](int tid) {
+    if (tid > 0) {
+      double* x = loads[tid - 1].as<double>();
+      std::fill(x, x + load_elems, 1.0);
+      loading.fetch_add(1);
+      Stopwatch watch;
+      watch.start();
+      uint64_t passes = 0;
+      while (!stop.load(std::memory_order_relaxed)) {
+        if (isa.fn[kRead](nullptr, x, nullptr, 0, load_elems, 1) != static_cast<double>(load_elems))
+          sums_ok = false;
+        ++passes;
+      }
+      load_gbps[tid] =
+          static_cast<double>(passes * load_elems * sizeof(double)) / watch.seconds() / 1e9;
+      return;
+    }
+    while (loading.load() < load_threads) std::this_thread::yield();
+    walk(c, std::min<uint64_t>(2 * c.lines, 1 << 21));
+    seconds = measure(state, [&] {
+      Stopwatch watch;
+      watch.start();
+      walk(c, kStepsPerRegion);
+      return watch.seconds();
+    });
+    stop.store(true);
+  });
+  if (seconds == 0) return;
+  if (!check_result(state, walk_is_where_expected(c) && sums_ok,
+                    "chase ended off its cycle or a loader's sum was wrong"))
+    return;
+  set_latency_counters(state, c, seconds);
+  double total = 0;
+  for (double g : load_gbps) total += g;
+  state.counters["load_GBps"] = total;
+  state.counters["load_threads"] = load_threads;
+}
+
+std::string lat_name(const char* variant, Pages pages, uint64_t bytes) {
+  return std::string("cpu.lat/") + variant + "/pages:" + to_string(pages) +
+         "/bytes:" + std::to_string(bytes);
+}
+
+void register_latency(const CpuOptions& opt) {
+  const bool quick = opt.mode == Mode::quick;
+  std::vector<Pages> pages = opt.lat_pages;
+  if (pages.empty())
+    pages =
+        quick ? std::vector<Pages>{Pages::huge} : std::vector<Pages>{Pages::huge, Pages::small4k};
+  const std::vector<uint64_t> sizes = opt.sizes();
+  struct Variant {
+    const char* name;
+    ChaseOrder order;
+  };
+  for (const Variant v :
+       {Variant{"chase", ChaseOrder::local}, Variant{"chase_random", ChaseOrder::random},
+        Variant{"chase_stride", ChaseOrder::stride}}) {
+    for (Pages p : pages) {
+      for (size_t i = 0; i < sizes.size(); ++i) {
+        // The quick run takes the random and stride curves at one size per octave.
+        if (quick && v.order != ChaseOrder::local && i % opt.points_per_octave != 0) continue;
+        const uint64_t bytes = sizes[i];
+        add_benchmark(lat_name(v.name, p, bytes), [bytes, p, v](benchmark::State& state) {
+          run_chase(state, bytes, p, v.order);
+        });
+      }
+    }
+  }
+  const int cores = static_cast<int>(topology().core_cpus.size());
+  if (cores >= 2) {
+    const uint64_t bytes = sizes.back();
+    const int load_threads = cores - 1;
+    add_benchmark(
+        "cpu.lat/loaded/pages:huge/load:read/load_threads:" + std::to_string(load_threads) +
+            "/bytes:" + std::to_string(bytes),
+        [bytes, load_threads](benchmark::State& state) { run_loaded(state, bytes, load_threads); });
+  }
+}
+
+const bool registered = add_family("cpu.lat", register_latency);
+
+}  // namespace
+
+}  // namespace memwall::cpu

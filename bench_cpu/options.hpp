@@ -1,0 +1,45 @@
+// bench_cpu's command line, and the registry each benchmark family adds itself to.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/buffer.hpp"
+#include "core/thread_pool.hpp"
+
+namespace memwall::cpu {
+
+enum class Mode { quick, normal, full };
+
+struct CpuOptions {
+  Mode mode = Mode::normal;
+  uint64_t min_bytes = 4096;
+  uint64_t max_bytes = 0;  // 0: at least 1 GiB and 4x the last-level cache
+  int points_per_octave = 4;
+  std::vector<int> threads;  // empty: 1..cores (quick: all cores only)
+  std::string isa = "auto";
+  std::vector<Pages> bw_pages;   // empty: huge
+  std::vector<Pages> lat_pages;  // empty: huge and 4k (quick: huge)
+  uint64_t tlb_group_bytes = 256 << 10;
+
+  // Resolved from the above and the machine.
+  uint64_t resolved_max_bytes() const;
+  std::vector<uint64_t> sizes() const;
+  std::vector<int> thread_counts() const;
+};
+
+// Parsed once in main() before any family registers.
+const CpuOptions& options();
+CpuOptions& mutable_options();
+
+// One pinned worker per core, created on first use; thread 0 is the caller.
+ThreadPool& pool();
+
+// A family registers its benchmarks for the options given. Adding a family is one new file
+// with one `static const bool registered = add_family(...)`; main() never changes.
+using FamilyFn = std::function<void(const CpuOptions&)>;
+bool add_family(const std::string& name, FamilyFn fn);
+void register_families(const CpuOptions& options);
+
+}  // namespace memwall::cpu

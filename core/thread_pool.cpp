@@ -1,0 +1,94 @@
+#include "core/thread_pool.hpp"
+
+#include "core/timing.hpp"
+#include "core/topology.hpp"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define MEMWALL_PAUSE() _mm_pause()
+#else
+#define MEMWALL_PAUSE() std::this_thread::yield()
+#endif
+
+namespace memwall {
+
+ThreadPool::ThreadPool(std::vector<int> cpus) : cpus_(std::move(cpus)) {
+  if (cpus_.empty()) cpus_.push_back(0);
+  pinned_ = pin_current_thread(cpus_[0]);
+  std::atomic<int> started{0};
+  for (int tid = 1; tid < size(); ++tid) {
+    threads_.emplace_back([this, tid, &started] {
+      if (!pin_current_thread(cpus_[tid])) pinned_ = false;
+      started.fetch_add(1);
+      worker(tid);
+    });
+  }
+  while (started.load() < size() - 1) std::this_thread::yield();
+}
+
+ThreadPool::~ThreadPool() {
+  quit_.store(true);
+  state_.fetch_add(1ull << 16);
+  state_.notify_all();
+  for (std::thread& t : threads_) t.join();
+}
+
+void ThreadPool::worker(int tid) {
+  uint64_t seen = state_.load() >> 16;
+  for (;;) {
+    // Spin briefly (a benchmark calls run() back to back), then sleep in the kernel so an
+    // idle worker does not steal a core from a single-threaded measurement.
+    uint64_t state = state_.load(std::memory_order_acquire);
+    for (int spin = 0; spin < 20000 && (state >> 16) == seen; ++spin) {
+      MEMWALL_PAUSE();
+      state = state_.load(std::memory_order_acquire);
+    }
+    while ((state >> 16) == seen) {
+      state_.wait(state, std::memory_order_acquire);
+      state = state_.load(std::memory_order_acquire);
+    }
+    seen = state >> 16;
+    if (quit_.load()) return;
+    if (static_cast<uint64_t>(tid) < (state & 0xffff)) {
+      (*body_)(tid);
+      done_.fetch_add(1, std::memory_order_acq_rel);
+    }
+  }
+}
+
+void ThreadPool::run(int n, const std::function<void(int)>& body) {
+  if (n < 1 || n > size()) throw std::invalid_argument("ThreadPool::run: bad thread count");
+  body_ = &body;
+  done_.store(0);
+  if (n > 1) {
+    const uint64_t generation = (state_.load() >> 16) + 1;
+    state_.store(generation << 16 | static_cast<uint64_t>(n), std::memory_order_release);
+    state_.notify_all();
+  }
+  body(0);
+  while (done_.load(std::memory_order_acquire) < n - 1) MEMWALL_PAUSE();
+}
+
+void ThreadPool::barrier(int n) {
+  const uint64_t phase = barrier_phase_.load(std::memory_order_acquire);
+  if (arrived_.fetch_add(1, std::memory_order_acq_rel) == n - 1) {
+    arrived_.store(0, std::memory_order_relaxed);
+    barrier_phase_.fetch_add(1, std::memory_order_acq_rel);
+  } else {
+    while (barrier_phase_.load(std::memory_order_acquire) == phase) MEMWALL_PAUSE();
+  }
+}
+
+double ThreadPool::run_timed(int n, const std::function<void(int)>& body) {
+  int64_t t0 = 0, t1 = 0;
+  run(n, [&](int tid) {
+    barrier(n);
+    if (tid == 0) t0 = now_ns();
+    body(tid);
+    barrier(n);
+    if (tid == 0) t1 = now_ns();
+  });
+  return static_cast<double>(t1 - t0) * 1e-9;
+}
+
+}  // namespace memwall

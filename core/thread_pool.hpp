@@ -1,0 +1,45 @@
+// Pinned worker threads that run one function on N threads at once, with the caller as
+// thread 0, so a kernel's threads start together and the time covers all of them.
+#pragma once
+#include <atomic>
+#include <functional>
+#include <thread>
+#include <vector>
+
+namespace memwall {
+
+class ThreadPool {
+ public:
+  // cpus[i] is the OS CPU thread i is pinned to; cpus[0] is the caller's.
+  explicit ThreadPool(std::vector<int> cpus);
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  int size() const { return static_cast<int>(cpus_.size()); }
+  bool pinned() const { return pinned_; }
+
+  // Runs body(tid) for tid in [0, n) and returns when all have finished.
+  void run(int n, const std::function<void(int)>& body);
+  // As run(), but all n threads first meet at a barrier; returns the seconds from the moment
+  // all were ready until the last one finished.
+  double run_timed(int n, const std::function<void(int)>& body);
+
+ private:
+  void worker(int tid);
+  void barrier(int n);
+
+  std::vector<int> cpus_;
+  std::vector<std::thread> threads_;
+  bool pinned_ = true;
+  // (generation << 16) | active threads, in one word so a worker never sees the thread count
+  // of one run with the generation of another.
+  std::atomic<uint64_t> state_{0};
+  std::atomic<int> done_{0};
+  std::atomic<int> arrived_{0};
+  std::atomic<uint64_t> barrier_phase_{0};
+  const std::function<void(int)>* body_ = nullptr;
+  std::atomic<bool> quit_{false};
+};
+
+}  // namespace memwall

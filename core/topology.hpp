@@ -1,0 +1,35 @@
+// What the machine says about itself (hwloc), and pinning threads to cores.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace memwall {
+
+struct CacheLevel {
+  int level = 0;            // 1, 2, 3, ...
+  std::string type;         // "data", "instruction", "unified"
+  uint64_t size_bytes = 0;  // one instance
+  int instances = 0;
+  int line_bytes = 0;
+};
+
+struct Topology {
+  std::string cpu_model;
+  int cores = 0;
+  int pus = 0;
+  int numa_nodes = 0;
+  std::vector<CacheLevel> caches;    // data and unified caches, level order
+  std::vector<int> core_cpus;        // OS index of the first PU of each core, for pinning
+  uint64_t llc_bytes_total() const;  // all instances of the last level together
+  std::string caches_json() const;   // [{"level":1,"type":"data","size":..,"instances":..}]
+};
+
+// Discovered once; on failure the fields are filled from what sysconf reports.
+const Topology& topology();
+
+// Pins the calling thread to one OS CPU index. Returns false (and leaves it unpinned) on
+// failure, for example inside a container that hides the CPU.
+bool pin_current_thread(int cpu);
+
+}  // namespace memwall

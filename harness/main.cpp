@@ -1,0 +1,217 @@
+// memwall: runs the bench_* binaries and turns their results into a report.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "harness/levels_report.hpp"
+#include "harness/result_file.hpp"
+#include "harness/summary.hpp"
+
+namespace fs = std::filesystem;
+using namespace memwall::harness;
+
+namespace {
+
+struct BenchBinary {
+  const char* name;
+  const char* part;  // --only key
+  const char* missing_reason;
+};
+constexpr BenchBinary kBinaries[] = {
+    {"bench_cpu", "cpu", "not built"},
+    {"bench_gpu", "gpu", "not built (no CUDA toolkit at configure time)"},
+    {"bench_comm", "comm", "not built (no NCCL/MPI at configure time)"},
+};
+
+fs::path exe_dir() {
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? fs::current_path() : self.parent_path();
+}
+
+// Next to memwall when installed; in the build tree, in the sibling folder of the same name.
+fs::path find_binary(const std::string& name) {
+  const fs::path dir = exe_dir();
+  for (const fs::path& p : {dir / name, dir.parent_path() / name / name})
+    if (fs::exists(p)) return p;
+  return {};
+}
+
+int run_child(const std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    std::signal(SIGINT, SIG_DFL);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return 128 + WTERMSIG(status);
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  for (std::string item; std::getline(in, item, ',');) out.push_back(item);
+  return out;
+}
+
+std::vector<std::string> result_files_in(const std::vector<std::string>& inputs) {
+  std::vector<std::string> files;
+  for (const std::string& input : inputs) {
+    if (fs::is_directory(input)) {
+      std::vector<std::string> found;
+      for (const auto& entry : fs::directory_iterator(input)) {
+        const std::string name = entry.path().filename().string();
+        if (name.rfind("bench_", 0) == 0 && entry.path().extension() == ".json")
+          found.push_back(entry.path().string());
+      }
+      if (found.empty()) throw InputError(input + ": no bench_*.json result files in this folder");
+      std::sort(found.begin(), found.end());
+      files.insert(files.end(), found.begin(), found.end());
+    } else {
+      files.push_back(input);
+    }
+  }
+  return files;
+}
+
+int report(const std::vector<std::string>& inputs, std::string out_dir,
+           const std::vector<std::string>& notes) {
+  std::vector<ResultFile> files;
+  for (const std::string& path : result_files_in(inputs)) files.push_back(load_result_file(path));
+  if (out_dir.empty())
+    out_dir = fs::is_directory(inputs.front()) ? inputs.front()
+                                               : fs::path(inputs.front()).parent_path().string();
+  if (out_dir.empty()) out_dir = ".";
+  fs::create_directories(out_dir);
+  const LevelReport levels = detect_levels(files);
+  const std::string md = summary_markdown(files, levels, notes);
+  const fs::path summary = fs::path(out_dir) / "summary.md";
+  write_file_atomically(summary, md);
+  std::cout << levels_markdown(levels);
+  std::cout << "memwall: report written to " << summary.string() << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"memwall: measure the memory wall of this machine"};
+  app.require_subcommand(1);
+
+  auto* run = app.add_subcommand("run", "run the benchmarks that were built, then report");
+  bool quick = false, full = false;
+  std::string only = "cpu,gpu,comm";
+  std::string out_dir;
+  run->add_flag("--quick", quick, "quick characterization (about 2 minutes on 2 cores)");
+  run->add_flag("--full", full, "every size, thread count and variant (long)");
+  run->add_option("--only", only, "parts to run: cpu,gpu,comm");
+  run->add_option("--out", out_dir, "folder for the results (default results/<host>-<time>)");
+
+  auto* rep = app.add_subcommand("report", "merge result files into a report");
+  std::vector<std::string> inputs;
+  std::string report_out;
+  rep->add_option("inputs", inputs, "result folder or bench_*.json files")->required();
+  rep->add_option("--out", report_out, "folder for the report (default: the input folder)");
+
+  auto* list = app.add_subcommand("list", "the benchmarks each binary offers");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+
+  try {
+    if (*list) {
+      for (const BenchBinary& b : kBinaries) {
+        const fs::path path = find_binary(b.name);
+        if (path.empty()) {
+          std::cout << b.name << ": " << b.missing_reason << "\n";
+          continue;
+        }
+        std::cout << b.name << ": " << path.string() << "\n" << std::flush;
+        run_child({path.string(), "--benchmark_list_tests"});
+      }
+      return 0;
+    }
+    if (*rep) return report(inputs, report_out, {});
+
+    // memwall run
+    if (quick && full) throw InputError("--quick and --full exclude each other");
+    const std::vector<std::string> parts = split_list(only);
+    for (const std::string& p : parts)
+      if (p != "cpu" && p != "gpu" && p != "comm")
+        throw InputError("unknown part '" + p + "' in --only (use cpu, gpu, comm)");
+    if (out_dir.empty()) {
+      char host[256] = "host";
+      gethostname(host, sizeof host - 1);
+      char stamp[32];
+      const time_t now = time(nullptr);
+      strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", localtime(&now));
+      out_dir = (fs::path("results") / (std::string(host) + "-" + stamp)).string();
+    }
+    fs::create_directories(out_dir);
+    // Ctrl-C reaches the running benchmark too; it stops cleanly and we report what it kept.
+    std::signal(SIGINT, SIG_IGN);
+    std::vector<std::string> notes;
+    bool interrupted = false;
+    for (const BenchBinary& b : kBinaries) {
+      if (std::find(parts.begin(), parts.end(), b.part) == parts.end()) continue;
+      const fs::path path = find_binary(b.name);
+      if (path.empty()) {
+        notes.push_back(std::string(b.name) + " skipped: " + b.missing_reason);
+        std::cerr << "memwall: " << notes.back() << "\n";
+        continue;
+      }
+      if (interrupted) continue;
+      std::vector<std::string> args = {
+          path.string(), "--out", (fs::path(out_dir) / (std::string(b.name) + ".json")).string()};
+      if (quick) args.push_back("--quick");
+      if (full) args.push_back("--full");
+      std::cerr << "memwall: running " << b.name
+                << (quick  ? " --quick"
+                    : full ? " --full"
+                           : "")
+                << "\n";
+      const int rc = run_child(args);
+      if (rc == 130) {
+        interrupted = true;
+        notes.push_back(std::string(b.name) + " interrupted; its results so far are kept");
+      } else if (rc == 1) {
+        notes.push_back(std::string(b.name) + ": some kernels failed their output check");
+      } else if (rc != 0) {
+        notes.push_back(std::string(b.name) + " failed with exit code " + std::to_string(rc));
+      }
+      if (rc != 0) std::cerr << "memwall: " << notes.back() << "\n";
+    }
+    try {
+      report({out_dir}, out_dir, notes);
+    } catch (const InputError& e) {
+      std::cerr << "memwall: error: " << e.what() << "\n";
+      return 1;
+    }
+    return interrupted ? 130 : 0;
+  } catch (const InputError& e) {
+    std::cerr << "memwall: error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "memwall: error: " << e.what() << "\n";
+    return 2;
+  }
+}

@@ -1,0 +1,51 @@
+// Reads the Google Benchmark JSON files the bench_* binaries write, and nothing else: a
+// truncated, foreign or newer file is refused with an error that names it.
+#pragma once
+#include <map>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace memwall::harness {
+
+struct InputError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// One benchmark: its name split into family, variant and keys, and every repetition's
+// counters (the aggregates Google Benchmark adds are ignored; we compute our own).
+struct Measurement {
+  std::string name;     // "cpu.bw/triad/pages:huge/threads:2/bytes:4096"
+  std::string family;   // "cpu.bw"
+  std::string variant;  // "triad"
+  std::map<std::string, std::string> keys;
+  std::map<std::string, std::vector<double>> counters;
+  std::string error;  // non-empty when a repetition failed or was interrupted
+  std::string label;
+
+  double key_number(const std::string& key, double fallback = 0) const;
+  bool has(const std::string& counter) const { return counters.count(counter) > 0; }
+  // Best over repetitions: max for rates, min for latency_ns.
+  double best(const std::string& counter) const;
+  double median(const std::string& counter) const;
+};
+
+struct ResultFile {
+  std::string path;
+  nlohmann::json context;
+  std::vector<Measurement> measurements;
+};
+
+// Google Benchmark appends /manual_time, /repeats:N, ... to names; memwall names are without.
+std::string strip_gbench_suffixes(const std::string& name);
+// Splits "cpu.lat/chase/pages:huge/bytes:4096" into family, variant and keys.
+Measurement parse_name(const std::string& name);
+
+// Google Benchmark writes a counter's NaN or infinity (a cv over a mean of 0) as a bare
+// token that is not JSON; this turns those tokens, outside strings, into null.
+std::string null_non_finite(const std::string& json_text);
+
+ResultFile load_result_file(const std::string& path);
+
+}  // namespace memwall::harness

@@ -1,0 +1,162 @@
+// Runs the real binaries: a tiny bench_cpu run must write the schema of DESIGN.md, and bad
+// input must give one clear error line and a non-zero exit.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "harness/result_file.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Outcome {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+Outcome run(const std::string& command) {
+  Outcome o;
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (!pipe) return o;
+  std::array<char, 4096> buf;
+  while (fgets(buf.data(), buf.size(), pipe)) o.output += buf.data();
+  const int status = pclose(pipe);
+  o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return o;
+}
+
+fs::path temp_dir(const std::string& name) {
+  fs::path dir =
+      fs::temp_directory_path() / ("memwall_e2e_" + name + "_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+int error_lines(const std::string& output) {
+  int n = 0;
+  std::istringstream in(output);
+  for (std::string line; std::getline(in, line);)
+    if (line.find("error") != std::string::npos) ++n;
+  return n;
+}
+
+const std::string kTiny =
+    " --min-bytes 4KiB --max-bytes 128KiB --points-per-octave 1 --repetitions 2 --min-time 0.001";
+
+}  // namespace
+
+TEST(BenchCpu, TinyRunWritesTheDesignSchema) {
+  const fs::path dir = temp_dir("schema");
+  const fs::path out = dir / "bench_cpu.json";
+  const Outcome o = run(std::string(BENCH_CPU) + kTiny + " --out " + out.string());
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  std::ifstream in(out);
+  std::stringstream text;
+  text << in.rdbuf();
+  const auto doc = nlohmann::json::parse(memwall::harness::null_non_finite(text.str()));
+  const auto& ctx = doc["context"];
+  for (const char* key : {"memwall_version", "git_commit", "compiler", "flags", "cpu_model",
+                          "cpu_mhz_measured", "hwloc_caches", "numa_nodes", "isa"})
+    EXPECT_TRUE(ctx.contains(key)) << key;
+  EXPECT_TRUE(nlohmann::json::parse(ctx["hwloc_caches"].get<std::string>()).is_array());
+
+  int bw = 0, lat = 0, loaded = 0;
+  for (const auto& b : doc["benchmarks"]) {
+    if (b["run_type"] != "iteration") continue;
+    const auto m = memwall::harness::parse_name(b["name"]);
+    EXPECT_TRUE(m.keys.count("bytes")) << m.name;
+    EXPECT_EQ(b.value("valid", 0.0), 1.0) << m.name;
+    if (m.family == "cpu.bw") {
+      ++bw;
+      EXPECT_TRUE(m.keys.count("threads") && m.keys.count("pages")) << m.name;
+      EXPECT_GT(b["GBps"].get<double>(), 0);
+      EXPECT_GE(b["hw_GBps"].get<double>(), b["GBps"].get<double>());
+      EXPECT_GT(b["bytes"].get<double>(), 0);
+    } else if (m.family == "cpu.lat") {
+      ++lat;
+      loaded += m.variant == "loaded";
+      EXPECT_GT(b["latency_ns"].get<double>(), 0);
+    } else {
+      ADD_FAILURE() << "unexpected family " << m.family;
+    }
+  }
+  EXPECT_GT(bw, 0);
+  EXPECT_GT(lat, 0);
+  fs::remove_all(dir);
+}
+
+TEST(BenchCpu, UnknownFilterIsAnError) {
+  const Outcome o = run(std::string(BENCH_CPU) + kTiny + " --benchmark_filter=no_such_benchmark");
+  EXPECT_NE(o.exit_code, 0);
+  EXPECT_EQ(error_lines(o.output), 1) << o.output;
+}
+
+TEST(BenchCpu, BadSizesAreErrors) {
+  for (const char* size : {"0", "12XB", "-1"}) {
+    const Outcome o = run(std::string(BENCH_CPU) + " --max-bytes " + size);
+    EXPECT_EQ(o.exit_code, 2) << size << ": " << o.output;
+    EXPECT_EQ(error_lines(o.output), 1) << o.output;
+    EXPECT_NE(o.output.find("bad size"), std::string::npos) << o.output;
+  }
+}
+
+TEST(BenchCpu, TooManyThreadsIsAnError) {
+  const Outcome o = run(std::string(BENCH_CPU) + " --threads 4096");
+  EXPECT_EQ(o.exit_code, 2) << o.output;
+  EXPECT_EQ(error_lines(o.output), 1) << o.output;
+  EXPECT_NE(o.output.find("above"), std::string::npos) << o.output;
+}
+
+TEST(BenchCpu, UnknownFlagAndIsaAreErrors) {
+  for (const char* args : {" --no-such-flag", " --isa avx9000", " --bw-pages 1G"}) {
+    const Outcome o = run(std::string(BENCH_CPU) + args);
+    EXPECT_EQ(o.exit_code, 2) << args << ": " << o.output;
+    EXPECT_EQ(error_lines(o.output), 1) << o.output;
+  }
+}
+
+TEST(Memwall, ReportOnATinyRunWritesTheSummary) {
+  const fs::path dir = temp_dir("report");
+  ASSERT_EQ(
+      run(std::string(BENCH_CPU) + kTiny + " --out " + (dir / "bench_cpu.json").string()).exit_code,
+      0);
+  const Outcome o = run(std::string(MEMWALL) + " report " + dir.string());
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(fs::exists(dir / "summary.md"));
+  fs::remove_all(dir);
+}
+
+TEST(Memwall, BadResultFilesGiveOneErrorLine) {
+  for (const char* name :
+       {"truncated.json", "not_json.json", "foreign_gbench.json", "newer_schema.json"}) {
+    const Outcome o = run(std::string(MEMWALL) + " report " + MEMWALL_FIXTURES + "/" + name +
+                          " --out " + temp_dir("bad").string());
+    EXPECT_EQ(o.exit_code, 2) << name << ": " << o.output;
+    EXPECT_EQ(error_lines(o.output), 1) << o.output;
+    EXPECT_NE(o.output.find(name), std::string::npos) << o.output;
+  }
+}
+
+TEST(Memwall, InterruptedRunKeepsWhatItMeasured) {
+  const fs::path dir = temp_dir("interrupt");
+  const fs::path out = dir / "bench_cpu.json";
+  // SIGINT after a moment: the run must end with a complete JSON file of what it finished.
+  const Outcome o =
+      run("timeout --preserve-status -s INT 3 " + std::string(BENCH_CPU) +
+          " --max-bytes 256MiB --repetitions 3 --min-time 0.05 --out " + out.string());
+  EXPECT_EQ(o.exit_code, 130) << o.output;
+  ASSERT_TRUE(fs::exists(out)) << o.output;
+  const auto file = memwall::harness::load_result_file(out.string());
+  int measured = 0;
+  for (const auto& m : file.measurements) measured += m.error.empty();
+  EXPECT_GT(measured, 0);
+  fs::remove_all(dir);
+}

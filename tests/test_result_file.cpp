@@ -1,0 +1,78 @@
+#include <gtest/gtest.h>
+
+#include "harness/levels_report.hpp"
+#include "harness/result_file.hpp"
+
+using namespace memwall::harness;
+
+namespace {
+std::string fixture(const std::string& name) {
+  return std::string(MEMWALL_FIXTURES) + "/" + name;
+}
+
+std::string error_of(const std::string& path) {
+  try {
+    load_result_file(path);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST(Names, GoogleBenchmarkSuffixesAreStripped) {
+  EXPECT_EQ(strip_gbench_suffixes("cpu.bw/triad/threads:2/bytes:4096/manual_time"),
+            "cpu.bw/triad/threads:2/bytes:4096");
+  EXPECT_EQ(strip_gbench_suffixes("cpu.lat/chase/bytes:1/repeats:3/manual_time"),
+            "cpu.lat/chase/bytes:1");
+  EXPECT_EQ(strip_gbench_suffixes("cpu.bw/triad/threads:2"), "cpu.bw/triad/threads:2");
+}
+
+TEST(Names, SplitIntoFamilyVariantAndKeys) {
+  const Measurement m = parse_name("cpu.lat/chase/pages:huge/bytes:67108864/manual_time");
+  EXPECT_EQ(m.name, "cpu.lat/chase/pages:huge/bytes:67108864");
+  EXPECT_EQ(m.family, "cpu.lat");
+  EXPECT_EQ(m.variant, "chase");
+  EXPECT_EQ(m.keys.at("pages"), "huge");
+  EXPECT_DOUBLE_EQ(m.key_number("bytes"), 67108864);
+  EXPECT_DOUBLE_EQ(m.key_number("threads", -1), -1);
+}
+
+TEST(ResultFile, LoadsRepetitionsAndIgnoresAggregates) {
+  const ResultFile f = load_result_file(fixture("bench_cpu_small.json"));
+  EXPECT_EQ(f.context["memwall_binary"], "bench_cpu");
+  ASSERT_FALSE(f.measurements.empty());
+  for (const Measurement& m : f.measurements) {
+    EXPECT_TRUE(m.error.empty());
+    EXPECT_EQ(m.counters.at("valid").size(), 2u) << m.name;  // two repetitions, no aggregates
+    if (m.family == "cpu.bw") {
+      EXPECT_GT(m.best("GBps"), 0);
+      EXPECT_GE(m.best("GBps"), m.median("GBps"));
+    } else {
+      EXPECT_LE(m.best("latency_ns"), m.median("latency_ns"));  // best latency is the lowest
+    }
+  }
+}
+
+TEST(ResultFile, BadInputNamesTheFileAndTheProblem) {
+  EXPECT_NE(error_of(fixture("truncated.json")).find("truncated"), std::string::npos);
+  EXPECT_NE(error_of(fixture("not_json.json")).find("not JSON"), std::string::npos);
+  EXPECT_NE(error_of(fixture("foreign_gbench.json")).find("another tool"), std::string::npos);
+  EXPECT_NE(error_of(fixture("newer_schema.json")).find("newer"), std::string::npos);
+  EXPECT_NE(error_of(fixture("does_not_exist.json")).find("cannot read"), std::string::npos);
+  EXPECT_NE(error_of(fixture("truncated.json")).find("truncated.json"), std::string::npos);
+}
+
+TEST(LevelReport, UsesHwlocFromTheContext) {
+  const ResultFile f = load_result_file(fixture("bench_cpu_small.json"));
+  const LevelReport r = detect_levels({f});
+  EXPECT_FALSE(r.hwloc.empty());
+  EXPECT_EQ(r.hwloc.front().level, 1);
+  EXPECT_FALSE(levels_markdown(r).empty());
+}
+
+TEST(ResultFile, NonFiniteTokensBecomeNullOutsideStrings) {
+  EXPECT_EQ(null_non_finite(R"({"cv": NaN, "x": -nan, "y": inf, "s": "NaN inf"})"),
+            R"({"cv": null, "x": null, "y": null, "s": "NaN inf"})");
+  EXPECT_EQ(null_non_finite(R"({"info": 1})"), R"({"info": 1})");
+}

@@ -1,0 +1,82 @@
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "bench_cpu/bandwidth.hpp"
+#include "bench_cpu/isa.hpp"
+#include "core/buffer.hpp"
+#include "core/units.hpp"
+
+using namespace memwall;
+using namespace memwall::cpu;
+
+namespace {
+const StreamKernel& kernel(const std::string& name) {
+  for (const StreamKernel& k : stream_kernels())
+    if (name == k.name) return k;
+  throw std::runtime_error("no kernel " + name);
+}
+}  // namespace
+
+TEST(StreamBytes, CountedAsStreamDoes) {
+  const uint64_t n = 1000;
+  EXPECT_EQ(stream_bytes(kernel("read"), n), 8 * n);
+  EXPECT_EQ(stream_bytes(kernel("write"), n), 8 * n);
+  EXPECT_EQ(stream_bytes(kernel("copy"), n), 16 * n);
+  EXPECT_EQ(stream_bytes(kernel("scale"), n), 16 * n);
+  EXPECT_EQ(stream_bytes(kernel("add"), n), 24 * n);
+  EXPECT_EQ(stream_bytes(kernel("triad"), n), 24 * n);
+  EXPECT_EQ(stream_bytes(kernel("triad_nt"), n), 24 * n);
+}
+
+TEST(StreamBytes, WriteAllocateOnlyForPlainStores) {
+  const uint64_t n = 1000;
+  EXPECT_EQ(hw_bytes(kernel("read"), n), 8 * n);
+  EXPECT_EQ(hw_bytes(kernel("write"), n), 16 * n);
+  EXPECT_EQ(hw_bytes(kernel("copy"), n), 24 * n);
+  EXPECT_EQ(hw_bytes(kernel("triad"), n), 32 * n);
+  EXPECT_EQ(hw_bytes(kernel("write_nt"), n), 8 * n);
+  EXPECT_EQ(hw_bytes(kernel("copy_nt"), n), 16 * n);
+  EXPECT_EQ(hw_bytes(kernel("triad_nt"), n), 24 * n);
+}
+
+TEST(IsaDispatch, AutoPicksAnIsaTheCpuSupports) {
+  const StreamKernelSet& set = select_isa("auto");
+  EXPECT_TRUE(cpu_supports(set.isa));
+  // auto is the widest supported: nothing listed before it is supported.
+  for (const StreamKernelSet* s : compiled_isas()) {
+    if (s == &set) break;
+    EXPECT_FALSE(cpu_supports(s->isa)) << s->isa;
+  }
+}
+
+TEST(IsaDispatch, UnknownIsaIsAUsageError) {
+  EXPECT_THROW(select_isa("avx9000"), UsageError);
+}
+
+// Every compiled ISA the CPU can run computes every kernel exactly.
+TEST(StreamKernels, EverySupportedIsaComputesEveryKernel) {
+  const size_t n = 4 * kStreamGrain + kStreamGrain;  // not a multiple of the widest unroll
+  for (const StreamKernelSet* set : compiled_isas()) {
+    if (!cpu_supports(set->isa)) continue;
+    Buffer xb(n * 8, Pages::small4k), yb(n * 8, Pages::small4k), ob(n * 8, Pages::small4k);
+    double* x = xb.as<double>();
+    double* y = yb.as<double>();
+    double* out = ob.as<double>();
+    for (size_t i = 0; i < n; ++i) {
+      x[i] = static_cast<double>(i);
+      y[i] = 2.0 * static_cast<double>(i) + 1;
+    }
+    for (const StreamKernel& k : stream_kernels()) {
+      std::fill(out, out + n, -1.0);
+      const double sum = set->fn[k.op](out, x, y, 3.0, n, 3);
+      if (k.op == kRead) {
+        EXPECT_DOUBLE_EQ(sum, 3.0 * (n - 1) * n / 2) << set->isa;
+        continue;
+      }
+      for (size_t i = 0; i < n; ++i)
+        ASSERT_DOUBLE_EQ(out[i], k.expect(x[i], y[i], 3.0))
+            << set->isa << " " << k.name << " " << i;
+    }
+  }
+}
