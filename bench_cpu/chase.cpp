@@ -40,13 +40,19 @@ bool is_permutation_of_lines(const std::vector<uint64_t>& order) {
   return true;
 }
 
+char* pointer_slot(void* base, uint64_t line_bytes, uint64_t line) {
+  const uint64_t slots = line_bytes / sizeof(void*);
+  const uint64_t slot = slots > 1 ? ((line * 0x9e3779b97f4a7c15ull) >> 40) % slots : 0;
+  return static_cast<char*>(base) + line * line_bytes + slot * sizeof(void*);
+}
+
 void* link_chase(void* base, uint64_t line_bytes, const std::vector<uint64_t>& order) {
-  char* bytes = static_cast<char*>(base);
   for (size_t k = 0; k < order.size(); ++k) {
     const uint64_t next = order[(k + 1) % order.size()];
-    *reinterpret_cast<void**>(bytes + order[k] * line_bytes) = bytes + next * line_bytes;
+    *reinterpret_cast<void**>(pointer_slot(base, line_bytes, order[k])) =
+        pointer_slot(base, line_bytes, next);
   }
-  return bytes + order[0] * line_bytes;
+  return pointer_slot(base, line_bytes, order[0]);
 }
 
 __attribute__((noinline)) void* chase(void* p, uint64_t steps) {

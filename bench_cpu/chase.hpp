@@ -21,6 +21,11 @@ std::vector<uint64_t> chase_order(uint64_t lines, uint64_t group_lines, ChaseOrd
 // True when `order` holds each of 0..order.size()-1 exactly once.
 bool is_permutation_of_lines(const std::vector<uint64_t>& order);
 
+// Where in the buffer the pointer of `line` lives: not always at the start of the line but at
+// one of its 8-byte slots picked by a hash of the line number, so successive loads do not all
+// hit the same offset (and the same L1 bank or prefetcher key), as multichase does.
+char* pointer_slot(void* base, uint64_t line_bytes, uint64_t line);
+
 // Writes into line order[k] a pointer to line order[k+1] (the last to the first): a single
 // cycle through every line. Returns the start (line order[0]).
 void* link_chase(void* base, uint64_t line_bytes, const std::vector<uint64_t>& order);

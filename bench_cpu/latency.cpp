@@ -47,7 +47,7 @@ void walk(Chase& c, uint64_t steps) {
 // The walk must stand on the line the order says; otherwise a pointer was lost.
 bool walk_is_where_expected(const Chase& c) {
   const uint64_t line = c.order[c.walked % c.lines];
-  return c.position == static_cast<char*>(c.buffer.data()) + line * kLineBytes;
+  return c.position == pointer_slot(c.buffer.data(), kLineBytes, line);
 }
 
 void set_latency_counters(benchmark::State& state, const Chase& c, double seconds) {
