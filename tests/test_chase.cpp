@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "bench_cpu/chase.hpp"
 #include "core/buffer.hpp"
 
@@ -35,6 +37,19 @@ TEST(Chase, LocalOrderKeepsPageGroupsTogether) {
   EXPECT_NE(visit, chase_order(100 * group, group, ChaseOrder::stride, 7));
 }
 
+TEST(Chase, PointersSpreadOverTheSlotsOfALine) {
+  Buffer buffer(64 * 64, Pages::small4k);
+  std::vector<bool> used(8, false);
+  for (uint64_t line = 0; line < 64; ++line) {
+    const char* p = pointer_slot(buffer.data(), 64, line);
+    const uint64_t offset = p - static_cast<char*>(buffer.data());
+    ASSERT_EQ(offset / 64, line);  // inside its own line, 8-byte aligned
+    ASSERT_EQ(offset % 8, 0u);
+    used[(offset % 64) / 8] = true;
+  }
+  EXPECT_EQ(std::count(used.begin(), used.end(), true), 8);
+}
+
 TEST(Chase, StrideIsAddressOrder) {
   const auto visit = chase_order(10, 1, ChaseOrder::stride, 1);
   for (uint64_t i = 0; i < 10; ++i) EXPECT_EQ(visit[i], i);
@@ -51,6 +66,6 @@ TEST(Chase, BrokenLinkShortensTheCycle) {
   Buffer buffer(128 * 64, Pages::small4k);
   void* start = link_chase(buffer.data(), 64, visit);
   // Point the 10th line back at the start: the walk now misses lines.
-  *reinterpret_cast<void**>(static_cast<char*>(buffer.data()) + visit[9] * 64) = start;
+  *reinterpret_cast<void**>(pointer_slot(buffer.data(), 64, visit[9])) = start;
   EXPECT_EQ(cycle_length(start, 129), 10u);
 }
