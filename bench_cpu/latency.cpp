@@ -3,9 +3,9 @@
 // fully random (what TLB misses add) and sequential (what the prefetcher hides); and loaded
 // latency: one chasing thread while the other cores stream reads, as Intel MLC does.
 #include <atomic>
+#include <cstring>
 #include <memory>
 #include <tuple>
-#include <cstring>
 
 #include "bench_cpu/chase.hpp"
 #include "bench_cpu/isa.hpp"

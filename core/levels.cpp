@@ -34,6 +34,22 @@ double median_of(const std::vector<CurvePoint>& members) {
   return summarize(values).median;
 }
 
+// Least-squares slope of ln(value) against log2(bytes): how much the run changes per octave.
+double slope_per_octave(const std::vector<CurvePoint>& members) {
+  if (members.size() < 2) return 0;
+  double sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (const CurvePoint& p : members) {
+    const double x = std::log2(p.bytes), y = std::log(p.value);
+    sx += x;
+    sy += y;
+    sxx += x * x;
+    sxy += x * y;
+  }
+  const double n = static_cast<double>(members.size());
+  const double denominator = n * sxx - sx * sx;
+  return denominator > 0 ? (n * sxy - sx * sy) / denominator : 0;
+}
+
 }  // namespace
 
 std::vector<Plateau> find_plateaus(std::vector<CurvePoint> curve, double tolerance,
@@ -72,6 +88,7 @@ std::vector<Plateau> find_plateaus(std::vector<CurvePoint> curve, double toleran
       if (c.bytes >= p.first_bytes && c.bytes <= p.last_bytes &&
           within(c.value, p.median, tolerance))
         members.push_back(c);
+    if (std::fabs(slope_per_octave(members)) > std::log1p(tolerance)) continue;  // a slow ramp
     if (!kept.empty() && within(p.median, kept.back().median, tolerance)) {
       runs.back().insert(runs.back().end(), members.begin(), members.end());
       kept.back() = summarize_run(runs.back());

@@ -27,8 +27,8 @@ struct BenchBinary {
 };
 constexpr BenchBinary kBinaries[] = {
     {"bench_cpu", "cpu", "not built"},
-    {"bench_gpu", "gpu", "not built (no CUDA toolkit at configure time)"},
-    {"bench_comm", "comm", "not built (no NCCL/MPI at configure time)"},
+    {"bench_gpu", "gpu", "not built (it needs the CUDA toolkit at configure time)"},
+    {"bench_comm", "comm", "not built (it needs NCCL or MPI at configure time)"},
 };
 
 fs::path exe_dir() {
@@ -133,8 +133,11 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
+  } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "memwall: error: " << e.what() << " (see memwall --help)\n";
+    return 2;
   }
 
   try {
@@ -146,7 +149,15 @@ int main(int argc, char** argv) {
           continue;
         }
         std::cout << b.name << ": " << path.string() << "\n" << std::flush;
-        run_child({path.string(), "--benchmark_list_tests"});
+        FILE* names = popen((path.string() + " --benchmark_list_tests").c_str(), "r");
+        if (!names) continue;
+        char line[1024];
+        while (fgets(line, sizeof line, names)) {
+          std::string name(line);
+          name.erase(name.find_last_not_of("\r\n") + 1);
+          std::cout << "  " << strip_gbench_suffixes(name) << "\n";
+        }
+        pclose(names);
       }
       return 0;
     }

@@ -108,3 +108,19 @@ TEST(Levels, EmptyOrFlatCurves) {
   for (int i = 0; i < 10; ++i) flat.push_back({4096.0 * (1 << i), 5});
   EXPECT_EQ(find_plateaus(flat).size(), 1u);
 }
+
+TEST(Levels, ASlowSlideIntoDramIsNotALevel) {
+  // L3 at 230 until 32 MiB, then a slow slide of about 40% per octave for two octaves, then
+  // DRAM. The slide must not become an "L4".
+  std::vector<CurvePoint> points;
+  for (uint64_t bytes : size_sweep(4096, 1ull << 30, 4)) {
+    double v = bytes <= (1 << 20) ? 1000 : bytes <= (32 << 20) ? 230 : 76;
+    if (bytes > (32 << 20) && bytes < (128 << 20))
+      v = 230 * std::pow(0.7, std::log2(bytes / double(32 << 20)) * 1.6);
+    points.push_back({static_cast<double>(bytes), v});
+  }
+  const auto plateaus = find_plateaus(points);
+  ASSERT_EQ(plateaus.size(), 3u);
+  EXPECT_NEAR(plateaus[1].median, 230, 1e-9);
+  EXPECT_NEAR(plateaus[2].median, 76, 8);
+}
