@@ -1,0 +1,56 @@
+// Transformer shapes: published model configurations, and the matrix products of one layer
+// with their FLOPs (2*M*N*K) and the least bytes each must move.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace memwall {
+
+struct ModelConfig {
+  std::string name;
+  int hidden = 0;
+  int ffn = 0;
+  int heads = 0;
+  int kv_heads = 0;  // = heads without grouped-query attention
+  int layers = 0;
+  int vocab = 0;
+  bool gated_ffn = false;  // SwiGLU: up and gate projections, then down
+  int head_dim() const { return hidden / heads; }
+};
+
+// BERT-Base/Large, GPT-2 small/medium/large/XL, Llama-2-7B, Llama-3-8B, Llama-2-70B.
+const std::vector<ModelConfig>& model_catalog();
+// By name (case-insensitive); UsageError listing the known names otherwise.
+ModelConfig find_model(const std::string& name);
+// Throws UsageError when a size is zero or negative or heads do not divide the hidden size.
+void validate(const ModelConfig& m);
+// A config from a JSON file with the catalog's field names; validated.
+ModelConfig load_model_file(const std::string& path);
+
+enum class Phase { prefill, decode };
+const char* to_string(Phase phase);
+
+// One matrix product C[M x N] = A[M x K] * B[K x N], done `count` times (batch x heads for
+// attention), with `b_count` distinct B matrices (batch x kv_heads: grouped-query attention
+// shares each K and V among several heads). Bytes are the least any implementation moves:
+// each A and each distinct B read once, each C written once.
+struct MatmulOp {
+  std::string name;  // qkv, attn_scores, attn_v, out_proj, ffn_up, ffn_gate, ffn_down, lm_head
+  int64_t m = 0, n = 0, k = 0;
+  int64_t count = 1;
+  int64_t b_count = 1;
+  bool per_layer = true;  // false for lm_head, which runs once per model step
+  double flops() const { return 2.0 * m * n * k * count; }
+  double bytes(int element_bytes) const {
+    return static_cast<double>(element_bytes) *
+           static_cast<double>(count * m * k + b_count * k * n + count * m * n);
+  }
+  double intensity(int element_bytes) const { return flops() / bytes(element_bytes); }
+};
+
+// Prefill: M = batch * seq tokens through every product (attention seq x seq per head).
+// Decode: one new token per sequence (M = batch) against a KV cache of `seq` tokens.
+std::vector<MatmulOp> layer_ops(const ModelConfig& m, int batch, int seq, Phase phase);
+
+}  // namespace memwall
