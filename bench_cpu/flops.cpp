@@ -54,9 +54,9 @@ namespace {
 void run_peak(benchmark::State& state, const char* type, int threads) {
   const PeakKernel* k = best_peak_kernel(type);
   if (!k) {
-    state.SkipWithError((std::string("skipped: no ") + type +
-                         " kernel for this CPU (needs AVX-512 BF16 or VNNI)")
-                            .c_str());
+    state.SkipWithError(
+        (std::string("skipped: no ") + type + " kernel for this CPU (needs AVX-512 BF16 or VNNI)")
+            .c_str());
     return;
   }
   std::vector<char> ok(threads, 1);
@@ -97,7 +97,8 @@ void register_flops(const CpuOptions& opt) {
     for (int threads : counts) {
       const std::string name = std::string("cpu.flops/") + (fma ? "fma" : "dot") + "/type:" + type +
                                "/threads:" + std::to_string(threads);
-      add_benchmark(name, [type, threads](benchmark::State& state) { run_peak(state, type, threads); });
+      add_benchmark(name,
+                    [type, threads](benchmark::State& state) { run_peak(state, type, threads); });
     }
   }
 }

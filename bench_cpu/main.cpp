@@ -1,14 +1,18 @@
 // bench_cpu: the CPU memory hierarchy (bandwidth and latency) as Google Benchmark runs.
 #include "bench_cpu/isa.hpp"
+#include "bench_cpu/matmul.hpp"
 #include "bench_cpu/options.hpp"
 #include "core/bench_main.hpp"
 #include "core/context.hpp"
+#include "core/models.hpp"
+#include "core/peak.hpp"
 #include "core/units.hpp"
 
 int main(int argc, char** argv) {
   using namespace memwall;
   cpu::CpuOptions& opt = cpu::mutable_options();
   std::string min_bytes, max_bytes, threads, bw_pages, lat_pages, group = "256KiB";
+  std::string models, batches, seqs, phases, xfmr_types, xfmr_max_bytes;
   BenchProgram program;
   program.name = "bench_cpu";
   program.add_options = [&](CLI::App& app) {
@@ -22,6 +26,15 @@ int main(int argc, char** argv) {
     app.add_option("--bw-pages", bw_pages, "page size for bandwidth: huge, 4k or huge,4k");
     app.add_option("--lat-pages", lat_pages, "page sizes for latency (default huge,4k)");
     app.add_option("--tlb-group", group, "page-group size of the TLB-friendly chase (256KiB)");
+    app.add_option("--model", models,
+                   "Transformer models: catalog names or JSON files, comma-separated");
+    app.add_option("--batch", batches, "batch sizes, e.g. 1,8");
+    app.add_option("--seq", seqs, "sequence lengths (prefill tokens, decode KV cache), e.g. 512");
+    app.add_option("--phase", phases, "prefill, decode or prefill,decode");
+    app.add_option("--xfmr-type", xfmr_types, "number formats of the products: fp32, fp64");
+    app.add_option("--xfmr-max-flops", opt.xfmr_max_flops, "skip products above this many FLOPs");
+    app.add_option("--xfmr-max-bytes", xfmr_max_bytes,
+                   "skip benchmarks whose operands exceed this");
   };
   program.register_benchmarks = [&] {
     opt.mode = run_mode() == RunMode::quick  ? cpu::Mode::quick
@@ -46,6 +59,34 @@ int main(int argc, char** argv) {
     };
     opt.bw_pages = pages_list(bw_pages);
     opt.lat_pages = pages_list(lat_pages);
+    auto split = [](const std::string& text) {
+      std::vector<std::string> out;
+      size_t start = 0;
+      while (!text.empty() && start <= text.size()) {
+        const size_t end = std::min(text.find(',', start), text.size());
+        out.push_back(text.substr(start, end - start));
+        start = end + 1;
+      }
+      return out;
+    };
+    for (const std::string& m : split(models))
+      opt.models.push_back(m.find(".json") != std::string::npos ? load_model_file(m)
+                                                                : find_model(m));
+    if (!batches.empty()) opt.batches = parse_positive_list(batches, "batch size");
+    if (!seqs.empty()) opt.seqs = parse_positive_list(seqs, "sequence length");
+    for (const std::string& p : split(phases)) {
+      if (p == "prefill")
+        opt.phases.push_back(Phase::prefill);
+      else if (p == "decode")
+        opt.phases.push_back(Phase::decode);
+      else
+        throw UsageError("unknown phase '" + p + "' (prefill, decode)");
+    }
+    for (const std::string& t : split(xfmr_types)) {
+      cpu::parse_number(t);  // rejects formats the BLAS lacks, now
+      opt.xfmr_types.push_back(t);
+    }
+    if (!xfmr_max_bytes.empty()) opt.xfmr_max_bytes = parse_bytes(xfmr_max_bytes);
     opt.thread_counts();  // rejects counts above the cores now, not mid-run
     cpu::select_isa(opt.isa);
     cpu::register_families(opt);
@@ -53,6 +94,11 @@ int main(int argc, char** argv) {
   program.add_context = [&] {
     add_context("isa", cpu::select_isa(opt.isa).isa);
     add_context("tlb_group_bytes", std::to_string(opt.tlb_group_bytes));
+    add_context("blas", cpu::blas_description());
+    const FmaModel fma = detect_fma_model();
+    add_context("fma_model", fma.uarch + ": " + std::to_string(fma.units) + "x" +
+                                 std::to_string(fma.datapath_bits) + "-bit FMA units" +
+                                 (fma.assumed ? " (assumed)" : ""));
     add_context("bytes_counting",
                 "GBps: STREAM (read 1, write 1, copy/scale 2, add/triad 3 words per element); "
                 "hw_GBps adds one word per plain store for write-allocate");

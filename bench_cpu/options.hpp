@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/buffer.hpp"
+#include "core/models.hpp"
 #include "core/thread_pool.hpp"
 
 namespace memwall::cpu {
@@ -22,6 +23,14 @@ struct CpuOptions {
   std::vector<Pages> bw_pages;   // empty: huge
   std::vector<Pages> lat_pages;  // empty: huge and 4k (quick: huge)
   uint64_t tlb_group_bytes = 256 << 10;
+
+  // Transformer products. Empty lists: a set of shapes chosen by the mode.
+  std::vector<ModelConfig> models;
+  std::vector<int> batches, seqs;
+  std::vector<Phase> phases;            // empty: both
+  std::vector<std::string> xfmr_types;  // empty: fp32
+  double xfmr_max_flops = 0;            // per product; 0: by mode
+  uint64_t xfmr_max_bytes = 0;          // per benchmark's buffers; 0: 4 GiB or a sixth of RAM
 
   // Resolved from the above and the machine.
   uint64_t resolved_max_bytes() const;

@@ -45,7 +45,8 @@ bool fma_fp32(uint64_t iterations) {
   for (int k = 0; k < kChains; ++k) {
     alignas(32) float lanes[8];
     _mm256_store_ps(lanes, acc[k]);
-    for (float v : lanes) ok = ok && v == static_cast<float>(k + static_cast<double>(iterations) / 1024);
+    for (float v : lanes)
+      ok = ok && v == static_cast<float>(k + static_cast<double>(iterations) / 1024);
   }
   return ok;
 }

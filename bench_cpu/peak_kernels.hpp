@@ -12,8 +12,8 @@ struct PeakKernel {
   const char* instruction;  // what the loop issues, for the report
   int vector_bits;          // for the theoretical peak: lanes and products per instruction
   int element_bits;
-  int products;             // multiply-adds per lane per instruction (bf16 pair 2, int8 quad 4)
-  double ops_per_iteration; // operations one loop iteration does (2 per multiply-add)
+  int products;              // multiply-adds per lane per instruction (bf16 pair 2, int8 quad 4)
+  double ops_per_iteration;  // operations one loop iteration does (2 per multiply-add)
   // Runs the loop and returns true when every accumulator holds exactly what the arithmetic
   // must give (each starts at its index and adds a known exact amount per iteration).
   bool (*run)(uint64_t iterations);

@@ -75,7 +75,7 @@ class ProgressReporter : public benchmark::BenchmarkReporter {
     }
     ++measured_;
     const char* counter = nullptr;
-    for (const char* c : {"GBps", "latency_ns", "GFLOPps", "busGBps"})
+    for (const char* c : {"GFLOPps", "GBps", "latency_ns", "busGBps"})
       if (runs.front().counters.count(c)) {
         counter = c;
         break;
@@ -90,9 +90,19 @@ class ProgressReporter : public benchmark::BenchmarkReporter {
       return;
     }
     const bool lower_is_better = std::string(counter) == "latency_ns";
-    std::fprintf(stderr, "[%4d %6.1fs] %-58s %s median %9.3f best %9.3f cv %5.1f%%\n", count_,
+    std::string also;  // a product's bandwidth beside its FLOP rate
+    if (std::string(counter) == "GFLOPps" && runs.front().counters.count("GBps")) {
+      char buf[48];
+      std::snprintf(buf, sizeof buf, "  (GBps best %.1f)", [&] {
+        for (const Run& run : runs)
+          if (run.aggregate_name == "max") return run.counters.at("GBps").value;
+        return runs.front().counters.at("GBps").value;
+      }());
+      also = buf;
+    }
+    std::fprintf(stderr, "[%4d %6.1fs] %-58s %s median %9.3f best %9.3f cv %5.1f%%%s\n", count_,
                  elapsed, name.c_str(), counter, stat("median"),
-                 stat(lower_is_better ? "min" : "max"), 100 * stat("cv"));
+                 stat(lower_is_better ? "min" : "max"), 100 * stat("cv"), also.c_str());
   }
 
  private:

@@ -74,7 +74,9 @@ ModelConfig load_model_file(const std::string& path) {
   return m;
 }
 
-const char* to_string(Phase phase) { return phase == Phase::prefill ? "prefill" : "decode"; }
+const char* to_string(Phase phase) {
+  return phase == Phase::prefill ? "prefill" : "decode";
+}
 
 std::vector<MatmulOp> layer_ops(const ModelConfig& m, int batch, int seq, Phase phase) {
   validate(m);

@@ -49,7 +49,8 @@ FmaModel detect_fma_model() {
   while (std::getline(in, line)) {
     if (line.rfind("vendor_id", 0) == 0) vendor = value(line).substr(1);
     if (line.rfind("cpu family", 0) == 0) family = std::stoi(value(line));
-    if (line.rfind("model\t", 0) == 0 || line.rfind("model  ", 0) == 0) model = std::stoi(value(line));
+    if (line.rfind("model\t", 0) == 0 || line.rfind("model  ", 0) == 0)
+      model = std::stoi(value(line));
     if (line.rfind("flags", 0) == 0) {
       avx512 = line.find(" avx512f") != std::string::npos;
       break;  // the first processor's block is enough

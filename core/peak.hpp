@@ -8,10 +8,10 @@
 namespace memwall {
 
 struct FmaModel {
-  std::string uarch;       // "AMD Zen 5", ...
-  int units = 2;           // FMA pipes per core
-  int datapath_bits = 256; // width each pipe executes per cycle (AVX-512 on 256 is double-pumped)
-  bool assumed = false;    // not from the table: a guess the user should check
+  std::string uarch;        // "AMD Zen 5", ...
+  int units = 2;            // FMA pipes per core
+  int datapath_bits = 256;  // width each pipe executes per cycle (AVX-512 on 256 is double-pumped)
+  bool assumed = false;     // not from the table: a guess the user should check
 };
 
 // From /proc/cpuinfo's vendor, family and model.

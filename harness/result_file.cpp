@@ -57,8 +57,8 @@ Measurement parse_name(const std::string& full) {
     const size_t colon = part.find(':');
     if (index == 0)
       m.family = part;
-    else if (index == 1 && colon == std::string::npos)
-      m.variant = part;
+    else if (colon == std::string::npos)  // plain segments: "triad", "bert-large/prefill"
+      m.variant += (m.variant.empty() ? "" : "/") + part;
     else if (colon != std::string::npos)
       m.keys[part.substr(0, colon)] = part.substr(colon + 1);
     ++index;

@@ -49,7 +49,8 @@ int error_lines(const std::string& output) {
 }
 
 const std::string kTiny =
-    " --min-bytes 4KiB --max-bytes 128KiB --points-per-octave 1 --repetitions 2 --min-time 0.001";
+    " --min-bytes 4KiB --max-bytes 128KiB --points-per-octave 1 --repetitions 2 --min-time 0.001"
+    " --benchmark_filter='cpu.bw|cpu.lat'";
 
 }  // namespace
 
@@ -121,6 +122,49 @@ TEST(BenchCpu, UnknownFlagAndIsaAreErrors) {
     EXPECT_EQ(o.exit_code, 2) << args << ": " << o.output;
     EXPECT_EQ(error_lines(o.output), 1) << o.output;
   }
+}
+
+TEST(BenchCpu, BadModelsAndShapesAreErrors) {
+  const std::string bad_heads = (temp_dir("model") / "bad.json").string();
+  std::ofstream(bad_heads) << R"({"name": "bad", "hidden": 100, "ffn": 400, "heads": 3,
+                                   "layers": 1, "vocab": 10})";
+  for (const std::string& args :
+       std::vector<std::string>{" --model gpt-5", " --model " + bad_heads, " --batch 0",
+                                " --seq 12x", " --phase train", " --xfmr-type bf16"}) {
+    const Outcome o = run(std::string(BENCH_CPU) + args);
+    EXPECT_EQ(o.exit_code, 2) << args << ": " << o.output;
+    EXPECT_EQ(error_lines(o.output), 1) << o.output;
+  }
+}
+
+TEST(BenchCpu, TinyTransformerAndPeakRun) {
+  const fs::path dir = temp_dir("xfmr");
+  const fs::path model = dir / "tiny.json";
+  std::ofstream(model) << R"({"name": "tiny", "hidden": 128, "ffn": 512, "heads": 4,
+                               "layers": 2, "vocab": 500, "gated_ffn": true})";
+  const Outcome o = run(std::string(BENCH_CPU) + " --model " + model.string() +
+                        " --batch 1,2 --seq 16 --repetitions 2 --min-time 0.001"
+                        " --benchmark_filter='xfmr|cpu.flops/fma/type:fp64/threads:1' --out " +
+                        (dir / "bench_cpu.json").string());
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  const auto file = memwall::harness::load_result_file((dir / "bench_cpu.json").string());
+  int gemm = 0, gemv = 0, layer = 0, flops = 0;
+  for (const auto& m : file.measurements) {
+    ASSERT_TRUE(m.error.empty()) << m.name << ": " << m.error;
+    EXPECT_EQ(m.best("valid"), 1) << m.name;
+    gemm += m.family == "xfmr.gemm";
+    gemv += m.family == "xfmr.gemv";
+    layer += m.family == "xfmr.layer";
+    if (m.family == "cpu.flops") {
+      ++flops;
+      EXPECT_GT(m.best("theoretical_GFLOPps"), 0);
+    }
+  }
+  EXPECT_EQ(gemm, 2 * 8);  // qkv, scores, v, out, up, gate, down, lm_head; two batch sizes
+  EXPECT_EQ(gemv, 2 * 8);
+  EXPECT_EQ(layer, 4);
+  EXPECT_EQ(flops, 1);
+  fs::remove_all(dir);
 }
 
 TEST(Memwall, ReportOnATinyRunWritesTheSummary) {

@@ -1,0 +1,248 @@
+// xfmr: the matrix products of Transformer layers on published model shapes, through the BLAS.
+// Prefill is GEMM (M = batch x seq tokens); decode is one new token per sequence (M = batch)
+// against a KV cache of seq tokens, GEMV-like and bound by memory. FLOPs are 2*M*N*K; bytes are
+// the least the product must move (A, each distinct B, C once); both are in the counters so the
+// harness can place each product on the roofline.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <memory>
+
+#include "bench_cpu/matmul.hpp"
+#include "bench_cpu/options.hpp"
+#include "core/bench_main.hpp"
+#include "core/models.hpp"
+#include "core/timing.hpp"
+#include "core/topology.hpp"
+#include "core/units.hpp"
+
+namespace memwall::cpu {
+
+namespace {
+
+// Operands of the products one benchmark runs, kept while the same benchmark asks again
+// (Google Benchmark calls the function several times) and filled with values in [-1, 1).
+struct Operands {
+  std::vector<Buffer> a, b, c;
+};
+
+void fill(Buffer& buffer, Number t, uint64_t seed) {
+  uint64_t x = seed * 0x9e3779b97f4a7c15ull + 1;
+  const uint64_t n = buffer.bytes() / element_bytes(t);
+  for (uint64_t i = 0; i < n; ++i) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;  // xorshift: cheap enough for gigabytes
+    const double v = static_cast<double>(x >> 11) * 0x1.0p-52 - 1.0;
+    if (t == Number::fp32)
+      buffer.as<float>()[i] = static_cast<float>(v);
+    else
+      buffer.as<double>()[i] = v;
+  }
+}
+
+Operands& operands_for(const std::string& key, const std::vector<MatmulOp>& ops, Number t) {
+  static std::unique_ptr<Operands> cached;
+  static std::string cached_key;
+  if (cached && cached_key == key) return *cached;
+  cached.reset();
+  cached = std::make_unique<Operands>();
+  const int e = element_bytes(t);
+  uint64_t seed = 1;
+  for (const MatmulOp& op : ops) {
+    cached->a.emplace_back(op.count * op.m * op.k * e, Pages::huge);
+    cached->b.emplace_back(op.b_count * op.k * op.n * e, Pages::huge);
+    cached->c.emplace_back(op.count * op.m * op.n * e, Pages::huge);
+    fill(cached->a.back(), t, seed++);
+    fill(cached->b.back(), t, seed++);
+    std::fill_n(static_cast<char*>(cached->c.back().data()), cached->c.back().bytes(), 0);
+  }
+  cached_key = key;
+  return *cached;
+}
+
+void run_op(const MatmulOp& op, Number t, const Operands& x, size_t i) {
+  const int64_t e = element_bytes(t);
+  const int64_t group = op.count / op.b_count;  // heads sharing one K or V
+  for (int64_t p = 0; p < op.count; ++p) {
+    const char* a = static_cast<const char*>(x.a[i].data()) + p * op.m * op.k * e;
+    const char* b = static_cast<const char*>(x.b[i].data()) + (p / group) * op.k * op.n * e;
+    char* c = static_cast<char*>(x.c[i].data()) + p * op.m * op.n * e;
+    matmul(t, a, b, c, op.m, op.n, op.k);
+  }
+}
+
+std::string check_op(const MatmulOp& op, Number t, const Operands& x, size_t i) {
+  const int64_t e = element_bytes(t);
+  const int64_t group = op.count / op.b_count;
+  for (int64_t p : {int64_t{0}, op.count - 1}) {  // the first and the last product
+    const std::string wrong =
+        check_matmul_sample(t, static_cast<const char*>(x.a[i].data()) + p * op.m * op.k * e,
+                            static_cast<const char*>(x.b[i].data()) + (p / group) * op.k * op.n * e,
+                            static_cast<const char*>(x.c[i].data()) + p * op.m * op.n * e, op.m,
+                            op.n, op.k, 8, static_cast<uint64_t>(p));
+    if (!wrong.empty()) return op.name + ": " + wrong;
+  }
+  return "";
+}
+
+// Runs `ops` in sequence (one product, or a whole layer) and sets the counters.
+void run_products(benchmark::State& state, const std::string& key, const std::vector<MatmulOp>& ops,
+                  Number t) {
+  Operands& x = operands_for(key, ops, t);
+  for (Buffer& c : x.c) std::fill_n(static_cast<char*>(c.data()), c.bytes(), 0);
+  const double seconds = measure(state, [&] {
+    Stopwatch watch;
+    watch.start();
+    for (size_t i = 0; i < ops.size(); ++i) run_op(ops[i], t, x, i);
+    return watch.seconds();
+  });
+  if (seconds == 0) return;
+  std::string wrong;
+  for (size_t i = 0; i < ops.size() && wrong.empty(); ++i) wrong = check_op(ops[i], t, x, i);
+  if (!check_result(state, wrong.empty(), wrong)) return;
+  double flops = 0, bytes = 0;
+  for (const MatmulOp& op : ops) {
+    flops += op.flops();
+    bytes += op.bytes(element_bytes(t));
+  }
+  const double iterations = static_cast<double>(state.iterations());
+  state.counters["GFLOPps"] = flops * iterations / seconds / 1e9;
+  state.counters["GBps"] = bytes * iterations / seconds / 1e9;
+  state.counters["flops"] = flops;
+  state.counters["bytes"] = bytes;
+  state.counters["seconds"] = seconds / iterations;
+  if (ops.size() == 1) {
+    state.counters["m"] = static_cast<double>(ops[0].m);
+    state.counters["n"] = static_cast<double>(ops[0].n);
+    state.counters["k"] = static_cast<double>(ops[0].k);
+    state.counters["count"] = static_cast<double>(ops[0].count);
+  }
+}
+
+struct Shape {
+  ModelConfig model;
+  Phase phase;
+  int batch, seq;
+};
+
+std::vector<Shape> shapes(const CpuOptions& opt) {
+  std::vector<Shape> out;
+  const bool user = !opt.models.empty() || !opt.batches.empty() || !opt.seqs.empty();
+  if (!user && opt.mode != Mode::full) {
+    // Enough to see the paper's contrast: encoders in prefill are compute-bound, decoding
+    // reads every weight for one token and is bound by memory.
+    out = {{find_model("bert-base"), Phase::prefill, 1, 128},
+           {find_model("bert-large"), Phase::prefill, 1, 512},
+           {find_model("gpt2"), Phase::decode, 1, 1024},
+           {find_model("llama-2-7b"), Phase::decode, 1, 1024}};
+    if (opt.mode == Mode::normal) {
+      out.push_back({find_model("gpt2-xl"), Phase::prefill, 1, 512});
+      out.push_back({find_model("gpt2-xl"), Phase::decode, 8, 1024});
+      out.push_back({find_model("llama-2-7b"), Phase::prefill, 1, 512});
+      out.push_back({find_model("llama-2-7b"), Phase::decode, 8, 2048});
+    }
+    return out;
+  }
+  const std::vector<ModelConfig> models = !opt.models.empty() ? opt.models : model_catalog();
+  const std::vector<int> batches = !opt.batches.empty() ? opt.batches
+                                   : user               ? std::vector<int>{1}
+                                                        : std::vector<int>{1, 4, 16, 64};
+  const std::vector<int> seqs = !opt.seqs.empty() ? opt.seqs
+                                : user            ? std::vector<int>{512}
+                                       : std::vector<int>{128, 256, 512, 1024, 2048, 4096};
+  const std::vector<Phase> phases =
+      !opt.phases.empty() ? opt.phases : std::vector<Phase>{Phase::prefill, Phase::decode};
+  for (const ModelConfig& m : models)
+    for (Phase p : phases)
+      for (int b : batches)
+        for (int s : seqs) out.push_back({m, p, b, s});
+  return out;
+}
+
+void register_transformer(const CpuOptions& opt) {
+  if (!have_blas()) {
+    std::fprintf(stderr, "bench_cpu: xfmr skipped: %s\n", blas_description().c_str());
+    return;
+  }
+  const double max_flops = opt.xfmr_max_flops > 0   ? opt.xfmr_max_flops
+                           : opt.mode == Mode::full ? 4e12
+                                                    : 4e11;
+  const uint64_t ram = static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGE_SIZE);
+  const uint64_t max_bytes =
+      opt.xfmr_max_bytes ? opt.xfmr_max_bytes : std::min<uint64_t>(4ull << 30, ram / 6);
+  std::vector<std::string> types = opt.xfmr_types;
+  if (types.empty()) types = {"fp32"};
+  int skipped = 0;
+  for (const std::string& type_name : types) {
+    const Number t = parse_number(type_name);
+    const int e = element_bytes(t);
+    for (const Shape& s : shapes(opt)) {
+      const std::vector<MatmulOp> ops = layer_ops(s.model, s.batch, s.seq, s.phase);
+      const std::string family = s.phase == Phase::prefill ? "xfmr.gemm/" : "xfmr.gemv/";
+      const std::string where = s.model.name + "/" + to_string(s.phase);
+      const std::string keys = "/batch:" + std::to_string(s.batch) +
+                               "/seq:" + std::to_string(s.seq) + "/type:" + type_name;
+      auto footprint = [e](const MatmulOp& op) {
+        return static_cast<uint64_t>(e) *
+               (op.count * op.m * op.k + op.b_count * op.k * op.n + op.count * op.m * op.n);
+      };
+      std::vector<MatmulOp> layer;
+      double layer_flops = 0;
+      uint64_t layer_bytes = 0;
+      for (const MatmulOp& op : ops) {
+        if (op.flops() > max_flops || footprint(op) > max_bytes) {
+          ++skipped;
+          continue;
+        }
+        const std::string name = family + where + "/op:" + op.name + keys;
+        add_benchmark(
+            name, [name, op, t](benchmark::State& state) { run_products(state, name, {op}, t); });
+        if (op.per_layer) {
+          layer.push_back(op);
+          layer_flops += op.flops();
+          layer_bytes += footprint(op);
+        }
+      }
+      const size_t per_layer =
+          std::count_if(ops.begin(), ops.end(), [](auto& o) { return o.per_layer; });
+      if (layer.size() == per_layer && layer_flops <= 4 * max_flops && layer_bytes <= max_bytes) {
+        const std::string name = "xfmr.layer/" + where + keys;
+        add_benchmark(name, [name, layer, t](benchmark::State& state) {
+          run_products(state, name, layer, t);
+        });
+      }
+    }
+  }
+  if (skipped)
+    std::fprintf(stderr,
+                 "bench_cpu: xfmr: %d products above %.0e FLOPs or %s of operands not run "
+                 "(--xfmr-max-flops, --xfmr-max-bytes)\n",
+                 skipped, max_flops, format_bytes(max_bytes).c_str());
+}
+
+// A large square GEMM, the shape BLAS libraries are tuned and quoted on, as the reference
+// point for the products above.
+void register_square(const CpuOptions& opt) {
+  if (!have_blas()) return;
+  std::vector<std::string> types = opt.xfmr_types;
+  if (types.empty()) types = {"fp32", "fp64"};
+  const std::vector<int64_t> sizes = opt.mode == Mode::full
+                                         ? std::vector<int64_t>{1024, 2048, 4096, 8192}
+                                         : std::vector<int64_t>{4096};
+  for (const std::string& type_name : types)
+    for (int64_t n : sizes) {
+      const Number t = parse_number(type_name);
+      const std::string name = "cpu.gemm/square/n:" + std::to_string(n) + "/type:" + type_name;
+      const MatmulOp op{"square", n, n, n, 1, 1, false};
+      add_benchmark(name,
+                    [name, op, t](benchmark::State& state) { run_products(state, name, {op}, t); });
+    }
+}
+
+const bool registered = add_family("xfmr", register_transformer);
+const bool registered_square = add_family("cpu.gemm", register_square);
+
+}  // namespace
+
+}  // namespace memwall::cpu
