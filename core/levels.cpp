@@ -88,7 +88,12 @@ std::vector<Plateau> find_plateaus(std::vector<CurvePoint> curve, double toleran
       if (c.bytes >= p.first_bytes && c.bytes <= p.last_bytes &&
           within(c.value, p.median, tolerance))
         members.push_back(c);
-    if (std::fabs(slope_per_octave(members)) > std::log1p(tolerance)) continue;  // a slow ramp
+    // A slow ramp, not a level: judged without the run's two ends, which the neighbouring
+    // transitions bend.
+    const std::vector<CurvePoint> middle =
+        members.size() >= 4 ? std::vector<CurvePoint>(members.begin() + 1, members.end() - 1)
+                            : members;
+    if (std::fabs(slope_per_octave(middle)) > std::log1p(tolerance) / 2) continue;
     if (!kept.empty() && within(p.median, kept.back().median, tolerance)) {
       runs.back().insert(runs.back().end(), members.begin(), members.end());
       kept.back() = summarize_run(runs.back());

@@ -24,8 +24,8 @@ struct Plateau {
 // Points are sorted by size first. A plateau holds the points within `tolerance` (relative) of
 // its running median; one point off and back again is noise and skipped; runs shorter than
 // `min_points` are transitions between levels and dropped (0: at least 3 points and at least
-// an octave at the curve's density), and so are runs that climb or fall by more than
-// `tolerance` per octave (the slow slide from the last cache into DRAM); neighbours left with
+// an octave at the curve's density), and so are runs that climb or fall by more than half
+// of `tolerance` per octave (the slow slide from the last cache into DRAM); neighbours left with
 // medians within `tolerance` of each other are one level split by noise and are joined.
 std::vector<Plateau> find_plateaus(std::vector<CurvePoint> curve, double tolerance = 0.15,
                                    int min_points = 0);

@@ -11,7 +11,11 @@
 #include <iostream>
 #include <sstream>
 
+#include "harness/compare.hpp"
+#include "harness/history.hpp"
 #include "harness/levels_report.hpp"
+#include "harness/profile.hpp"
+#include "harness/reports.hpp"
 #include "harness/result_file.hpp"
 #include "harness/summary.hpp"
 
@@ -94,18 +98,40 @@ int report(const std::vector<std::string>& inputs, std::string out_dir,
            const std::vector<std::string>& notes) {
   std::vector<ResultFile> files;
   for (const std::string& path : result_files_in(inputs)) files.push_back(load_result_file(path));
+  files = merge_by_name(std::move(files));
   if (out_dir.empty())
     out_dir = fs::is_directory(inputs.front()) ? inputs.front()
                                                : fs::path(inputs.front()).parent_path().string();
   if (out_dir.empty()) out_dir = ".";
   fs::create_directories(out_dir);
+  const std::string datasheet = (fs::path(data_dir()) / "datasheet_specs.csv").string();
   const LevelReport levels = detect_levels(files);
-  const std::string md = summary_markdown(files, levels, notes);
-  const fs::path summary = fs::path(out_dir) / "summary.md";
-  write_file_atomically(summary, md);
+  const nlohmann::json profile = build_profile(files, levels, datasheet);
+  const std::vector<std::string> written =
+      write_reports(out_dir, files, levels, profile, notes, datasheet);
   std::cout << levels_markdown(levels);
-  std::cout << "memwall: report written to " << summary.string() << "\n";
+  std::cout << "memwall: report written to " << (fs::path(out_dir) / "summary.md").string()
+            << " (also";
+  for (const std::string& name : written)
+    if (name != "summary.md") std::cout << " " << name;
+  std::cout << ")\n";
   return 0;
+}
+
+double parse_threshold(const std::string& text) {
+  std::string t = text;
+  const bool percent = !t.empty() && t.back() == '%';
+  if (percent) t.pop_back();
+  size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(t, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != t.size() || v < 0)
+    throw InputError("bad threshold '" + text + "' (e.g. 5%)");
+  return percent || v >= 1 ? v / 100 : v;
 }
 
 }  // namespace
@@ -129,6 +155,25 @@ int main(int argc, char** argv) {
   rep->add_option("inputs", inputs, "result folder or bench_*.json files")->required();
   rep->add_option("--out", report_out, "folder for the report (default: the input folder)");
 
+  auto* cmp = app.add_subcommand("compare", "compare two runs (profiles or bench JSON files)");
+  std::string base, now, threshold_text = "5%";
+  bool all_rows = false;
+  cmp->add_option("base", base, "profile.json or bench_*.json of the base run")->required();
+  cmp->add_option("new", now, "the run to compare with it")->required();
+  cmp->add_option("--threshold", threshold_text, "smallest relative change that counts (5%)");
+  cmp->add_flag("--all", all_rows, "list unchanged metrics too");
+
+  auto* hist = app.add_subcommand("history", "keep profiles in SQLite and follow metrics");
+  std::string db = default_history_path();
+  hist->add_option("--db", db, "history database (default " + db + ")");
+  hist->require_subcommand(1);
+  std::string add_path, trend_metric, trend_svg;
+  hist->add_subcommand("add", "add a profile.json")->add_option("profile", add_path)->required();
+  hist->add_subcommand("show", "list the runs per machine");
+  auto* trend = hist->add_subcommand("trend", "one metric over the runs");
+  trend->add_option("metric", trend_metric, "benchmark name")->required();
+  trend->add_option("--svg", trend_svg, "also plot it into this SVG file");
+
   auto* list = app.add_subcommand("list", "the benchmarks each binary offers");
 
   try {
@@ -141,7 +186,27 @@ int main(int argc, char** argv) {
   }
 
   try {
+    if (*cmp) {
+      const double threshold = parse_threshold(threshold_text);
+      const CompareResult r = compare_metrics(load_metrics(base), load_metrics(now), threshold);
+      std::cout << compare_table(r, threshold, all_rows);
+      return r.regressions > 0 ? 1 : 0;
+    }
+    if (*hist) {
+      if (hist->got_subcommand("add")) {
+        const bool added = history_add(db, add_path);
+        std::cout << (added ? "added " : "already in the history: ") << add_path << " (" << db
+                  << ")\n";
+      } else if (hist->got_subcommand("show")) {
+        std::cout << history_show(db);
+      } else {
+        std::cout << history_trend(db, trend_metric, trend_svg);
+      }
+      return 0;
+    }
     if (*list) {
+      std::cout << "optional parts built: " << MEMWALL_OPTIONAL_FOUND
+                << "; missing (skipped): " << MEMWALL_OPTIONAL_MISSING << "\n";
       for (const BenchBinary& b : kBinaries) {
         const fs::path path = find_binary(b.name);
         if (path.empty()) {

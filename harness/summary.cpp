@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -37,10 +38,101 @@ const Measurement* largest(const std::vector<const Measurement*>& ms) {
   return best;
 }
 
+std::string compute_markdown(const nlohmann::json& profile) {
+  std::ostringstream out;
+  const nlohmann::json& compute = profile.value("compute", nlohmann::json::object());
+  if (compute.contains("cpu")) {
+    out << "## Peak compute\n\nFLOPs count 2 per multiply-add (int8: operations). The "
+           "theoretical peak is cores x operations per cycle x the clock measured right after "
+           "the kernel.\n\n| format | all cores GFLOP/s | 1 thread | theoretical | % | BLAS GEMM "
+           "| how |\n|---|---|---|---|---|---|---|\n";
+    for (const auto& [type, c] : compute["cpu"].items()) {
+      auto v = [&](const char* key, const char* format) {
+        return c.contains(key) ? num(c[key].get<double>(), format) : std::string("-");
+      };
+      out << "| " << type << " | " << v("peak_GFLOPps", "%.1f") << " | "
+          << v("single_thread_GFLOPps", "%.1f") << " | " << v("theoretical_GFLOPps", "%.1f")
+          << " | " << v("percent_of_theoretical", "%.1f") << " | " << v("gemm_GFLOPps", "%.1f")
+          << " | " << c.value("how", "") << " |\n";
+    }
+    out << "\n";
+  }
+  const nlohmann::json& ratios = profile.value("ratios", nlohmann::json::object());
+  if (ratios.contains("ridge_flop_per_byte")) {
+    out << "## Memory-wall ratios\n\nRidge point = peak FLOP/s / bandwidth (FLOP per byte): a "
+           "kernel needs at least this arithmetic intensity on data from that level to run at the "
+           "peak; below it, it is bound by that level's bandwidth.\n\n";
+    std::vector<std::string> types;
+    for (const auto& [level, t] : ratios["ridge_flop_per_byte"].items())
+      for (const auto& [type, v] : t.items())
+        if (std::find(types.begin(), types.end(), type) == types.end()) types.push_back(type);
+    out << "| level | GB/s |";
+    for (const std::string& t : types) out << " " << t << " |";
+    out << "\n|---|---|";
+    for (size_t i = 0; i < types.size(); ++i) out << "---|";
+    out << "\n";
+    for (const auto& [level, t] : ratios["ridge_flop_per_byte"].items()) {
+      out << "| " << level << " | "
+          << num(profile["memory"][level].value("bandwidth_GBps", 0.0), "%.1f") << " |";
+      for (const std::string& type : types)
+        out << " " << (t.contains(type) ? num(t[type].get<double>(), "%.2f") : "-") << " |";
+      out << "\n";
+    }
+    if (ratios.contains("walls") && ratios["walls"].contains("flop_per_dram_byte"))
+      out << "\nThe three walls here: "
+          << num(ratios["walls"]["compute_GFLOPps_fp32"].get<double>(), "%.0f")
+          << " GFLOP/s fp32 against " << num(ratios["walls"]["memory_GBps"].get<double>(), "%.1f")
+          << " GB/s of DRAM = " << num(ratios["walls"]["flop_per_dram_byte"].get<double>(), "%.1f")
+          << " FLOP per byte; no interconnect measured in this run. "
+          << ratios["walls"].value("note", "") << "\n";
+    out << "\n";
+  }
+  const nlohmann::json& xfmr = profile.value("transformer", nlohmann::json::object());
+  if (xfmr.contains("ops") && !xfmr["ops"].empty()) {
+    out << "## Transformer products\n\nFLOPs = 2*M*N*K; bytes = the least each product moves "
+           "(weights, activations in and out, KV cache); intensity = FLOPs/bytes. `bound` compares "
+           "the intensity with the DRAM ridge point of the format: prefill (GEMM) products of "
+           "encoders are compute-bound, decode (GEMV) products are memory-bound. The roofline "
+           "takes the bandwidth of the level the operands fit in (`fits in`).\n\n"
+        << "| model | phase | op | batch | seq | FLOP/byte | GFLOP/s | GB/s | bound | fits in | % "
+           "of roofline |\n"
+        << "|---|---|---|---|---|---|---|---|---|---|---|\n";
+    for (const auto& op : xfmr["ops"])
+      out << "| " << op["model"].get<std::string>() << " | " << op["phase"].get<std::string>()
+          << " | " << op["op"].get<std::string>() << " | " << op["batch"].get<double>() << " | "
+          << op["seq"].get<double>() << " | "
+          << num(op["intensity_flop_per_byte"].get<double>(), "%.1f") << " | "
+          << num(op["GFLOPps"].get<double>(), "%.1f") << " | "
+          << num(op["GBps"].get<double>(), "%.1f") << " | " << op["bound"].get<std::string>()
+          << " | " << op.value("operands_fit_in", "") << " | "
+          << num(op["percent_of_roofline"].get<double>(), "%.0f") << " |\n";
+    out << "\n";
+    if (!xfmr["steps"].empty()) {
+      out << "Model steps (layers x the measured layer + the LM head):\n\n| model | phase | batch "
+             "| seq "
+             "| step (ms) | tokens/s |\n|---|---|---|---|---|---|\n";
+      for (const auto& s : xfmr["steps"])
+        out << "| " << s["model"].get<std::string>() << " | " << s["phase"].get<std::string>()
+            << " | " << s["batch"].get<double>() << " | " << s["seq"].get<double>() << " | "
+            << num(1e3 * s["step_seconds"].get<double>(), "%.2f") << " | "
+            << num(s["tokens_per_second"].get<double>(), "%.1f") << " |\n";
+      out << "\n";
+    }
+  }
+  const nlohmann::json& ds = profile.value("datasheet", nlohmann::json::array());
+  for (const auto& d : ds) {
+    out << "## Against the datasheet of " << d["name"].get<std::string>() << "\n\n";
+    for (const auto& [key, v] : d.items())
+      if (v.is_number()) out << "- " << key << ": " << num(v.get<double>(), "%.1f") << "%\n";
+    out << "\n";
+  }
+  return out.str();
+}
+
 }  // namespace
 
 std::string summary_markdown(const std::vector<ResultFile>& files, const LevelReport& levels,
-                             const std::vector<std::string>& notes) {
+                             const nlohmann::json& profile, const std::vector<std::string>& notes) {
   std::ostringstream out;
   out << "# memwall report\n\n";
   out << "| | |\n|---|---|\n";
@@ -103,6 +195,7 @@ std::string summary_markdown(const std::vector<ResultFile>& files, const LevelRe
   }
 
   out << levels_markdown(levels);
+  out << compute_markdown(profile);
 
   std::vector<std::string> problems = notes;
   int interrupted = 0;

@@ -204,3 +204,53 @@ TEST(Memwall, InterruptedRunKeepsWhatItMeasured) {
   EXPECT_GT(measured, 0);
   fs::remove_all(dir);
 }
+
+TEST(Memwall, CompareExitCodes) {
+  const fs::path dir = temp_dir("compare");
+  const std::string base = std::string(MEMWALL_FIXTURES) + "/run_a/bench_cpu.json";
+  // The same run against itself: nothing changed.
+  Outcome o = run(std::string(MEMWALL) + " compare " + base + " " + base);
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  // A planted 10% bandwidth drop in every repetition of every bandwidth benchmark, and one
+  // benchmark removed: a regression (exit 1), and the missing metric is listed, not fatal.
+  std::ifstream in(base);
+  auto doc = nlohmann::json::parse(in);
+  nlohmann::json kept = nlohmann::json::array();
+  for (auto& b : doc["benchmarks"]) {
+    if (b.contains("GBps") && !b.contains("GFLOPps")) b["GBps"] = b["GBps"].get<double>() * 0.9;
+    if (b["name"].get<std::string>().rfind("cpu.lat/chase/pages:huge/bytes:4096/", 0) != 0)
+      kept.push_back(b);
+  }
+  doc["benchmarks"] = kept;
+  const fs::path slower = dir / "slower.json";
+  std::ofstream(slower) << doc.dump();
+  o = run(std::string(MEMWALL) + " compare " + base + " " + slower.string());
+  EXPECT_EQ(o.exit_code, 1) << o.output;
+  EXPECT_NE(o.output.find("regression"), std::string::npos);
+  EXPECT_NE(o.output.find("only in base: cpu.lat/chase/pages:huge/bytes:4096"), std::string::npos)
+      << o.output;
+  // Bad input: one error line, exit 2.
+  o = run(std::string(MEMWALL) + " compare " + base + " " + MEMWALL_FIXTURES + "/truncated.json");
+  EXPECT_EQ(o.exit_code, 2) << o.output;
+  EXPECT_EQ(error_lines(o.output), 1) << o.output;
+  o = run(std::string(MEMWALL) + " compare " + base + " " + base + " --threshold abc");
+  EXPECT_EQ(o.exit_code, 2) << o.output;
+  fs::remove_all(dir);
+}
+
+TEST(Memwall, ReportAndHistoryFromTheCommandLine) {
+  const fs::path dir = temp_dir("history");
+  fs::copy_file(std::string(MEMWALL_FIXTURES) + "/run_a/bench_cpu.json", dir / "bench_cpu.json");
+  Outcome o = run(std::string(MEMWALL) + " report " + dir.string());
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  const std::string db = " --db " + (dir / "h.sqlite").string();
+  o = run(std::string(MEMWALL) + " history" + db + " add " + (dir / "profile.json").string());
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  o = run(std::string(MEMWALL) + " history" + db + " show");
+  EXPECT_NE(o.output.find("run 1"), std::string::npos) << o.output;
+  o = run(std::string(MEMWALL) + " history" + db + " trend cpu.flops/fma/type:fp32/threads:2");
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  o = run(std::string(MEMWALL) + " history" + db + " trend no_such_metric");
+  EXPECT_EQ(o.exit_code, 2) << o.output;
+  fs::remove_all(dir);
+}
