@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <regex>
 #include <vector>
 
 #include "core/context.hpp"
@@ -25,6 +26,23 @@ std::atomic<bool> g_stop{false};
 std::atomic<int> g_failed_checks{0};
 std::unique_ptr<HwCounters> g_counters;
 RunMode g_mode = RunMode::normal;
+std::vector<std::string> g_registered;  // names, for the progress count
+
+// How many registered benchmarks Google Benchmark's filter selects: its regex is POSIX
+// extended, matched anywhere in the full name, and a leading '-' negates it.
+int count_selected(const std::string& filter) {
+  if (filter.empty() || filter == "all" || filter == ".") return static_cast<int>(g_registered.size());
+  const bool negate = filter[0] == '-';
+  try {
+    const std::regex re(negate ? filter.substr(1) : filter, std::regex::extended);
+    int n = 0;
+    for (const std::string& name : g_registered)
+      n += std::regex_search(name + "/manual_time", re) != negate;
+    return n;
+  } catch (const std::regex_error&) {
+    return 0;  // Google Benchmark reports the bad regex itself
+  }
+}
 
 std::atomic<int64_t> g_stop_ns{0};
 
@@ -58,17 +76,18 @@ class ProgressReporter : public benchmark::BenchmarkReporter {
     if (runs.empty()) return;
     ++count_;
     const double elapsed = static_cast<double>(now_ns() - start_ns_) * 1e-9;
+    const std::string at = position(elapsed);
     std::string name = runs.front().run_name.str();
     name = name.substr(0, name.find("/manual_time"));
     for (const Run& run : runs) {
       if (run.error_occurred && run.error_message == "interrupted") {
         if (!told_interrupted_)
-          std::fprintf(stderr, "[%4d %6.1fs] interrupted: skipping the rest\n", count_, elapsed);
+          std::fprintf(stderr, "[%s] interrupted: skipping the rest\n", at.c_str());
         told_interrupted_ = true;
         return;
       }
       if (run.error_occurred) {
-        std::fprintf(stderr, "[%4d %6.1fs] %s FAILED: %s\n", count_, elapsed, name.c_str(),
+        std::fprintf(stderr, "[%s] %s FAILED: %s\n", at.c_str(), name.c_str(),
                      run.error_message.c_str());
         return;
       }
@@ -86,7 +105,7 @@ class ProgressReporter : public benchmark::BenchmarkReporter {
       return runs.front().counters.at(counter).value;
     };
     if (!counter) {
-      std::fprintf(stderr, "[%4d %6.1fs] %s\n", count_, elapsed, name.c_str());
+      std::fprintf(stderr, "[%s] %s\n", at.c_str(), name.c_str());
       return;
     }
     const bool lower_is_better = std::string(counter) == "latency_ns";
@@ -100,12 +119,29 @@ class ProgressReporter : public benchmark::BenchmarkReporter {
       }());
       also = buf;
     }
-    std::fprintf(stderr, "[%4d %6.1fs] %-58s %s median %9.3f best %9.3f cv %5.1f%%%s\n", count_,
-                 elapsed, name.c_str(), counter, stat("median"),
+    std::fprintf(stderr, "[%s] %-58s %s median %9.3f best %9.3f cv %5.1f%%%s\n", at.c_str(),
+                 name.c_str(), counter, stat("median"),
                  stat(lower_is_better ? "min" : "max"), 100 * stat("cv"), also.c_str());
   }
 
  private:
+  // "12/404 15s ~2m left": how far, and the time left if the rest go at the pace so far.
+  std::string position(double elapsed) const {
+    char buf[64];
+    if (total_ > 0) {
+      const double left = elapsed / count_ * std::max(0, total_ - count_);
+      std::snprintf(buf, sizeof buf, "%4d/%d %5.0fs ~%.0fs left", count_, total_, elapsed, left);
+    } else {
+      std::snprintf(buf, sizeof buf, "%4d %5.0fs", count_, elapsed);
+    }
+    return buf;
+  }
+
+ public:
+  void set_total(int total) { total_ = total; }
+
+ private:
+  int total_ = 0;
   int count_ = 0;
   int measured_ = 0;
   bool told_interrupted_ = false;
@@ -147,6 +183,7 @@ double measure(benchmark::State& state, const std::function<double()>& region) {
 
 benchmark::internal::Benchmark* add_benchmark(const std::string& name,
                                               std::function<void(benchmark::State&)> body) {
+  g_registered.push_back(name);
   auto* b = benchmark::RegisterBenchmark(name.c_str(), [body](benchmark::State& state) {
     if (stop_requested()) {
       state.SkipWithError("interrupted");
@@ -273,6 +310,10 @@ int bench_main(int argc, char** argv, const BenchProgram& program) {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   ProgressReporter progress;
+  std::string filter;
+  for (const std::string& a : args)
+    if (a.rfind("--benchmark_filter=", 0) == 0) filter = a.substr(19);
+  progress.set_total(count_selected(filter));
   const size_t ran = benchmark::RunSpecifiedBenchmarks(&progress);
   benchmark::Shutdown();
 
