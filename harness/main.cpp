@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <regex>
 #include <sstream>
 
 #include "harness/compare.hpp"
@@ -107,8 +108,21 @@ int report(const std::vector<std::string>& inputs, std::string out_dir,
   const std::string datasheet = (fs::path(data_dir()) / "datasheet_specs.csv").string();
   const LevelReport levels = detect_levels(files);
   const nlohmann::json profile = build_profile(files, levels, datasheet);
+  // What `memwall run` noted (binaries skipped or failed) stays with the results, so a later
+  // `memwall report` of the folder says it too.
+  std::vector<std::string> all_notes = notes;
+  const fs::path notes_file = fs::path(out_dir) / "run_notes.txt";
+  if (notes.empty() && fs::exists(notes_file)) {
+    std::ifstream in(notes_file);
+    for (std::string line; std::getline(in, line);)
+      if (!line.empty()) all_notes.push_back(line);
+  } else if (!notes.empty()) {
+    std::string text;
+    for (const std::string& n : notes) text += n + "\n";
+    write_file_atomically(notes_file, text);
+  }
   const std::vector<std::string> written =
-      write_reports(out_dir, files, levels, profile, notes, datasheet);
+      write_reports(out_dir, files, levels, profile, all_notes, datasheet);
   std::cout << levels_markdown(levels);
   std::cout << "memwall: report written to " << (fs::path(out_dir) / "summary.md").string()
             << " (also";
@@ -162,6 +176,8 @@ int main(int argc, char** argv) {
   cmp->add_option("new", now, "the run to compare with it")->required();
   cmp->add_option("--threshold", threshold_text, "smallest relative change that counts (5%)");
   cmp->add_flag("--all", all_rows, "list unchanged metrics too");
+  std::string only_regex;
+  cmp->add_option("--only", only_regex, "compare only benchmarks whose name matches this regex");
 
   auto* hist = app.add_subcommand("history", "keep profiles in SQLite and follow metrics");
   std::string db = default_history_path();
@@ -188,7 +204,19 @@ int main(int argc, char** argv) {
   try {
     if (*cmp) {
       const double threshold = parse_threshold(threshold_text);
-      const CompareResult r = compare_metrics(load_metrics(base), load_metrics(now), threshold);
+      auto selected = [&](std::vector<Metric> metrics) {
+        if (only_regex.empty()) return metrics;
+        std::regex re;
+        try {
+          re = std::regex(only_regex, std::regex::extended);
+        } catch (const std::regex_error&) {
+          throw InputError("bad --only regex '" + only_regex + "'");
+        }
+        std::erase_if(metrics, [&](const Metric& m) { return !std::regex_search(m.name, re); });
+        return metrics;
+      };
+      const CompareResult r =
+          compare_metrics(selected(load_metrics(base)), selected(load_metrics(now)), threshold);
       std::cout << compare_table(r, threshold, all_rows);
       return r.regressions > 0 ? 1 : 0;
     }

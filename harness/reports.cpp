@@ -1,5 +1,6 @@
 #include "harness/reports.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -261,6 +262,15 @@ std::string trend_svg(const json& profile, const std::string& datasheet_csv) {
   }
   p.series.push_back(gpus);
   p.series.push_back(cpus);
+  // The paper's rates (peak FLOP/s 3.0x, DRAM bandwidth 1.6x every 2 years) from the earliest
+  // device: the FLOP per byte a kernel needs grows about 1.9x every 2 years.
+  if (!gpus.points.empty()) {
+    const auto first = *std::min_element(gpus.points.begin(), gpus.points.end());
+    Series paper{"AI and Memory Wall trend (3.0x / 1.6x per 2 years)", {}, true, false, {}};
+    for (double year = first.first; year <= first.first + 13; year += 1)
+      paper.points.push_back({year, first.second * std::pow(3.0 / 1.6, (year - first.first) / 2)});
+    p.series.push_back(paper);
+  }
   const json& ratios = profile.at("ratios");
   if (ratios.contains("walls") && ratios["walls"].contains("flop_per_dram_byte")) {
     const std::string date = profile["machine"].value("date", "2026");
