@@ -1,5 +1,7 @@
 #include <immintrin.h>
 
+#include <cstring>
+
 #include "bench_cpu/peak_kernels.hpp"
 
 namespace memwall::cpu {
@@ -8,55 +10,41 @@ namespace {
 
 constexpr int kChains = 12;  // 16 ymm registers: 12 chains and the two operands
 
-bool fma_fp64(uint64_t iterations) {
-  __m256d acc[kChains];
-  for (int k = 0; k < kChains; ++k) {
-    acc[k] = _mm256_set1_pd(k);
-    asm volatile("" : "+x"(acc[k]));
-  }
-  __m256d one = _mm256_set1_pd(1.0), step = _mm256_set1_pd(1.0 / 1024);
-  asm volatile("" : "+x"(one), "+x"(step));
-  for (uint64_t i = 0; i < iterations; ++i) {
-#pragma GCC unroll 12
-    for (int k = 0; k < kChains; ++k) acc[k] = _mm256_fmadd_pd(one, step, acc[k]);
-  }
-  bool ok = true;
-  for (int k = 0; k < kChains; ++k) {
-    alignas(32) double lanes[4];
-    _mm256_store_pd(lanes, acc[k]);
-    for (double v : lanes) ok = ok && v == k + static_cast<double>(iterations) / 1024;
-  }
-  return ok;
+template <typename V, typename Scalar, int kLanes>
+bool all_lanes(V v, Scalar want) {
+  alignas(32) Scalar lanes[kLanes];
+  std::memcpy(lanes, &v, sizeof v);
+  for (Scalar x : lanes)
+    if (x != want) return false;
+  return true;
 }
 
-bool fma_fp32(uint64_t iterations) {
-  __m256 acc[kChains];
-  for (int k = 0; k < kChains; ++k) {
-    acc[k] = _mm256_set1_ps(static_cast<float>(k));
-    asm volatile("" : "+x"(acc[k]));
-  }
-  __m256 one = _mm256_set1_ps(1.0f), step = _mm256_set1_ps(1.0f / 1024);
-  asm volatile("" : "+x"(one), "+x"(step));
-  for (uint64_t i = 0; i < iterations; ++i) {
-#pragma GCC unroll 12
-    for (int k = 0; k < kChains; ++k) acc[k] = _mm256_fmadd_ps(one, step, acc[k]);
-  }
-  bool ok = true;
-  for (int k = 0; k < kChains; ++k) {
-    alignas(32) float lanes[8];
-    _mm256_store_ps(lanes, acc[k]);
-    for (float v : lanes)
-      ok = ok && v == static_cast<float>(k + static_cast<double>(iterations) / 1024);
-  }
-  return ok;
-}
+struct Fp64 {
+  using V = __m256d;
+  using Scalar = double;
+  static V set1(double v) { return _mm256_set1_pd(v); }
+  static V fma(V a, V b, V c) { return _mm256_fmadd_pd(a, b, c); }
+  static bool equal(V v, double want) { return all_lanes<V, double, 4>(v, want); }
+  static void keep(V& v) { asm volatile("" : "+x"(v)); }
+};
+
+struct Fp32 {
+  using V = __m256;
+  using Scalar = float;
+  static V set1(float v) { return _mm256_set1_ps(v); }
+  static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+  static bool equal(V v, float want) { return all_lanes<V, float, 8>(v, want); }
+  static void keep(V& v) { asm volatile("" : "+x"(v)); }
+};
+
+#include "bench_cpu/peak_fma.inl"
 
 }  // namespace
 
 std::vector<PeakKernel> avx2_peak_kernels() {
   return {
-      {"fp64", "avx2", "vfmadd231pd ymm", 256, 64, 1, kChains * 4 * 2.0, fma_fp64, "fma"},
-      {"fp32", "avx2", "vfmadd231ps ymm", 256, 32, 1, kChains * 8 * 2.0, fma_fp32, "fma"},
+      {"fp64", "avx2", "vfmadd231pd ymm", 256, 64, 1, kChains * 4 * 2.0, fma_chains<Fp64>, "fma"},
+      {"fp32", "avx2", "vfmadd231ps ymm", 256, 32, 1, kChains * 8 * 2.0, fma_chains<Fp32>, "fma"},
   };
 }
 

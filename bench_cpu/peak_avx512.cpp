@@ -17,40 +17,25 @@ void init_chains(V (&acc)[kChains], Set set) {
   }
 }
 
-bool fma_fp64(uint64_t iterations) {
-  __m512d acc[kChains];
-  init_chains(acc, [](int k) { return _mm512_set1_pd(k); });
-  __m512d one = _mm512_set1_pd(1.0), step = _mm512_set1_pd(1.0 / 1024);
-  asm volatile("" : "+v"(one), "+v"(step));
-  for (uint64_t i = 0; i < iterations; ++i) {
-#pragma GCC unroll 16
-    for (int k = 0; k < kChains; ++k) acc[k] = _mm512_fmadd_pd(one, step, acc[k]);
-  }
-  bool ok = true;
-  for (int k = 0; k < kChains; ++k) {
-    const __mmask8 equal =
-        _mm512_cmpeq_pd_mask(acc[k], _mm512_set1_pd(k + static_cast<double>(iterations) / 1024));
-    ok = ok && equal == 0xff;
-  }
-  return ok;
-}
+struct Fp64 {
+  using V = __m512d;
+  using Scalar = double;
+  static V set1(double v) { return _mm512_set1_pd(v); }
+  static V fma(V a, V b, V c) { return _mm512_fmadd_pd(a, b, c); }
+  static bool equal(V v, double want) { return _mm512_cmpeq_pd_mask(v, set1(want)) == 0xff; }
+  static void keep(V& v) { asm volatile("" : "+v"(v)); }
+};
 
-bool fma_fp32(uint64_t iterations) {
-  __m512 acc[kChains];
-  init_chains(acc, [](int k) { return _mm512_set1_ps(static_cast<float>(k)); });
-  __m512 one = _mm512_set1_ps(1.0f), step = _mm512_set1_ps(1.0f / 1024);
-  asm volatile("" : "+v"(one), "+v"(step));
-  for (uint64_t i = 0; i < iterations; ++i) {
-#pragma GCC unroll 16
-    for (int k = 0; k < kChains; ++k) acc[k] = _mm512_fmadd_ps(one, step, acc[k]);
-  }
-  bool ok = true;
-  for (int k = 0; k < kChains; ++k) {
-    const float want = static_cast<float>(k + static_cast<double>(iterations) / 1024);
-    ok = ok && _mm512_cmpeq_ps_mask(acc[k], _mm512_set1_ps(want)) == 0xffff;
-  }
-  return ok;
-}
+struct Fp32 {
+  using V = __m512;
+  using Scalar = float;
+  static V set1(float v) { return _mm512_set1_ps(v); }
+  static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+  static bool equal(V v, float want) { return _mm512_cmpeq_ps_mask(v, set1(want)) == 0xffff; }
+  static void keep(V& v) { asm volatile("" : "+v"(v)); }
+};
+
+#include "bench_cpu/peak_fma.inl"
 
 __attribute__((target("avx512bf16"))) bool dot_bf16(uint64_t iterations) {
   __m512 acc[kChains];
@@ -93,8 +78,10 @@ __attribute__((target("avx512vnni"))) bool dot_int8(uint64_t iterations) {
 
 std::vector<PeakKernel> avx512_peak_kernels() {
   return {
-      {"fp64", "avx512", "vfmadd231pd zmm", 512, 64, 1, kChains * 8 * 2.0, fma_fp64, "avx512f"},
-      {"fp32", "avx512", "vfmadd231ps zmm", 512, 32, 1, kChains * 16 * 2.0, fma_fp32, "avx512f"},
+      {"fp64", "avx512", "vfmadd231pd zmm", 512, 64, 1, kChains * 8 * 2.0, fma_chains<Fp64>,
+       "avx512f"},
+      {"fp32", "avx512", "vfmadd231ps zmm", 512, 32, 1, kChains * 16 * 2.0, fma_chains<Fp32>,
+       "avx512f"},
       {"bf16", "avx512", "vdpbf16ps zmm", 512, 32, 2, kChains * 32 * 2.0, dot_bf16, "avx512bf16"},
       {"int8", "avx512", "vpdpbusd zmm", 512, 32, 4, kChains * 64 * 2.0, dot_int8, "avx512vnni"},
   };

@@ -31,7 +31,8 @@ std::vector<std::string> g_registered;  // names, for the progress count
 // How many registered benchmarks Google Benchmark's filter selects: its regex is POSIX
 // extended, matched anywhere in the full name, and a leading '-' negates it.
 int count_selected(const std::string& filter) {
-  if (filter.empty() || filter == "all" || filter == ".") return static_cast<int>(g_registered.size());
+  if (filter.empty() || filter == "all" || filter == ".")
+    return static_cast<int>(g_registered.size());
   const bool negate = filter[0] == '-';
   try {
     const std::regex re(negate ? filter.substr(1) : filter, std::regex::extended);
@@ -120,8 +121,8 @@ class ProgressReporter : public benchmark::BenchmarkReporter {
       also = buf;
     }
     std::fprintf(stderr, "[%s] %-58s %s median %9.3f best %9.3f cv %5.1f%%%s\n", at.c_str(),
-                 name.c_str(), counter, stat("median"),
-                 stat(lower_is_better ? "min" : "max"), 100 * stat("cv"), also.c_str());
+                 name.c_str(), counter, stat("median"), stat(lower_is_better ? "min" : "max"),
+                 100 * stat("cv"), also.c_str());
   }
 
  private:

@@ -10,6 +10,7 @@
 #include "core/models.hpp"
 #include "core/stats.hpp"
 #include "core/units.hpp"
+#include "harness/csv.hpp"
 #include "harness/sha256.hpp"
 
 namespace memwall::harness {
@@ -43,32 +44,10 @@ json summary_json(const std::vector<double>& v, bool higher_is_better) {
 // Rows of the datasheet CSV whose name appears in the CPU or GPU name of this machine.
 std::vector<std::map<std::string, std::string>> datasheet_rows(const std::string& path,
                                                                const std::string& device) {
-  std::vector<std::map<std::string, std::string>> rows;
-  std::ifstream in(path);
-  std::string line;
-  if (!std::getline(in, line)) return rows;
-  auto split = [](const std::string& l) {
-    std::vector<std::string> cells;
-    std::string cell;
-    bool quoted = false;
-    for (char c : l) {
-      if (c == '"')
-        quoted = !quoted;
-      else if (c == ',' && !quoted)
-        cells.push_back(cell), cell.clear();
-      else
-        cell += c;
-    }
-    cells.push_back(cell);
-    return cells;
-  };
-  const std::vector<std::string> header = split(line);
   std::string lower_device = device;
   std::transform(lower_device.begin(), lower_device.end(), lower_device.begin(), ::tolower);
-  while (std::getline(in, line)) {
-    const std::vector<std::string> cells = split(line);
-    std::map<std::string, std::string> row;
-    for (size_t i = 0; i < header.size() && i < cells.size(); ++i) row[header[i]] = cells[i];
+  std::vector<std::map<std::string, std::string>> rows;
+  for (auto& row : read_csv_rows(path)) {
     std::string name = row["name"];
     std::transform(name.begin(), name.end(), name.begin(), ::tolower);
     if (!name.empty() && lower_device.find(name) != std::string::npos) rows.push_back(row);

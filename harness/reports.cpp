@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/units.hpp"
+#include "harness/csv.hpp"
 #include "harness/summary.hpp"
 #include "harness/svg_plot.hpp"
 
@@ -234,30 +235,14 @@ std::string trend_svg(const json& profile, const std::string& datasheet_csv) {
   p.log_x = false;
   Series gpus{"GPUs/TPUs (datasheet)", {}, false, true, {}},
       cpus{"CPUs (datasheet)", {}, false, true, {}};
-  std::ifstream in(datasheet_csv);
-  std::string line;
-  std::getline(in, line);
-  while (std::getline(in, line)) {
-    std::vector<std::string> cells;
-    std::string cell;
-    bool quoted = false;
-    for (char ch : line) {
-      if (ch == '"')
-        quoted = !quoted;
-      else if (ch == ',' && !quoted)
-        cells.push_back(cell), cell.clear();
-      else
-        cell += ch;
-    }
-    cells.push_back(cell);
-    if (cells.size() < 11 || cells[6].empty() || cells[10].empty()) continue;
+  for (auto& row : read_csv_rows(datasheet_csv)) {
     try {
-      const double year = std::stod(cells[3]), bw = std::stod(cells[6]),
-                   fp32 = std::stod(cells[10]);
-      Series& s = cells[2] == "cpu" ? cpus : gpus;
+      const double year = std::stod(row["year"]), bw = std::stod(row["mem_bw_gbs"]);
+      const double fp32 = std::stod(row["fp32_tflops"]);
+      Series& s = row["kind"] == "cpu" ? cpus : gpus;
       s.points.push_back({year, fp32 * 1e3 / bw});
-      s.labels.push_back(cells[0]);
-    } catch (const std::exception&) {
+      s.labels.push_back(row["name"]);
+    } catch (const std::exception&) {  // an empty cell: no published number
     }
   }
   p.series.push_back(gpus);

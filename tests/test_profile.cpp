@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "harness/compare.hpp"
+#include "harness/csv.hpp"
 #include "harness/history.hpp"
 #include "harness/profile.hpp"
 #include "harness/reports.hpp"
@@ -62,21 +63,7 @@ bool well_formed_xml(const std::string& text) {
 std::vector<std::vector<std::string>> read_csv(const std::string& text) {
   std::vector<std::vector<std::string>> rows;
   std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    std::vector<std::string> cells;
-    std::string cell;
-    bool quoted = false;
-    for (char c : line) {
-      if (c == '"')
-        quoted = !quoted;
-      else if (c == ',' && !quoted)
-        cells.push_back(cell), cell.clear();
-      else
-        cell += c;
-    }
-    cells.push_back(cell);
-    rows.push_back(cells);
-  }
+  for (std::string line; std::getline(in, line);) rows.push_back(split_csv_line(line));
   return rows;
 }
 
