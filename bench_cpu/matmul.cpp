@@ -41,25 +41,27 @@ std::string blas_description() {
   return std::string(openblas_get_config()) + "; core " + openblas_get_corename();
 }
 
-void matmul(Number t, const void* a, const void* b, void* c, int64_t m, int64_t n, int64_t k) {
+namespace {
+// The single and double precision BLAS calls differ only in their names.
+template <typename T, typename Gemv, typename Gemm>
+void blas_product(Gemv gemv, Gemm gemm, const void* a, const void* b, void* c, int64_t m, int64_t n,
+                  int64_t k) {
   const auto M = static_cast<blasint>(m), N = static_cast<blasint>(n), K = static_cast<blasint>(k);
-  if (t == Number::fp32) {
-    const auto* A = static_cast<const float*>(a);
-    const auto* B = static_cast<const float*>(b);
-    auto* C = static_cast<float*>(c);
-    if (m == 1)
-      cblas_sgemv(CblasRowMajor, CblasTrans, K, N, 1.0f, B, N, A, 1, 0.0f, C, 1);
-    else
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0f, A, K, B, N, 0.0f, C, N);
-  } else {
-    const auto* A = static_cast<const double*>(a);
-    const auto* B = static_cast<const double*>(b);
-    auto* C = static_cast<double*>(c);
-    if (m == 1)
-      cblas_dgemv(CblasRowMajor, CblasTrans, K, N, 1.0, B, N, A, 1, 0.0, C, 1);
-    else
-      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0, A, K, B, N, 0.0, C, N);
-  }
+  const auto* A = static_cast<const T*>(a);
+  const auto* B = static_cast<const T*>(b);
+  auto* C = static_cast<T*>(c);
+  if (m == 1)  // y = B^T x: one row of A against every column of B
+    gemv(CblasRowMajor, CblasTrans, K, N, T{1}, B, N, A, 1, T{0}, C, 1);
+  else
+    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, T{1}, A, K, B, N, T{0}, C, N);
+}
+}  // namespace
+
+void matmul(Number t, const void* a, const void* b, void* c, int64_t m, int64_t n, int64_t k) {
+  if (t == Number::fp32)
+    blas_product<float>(cblas_sgemv, cblas_sgemm, a, b, c, m, n, k);
+  else
+    blas_product<double>(cblas_dgemv, cblas_dgemm, a, b, c, m, n, k);
 }
 #else
 bool have_blas() {
