@@ -25,6 +25,9 @@ find_package(BLAS QUIET)
 pkg_check_modules(OPENBLAS QUIET IMPORTED_TARGET openblas)
 memwall_optional(OpenBLAS OPENBLAS_FOUND "install libopenblas-dev for CPU GEMM")
 
+find_package(dnnl CONFIG QUIET)
+memwall_optional(oneDNN dnnl_FOUND "install libdnnl-dev for bf16 GEMM")
+
 include(CheckLanguage)
 check_language(CUDA)
 set(MEMWALL_HAVE_CUDA OFF)

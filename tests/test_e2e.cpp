@@ -130,7 +130,7 @@ TEST(BenchCpu, BadModelsAndShapesAreErrors) {
                                    "layers": 1, "vocab": 10})";
   for (const std::string& args :
        std::vector<std::string>{" --model gpt-5", " --model " + bad_heads, " --batch 0",
-                                " --seq 12x", " --phase train", " --xfmr-type bf16"}) {
+                                " --seq 12x", " --phase train", " --xfmr-type int8"}) {
     const Outcome o = run(std::string(BENCH_CPU) + args);
     EXPECT_EQ(o.exit_code, 2) << args << ": " << o.output;
     EXPECT_EQ(error_lines(o.output), 1) << o.output;
@@ -143,7 +143,7 @@ TEST(BenchCpu, TinyTransformerAndPeakRun) {
   std::ofstream(model) << R"({"name": "tiny", "hidden": 128, "ffn": 512, "heads": 4,
                                "layers": 2, "vocab": 500, "gated_ffn": true})";
   const Outcome o = run(std::string(BENCH_CPU) + " --model " + model.string() +
-                        " --batch 1,2 --seq 16 --repetitions 2 --min-time 0.001"
+                        " --batch 1,2 --seq 16 --repetitions 2 --min-time 0.001 --xfmr-type fp32"
                         " --benchmark_filter='xfmr|cpu.flops/fma/type:fp64/threads:1' --out " +
                         (dir / "bench_cpu.json").string());
   ASSERT_EQ(o.exit_code, 0) << o.output;

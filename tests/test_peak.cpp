@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "bench_cpu/matmul.hpp"
 #include "bench_cpu/peak_kernels.hpp"
 #include "core/buffer.hpp"
@@ -59,8 +62,29 @@ TEST(MatmulCheck, AcceptsTheBlasResultAndCatchesAWrongOne) {
   EXPECT_EQ(check_matmul_sample(Number::fp32, a.data(), b.data(), c.data(), 1, n, k, 16, 2), "");
 }
 
+TEST(MatmulCheck, Bf16ThroughOneDnnIsChecked) {
+  const auto formats = available_numbers();
+  if (std::find(formats.begin(), formats.end(), "bf16") == formats.end())
+    GTEST_SKIP() << "built without oneDNN";
+  const int64_t m = 32, n = 40, k = 256;
+  std::vector<uint16_t> a(m * k), b(k * n), c(m * n);
+  for (int64_t i = 0; i < m * k; ++i) a[i] = to_bf16(static_cast<float>((i % 11) - 5) / 4);
+  for (int64_t i = 0; i < k * n; ++i) b[i] = to_bf16(static_cast<float>((i % 7) - 3) / 2);
+  for (bool pack : {false, true}) {
+    for (int64_t rows : {m, int64_t{1}}) {
+      matmul(Number::bf16, a.data(), b.data(), c.data(), rows, n, k, pack);
+      EXPECT_EQ(check_matmul_sample(Number::bf16, a.data(), b.data(), c.data(), rows, n, k, 32, 3),
+                "")
+          << "pack " << pack << " rows " << rows;
+    }
+  }
+  for (uint16_t& v : c) v = to_bf16(from_bf16(v) * 1.1f + 1);
+  EXPECT_NE(check_matmul_sample(Number::bf16, a.data(), b.data(), c.data(), 1, n, k, 32, 3), "");
+  EXPECT_EQ(from_bf16(to_bf16(1.5f)), 1.5f);
+}
+
 TEST(MatmulCheck, UnsupportedFormatsAreUsageErrors) {
   EXPECT_EQ(parse_number("fp32"), Number::fp32);
-  EXPECT_THROW(parse_number("bf16"), UsageError);
+  EXPECT_THROW(parse_number("int8"), UsageError);
   EXPECT_THROW(parse_number("fp128"), UsageError);
 }
