@@ -236,7 +236,8 @@ void register_square(const CpuOptions& opt) {
   if (types.empty()) types = available_numbers();
   const std::vector<int64_t> sizes = opt.mode == Mode::full
                                          ? std::vector<int64_t>{1024, 2048, 4096, 8192}
-                                         : std::vector<int64_t>{4096};
+                                     : opt.mode == Mode::quick ? std::vector<int64_t>{2048}
+                                                               : std::vector<int64_t>{4096};
   for (const std::string& type_name : types)
     for (int64_t n : sizes) {
       const Number t = parse_number(type_name);
