@@ -116,7 +116,7 @@ void blas_product(Gemv gemv, Gemm gemm, const void* a, const void* b, void* c, i
 #ifdef MEMWALL_HAVE_ONEDNN
 // oneDNN compiles a kernel per shape, and runs fastest on weights packed in its own layout, as
 // inference engines pack them once at load time. Both are kept: the timed loop runs only the
-// product. The packing is redone if the weights' contents could have changed (a new buffer).
+// product. forget_packed_weights() must run before a weight buffer is freed.
 struct PackedProduct {
   dnnl::matmul product;
   dnnl::memory::desc weights;  // the layout the product wants
@@ -124,12 +124,17 @@ struct PackedProduct {
   std::vector<char> packed;
 };
 
+std::map<std::tuple<int64_t, int64_t, int64_t, const void*>, PackedProduct>& packed_cache() {
+  static std::map<std::tuple<int64_t, int64_t, int64_t, const void*>, PackedProduct> cache;
+  return cache;
+}
+
 void onednn_bf16(const void* a, const void* b, void* c, int64_t m, int64_t n, int64_t k,
                  bool pack) {
   using dnnl::memory;
   static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
   static dnnl::stream stream(engine);
-  static std::map<std::tuple<int64_t, int64_t, int64_t, const void*>, PackedProduct> cache;
+  auto& cache = packed_cache();
   const memory::desc a_md({m, k}, memory::data_type::bf16, memory::format_tag::ab);
   const memory::desc b_plain({k, n}, memory::data_type::bf16, memory::format_tag::ab);
   const memory::desc b_any({k, n}, memory::data_type::bf16,
@@ -157,6 +162,12 @@ void onednn_bf16(const void* a, const void* b, void* c, int64_t m, int64_t n, in
 #endif
 
 }  // namespace
+
+void forget_packed_weights() {
+#ifdef MEMWALL_HAVE_ONEDNN
+  packed_cache().clear();
+#endif
+}
 
 void matmul(Number t, const void* a, const void* b, void* c, int64_t m, int64_t n, int64_t k,
             bool b_is_weight) {

@@ -26,6 +26,10 @@ float from_bf16(uint16_t b);
 void matmul(Number t, const void* a, const void* b, void* c, int64_t m, int64_t n, int64_t k,
             bool b_is_weight = false);
 
+// Drops every packed copy of weights: call it before the weight buffers are freed, or a new
+// buffer at the same address would be multiplied with the old contents.
+void forget_packed_weights();
+
 // Compares `samples` entries of C (picked from `seed`) with sum_k A[i,k]*B[k,j] in double,
 // within the rounding error of the format. Returns "" when they agree, else what differs.
 std::string check_matmul_sample(Number t, const void* a, const void* b, const void* c, int64_t m,

@@ -47,6 +47,7 @@ Operands& operands_for(const std::string& key, const std::vector<MatmulOp>& ops,
   static std::unique_ptr<Operands> cached;
   static std::string cached_key;
   if (cached && cached_key == key) return *cached;
+  forget_packed_weights();  // packed copies of the buffers about to be freed
   cached.reset();
   cached = std::make_unique<Operands>();
   const int e = element_bytes(t);
@@ -91,6 +92,7 @@ std::string check_op(const MatmulOp& op, Number t, const Operands& x, size_t i) 
 // Runs `ops` in sequence (one product, or a whole layer) and sets the counters.
 void run_products(benchmark::State& state, const std::string& key, const std::vector<MatmulOp>& ops,
                   Number t) {
+  const ScopedUnpin unpinned;  // the libraries' own threads must not inherit core 0 alone
   Operands& x = operands_for(key, ops, t);
   // One untimed pass first: libraries build their kernels and pack weights on the first call.
   for (size_t i = 0; i < ops.size(); ++i) run_op(ops[i], t, x, i);

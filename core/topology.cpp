@@ -115,3 +115,25 @@ bool pin_current_thread(int cpu) {
 }
 
 }  // namespace memwall
+
+namespace memwall {
+
+ScopedUnpin::ScopedUnpin() {
+  hwloc_topology_t topo = hw_topology();
+  if (!topo) return;
+  hwloc_bitmap_t saved = hwloc_bitmap_alloc();
+  if (hwloc_get_cpubind(topo, saved, HWLOC_CPUBIND_THREAD) != 0) {
+    hwloc_bitmap_free(saved);
+    return;
+  }
+  saved_ = saved;
+  hwloc_set_cpubind(topo, hwloc_topology_get_allowed_cpuset(topo), HWLOC_CPUBIND_THREAD);
+}
+
+ScopedUnpin::~ScopedUnpin() {
+  if (!saved_) return;
+  hwloc_set_cpubind(hw_topology(), static_cast<hwloc_bitmap_t>(saved_), HWLOC_CPUBIND_THREAD);
+  hwloc_bitmap_free(static_cast<hwloc_bitmap_t>(saved_));
+}
+
+}  // namespace memwall

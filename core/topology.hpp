@@ -32,4 +32,18 @@ const Topology& topology();
 // failure, for example inside a container that hides the CPU.
 bool pin_current_thread(int cpu);
 
+// While alive, lets the calling thread run on every CPU, then restores its binding. Libraries
+// that start their own threads (OpenMP in oneDNN) give them the creating thread's binding: a
+// pinned caller would put all of them on one core.
+class ScopedUnpin {
+ public:
+  ScopedUnpin();
+  ~ScopedUnpin();
+  ScopedUnpin(const ScopedUnpin&) = delete;
+  ScopedUnpin& operator=(const ScopedUnpin&) = delete;
+
+ private:
+  void* saved_ = nullptr;  // hwloc_bitmap_t
+};
+
 }  // namespace memwall
