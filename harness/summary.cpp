@@ -110,12 +110,12 @@ std::string compute_markdown(const nlohmann::json& profile) {
     if (!xfmr["steps"].empty()) {
       out << "Model steps (layers x the measured layer + the LM head):\n\n| model | phase | batch "
              "| seq "
-             "| step (ms) | tokens/s |\n|---|---|---|---|---|---|\n";
+             "| type | step (ms) | tokens/s |\n|---|---|---|---|---|---|---|\n";
       for (const auto& s : xfmr["steps"])
         out << "| " << s["model"].get<std::string>() << " | " << s["phase"].get<std::string>()
             << " | " << s["batch"].get<double>() << " | " << s["seq"].get<double>() << " | "
-            << num(1e3 * s["step_seconds"].get<double>(), "%.2f") << " | "
-            << num(s["tokens_per_second"].get<double>(), "%.1f") << " |\n";
+            << s.value("type", "") << " | " << num(1e3 * s["step_seconds"].get<double>(), "%.2f")
+            << " | " << num(s["tokens_per_second"].get<double>(), "%.1f") << " |\n";
       out << "\n";
     }
   }
