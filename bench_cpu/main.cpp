@@ -46,35 +46,14 @@ int main(int argc, char** argv) {
       throw UsageError("--max-bytes is below --min-bytes");
     opt.tlb_group_bytes = parse_bytes(group);
     if (!threads.empty()) opt.threads = parse_positive_list(threads, "thread count");
-    auto pages_list = [](const std::string& text) {
-      std::vector<Pages> out;
-      if (text.empty()) return out;
-      size_t start = 0;
-      while (start <= text.size()) {
-        const size_t end = std::min(text.find(',', start), text.size());
-        out.push_back(parse_pages(text.substr(start, end - start)));
-        start = end + 1;
-      }
-      return out;
-    };
-    opt.bw_pages = pages_list(bw_pages);
-    opt.lat_pages = pages_list(lat_pages);
-    auto split = [](const std::string& text) {
-      std::vector<std::string> out;
-      size_t start = 0;
-      while (!text.empty() && start <= text.size()) {
-        const size_t end = std::min(text.find(',', start), text.size());
-        out.push_back(text.substr(start, end - start));
-        start = end + 1;
-      }
-      return out;
-    };
-    for (const std::string& m : split(models))
+    for (const std::string& p : split_list(bw_pages)) opt.bw_pages.push_back(parse_pages(p));
+    for (const std::string& p : split_list(lat_pages)) opt.lat_pages.push_back(parse_pages(p));
+    for (const std::string& m : split_list(models))
       opt.models.push_back(m.find(".json") != std::string::npos ? load_model_file(m)
                                                                 : find_model(m));
     if (!batches.empty()) opt.batches = parse_positive_list(batches, "batch size");
     if (!seqs.empty()) opt.seqs = parse_positive_list(seqs, "sequence length");
-    for (const std::string& p : split(phases)) {
+    for (const std::string& p : split_list(phases)) {
       if (p == "prefill")
         opt.phases.push_back(Phase::prefill);
       else if (p == "decode")
@@ -82,7 +61,7 @@ int main(int argc, char** argv) {
       else
         throw UsageError("unknown phase '" + p + "' (prefill, decode)");
     }
-    for (const std::string& t : split(xfmr_types)) {
+    for (const std::string& t : split_list(xfmr_types)) {
       cpu::parse_number(t);  // rejects formats the BLAS lacks, now
       opt.xfmr_types.push_back(t);
     }

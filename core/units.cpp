@@ -66,13 +66,20 @@ std::string format_bytes(uint64_t bytes) {
   return buf;
 }
 
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (!text.empty() && start <= text.size()) {
+    const size_t end = std::min(text.find(',', start), text.size());
+    out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
 std::vector<int> parse_positive_list(const std::string& text, const std::string& what) {
   std::vector<int> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find(',', start);
-    if (end == std::string::npos) end = text.size();
-    const std::string item = text.substr(start, end - start);
+  for (const std::string& item : text.empty() ? std::vector<std::string>{""} : split_list(text)) {
     size_t used = 0;
     long value = 0;
     try {
@@ -83,7 +90,6 @@ std::vector<int> parse_positive_list(const std::string& text, const std::string&
     if (item.empty() || used != item.size() || value <= 0 || value > 1 << 20)
       throw UsageError("bad " + what + " '" + item + "': expected a positive integer");
     out.push_back(static_cast<int>(value));
-    start = end + 1;
   }
   return out;
 }

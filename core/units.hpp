@@ -17,6 +17,8 @@ struct UsageError : std::runtime_error {
 uint64_t parse_bytes(const std::string& text);
 // 4096 -> "4KiB", 1536 -> "1.5KiB"; exact for powers of two.
 std::string format_bytes(uint64_t bytes);
+// "a,b,,c" -> {"a", "b", "", "c"}; "" -> {}.
+std::vector<std::string> split_list(const std::string& text);
 // "1,2,4" -> {1,2,4}; every entry must be a positive integer.
 std::vector<int> parse_positive_list(const std::string& text, const std::string& what);
 // Sizes from lo to hi (both included) with `per_octave` points per doubling, each rounded to

@@ -12,6 +12,7 @@
 #include <regex>
 #include <sstream>
 
+#include "core/units.hpp"
 #include "harness/compare.hpp"
 #include "harness/history.hpp"
 #include "harness/levels_report.hpp"
@@ -66,13 +67,6 @@ int run_child(const std::vector<std::string>& args) {
   }
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   return 128 + WTERMSIG(status);
-}
-
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream in(text);
-  for (std::string item; std::getline(in, item, ',');) out.push_back(item);
-  return out;
 }
 
 std::vector<std::string> result_files_in(const std::vector<std::string>& inputs) {
@@ -258,7 +252,7 @@ int main(int argc, char** argv) {
 
     // memwall run
     if (quick && full) throw InputError("--quick and --full exclude each other");
-    const std::vector<std::string> parts = split_list(only);
+    const std::vector<std::string> parts = memwall::split_list(only);
     for (const std::string& p : parts)
       if (p != "cpu" && p != "gpu" && p != "comm")
         throw InputError("unknown part '" + p + "' in --only (use cpu, gpu, comm)");

@@ -58,3 +58,9 @@ TEST(SizeSweep, EndsAtAMaximumOffTheGrid) {
   const auto sizes = size_sweep(4096, 100000, 2);
   EXPECT_EQ(sizes.back(), 100000u / 64 * 64);
 }
+
+TEST(SplitList, KeepsEmptyItemsAndEmptyIsNone) {
+  EXPECT_EQ(split_list("a,b,,c"), (std::vector<std::string>{"a", "b", "", "c"}));
+  EXPECT_TRUE(split_list("").empty());
+  EXPECT_EQ(split_list("x"), std::vector<std::string>{"x"});
+}
