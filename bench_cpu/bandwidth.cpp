@@ -11,6 +11,7 @@
 #include "bench_cpu/isa.hpp"
 #include "bench_cpu/options.hpp"
 #include "core/bench_main.hpp"
+#include "core/registry.hpp"
 #include "core/units.hpp"
 
 namespace memwall::cpu {
@@ -145,12 +146,13 @@ void run_stream(benchmark::State& state, const StreamKernel& k, int threads, uin
   state.counters["hw_GBps"] = static_cast<double>(pass_hw_bytes) * total_passes / seconds / 1e9;
   state.counters["bytes"] = static_cast<double>(pass_bytes * passes);
   state.counters["working_set_bytes"] = static_cast<double>(pass_bytes);
-  state.counters["threads"] = threads;
+  state.counters["thread_count"] = threads;
   state.counters["huge_fraction"] = (uses_out ? out : x).huge_fraction();
   state.SetLabel(isa.isa);
 }
 
-void register_bandwidth(const CpuOptions& opt) {
+void register_bandwidth() {
+  const CpuOptions& opt = options();
   const std::vector<Pages> pages =
       opt.bw_pages.empty() ? std::vector<Pages>{Pages::huge} : opt.bw_pages;
   for (const StreamKernel& k : stream_kernels()) {

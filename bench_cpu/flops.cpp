@@ -1,45 +1,67 @@
 // cpu.flops: peak arithmetic rate per number format on 1 thread and on every core, beside the
-// theoretical peak at the clock measured right after the run (cores x ops per cycle x GHz).
+// theoretical peak at the clock the cores ran at (cores x ops per cycle x GHz). The clock is
+// counted by the PMU while the kernel runs where the machine gives one; elsewhere a dependent
+// add chain right after the kernel measures it, and the label says which.
 // FLOPs count 2 per multiply-add; int8 counts its multiply-adds the same way (ops, not FLOPs).
+#include <algorithm>
 #include <cstring>
+#include <memory>
+#include <sstream>
 
 #include "bench_cpu/options.hpp"
 #include "bench_cpu/peak_kernels.hpp"
 #include "core/bench_main.hpp"
+#include "core/cpu_id.hpp"
+#include "core/cycles.hpp"
 #include "core/peak.hpp"
+#include "core/registry.hpp"
 #include "core/timing.hpp"
 #include "core/topology.hpp"
 
 namespace memwall::cpu {
 
-bool peak_kernel_supported(const PeakKernel& k) {
-  if (!*k.cpu_feature) return true;
 #if defined(__x86_64__)
-  __builtin_cpu_init();
-  if (!std::strcmp(k.cpu_feature, "avx512f")) return __builtin_cpu_supports("avx512f");
-  if (!std::strcmp(k.cpu_feature, "avx512bf16")) return __builtin_cpu_supports("avx512bf16");
-  if (!std::strcmp(k.cpu_feature, "avx512vnni")) return __builtin_cpu_supports("avx512vnni");
-  if (!std::strcmp(k.cpu_feature, "fma"))
-    return __builtin_cpu_supports("fma") && __builtin_cpu_supports("avx2");
+extern const PeakKernelTable kAvx512PeakKernels, kAvx2PeakKernels;
+#elif defined(__aarch64__)
+extern const PeakKernelTable kNeonPeakKernels;
 #endif
-  return false;
-}
+extern const PeakKernelTable kGenericPeakKernels;
 
-namespace {
-std::vector<PeakKernel> all_peak_kernels() {
+std::vector<PeakKernel> compiled_peak_kernels() {
   std::vector<PeakKernel> all;
 #if defined(__x86_64__)
-  for (const auto& list : {avx512_peak_kernels(), avx2_peak_kernels()})
-    all.insert(all.end(), list.begin(), list.end());
+  const PeakKernelTable tables[] = {kAvx512PeakKernels, kAvx2PeakKernels, kGenericPeakKernels};
+#elif defined(__aarch64__)
+  const PeakKernelTable tables[] = {kNeonPeakKernels, kGenericPeakKernels};
+#else
+  const PeakKernelTable tables[] = {kGenericPeakKernels};
 #endif
-  const auto generic = generic_peak_kernels();
-  all.insert(all.end(), generic.begin(), generic.end());
+  for (const PeakKernelTable& t : tables) all.insert(all.end(), t.kernels, t.kernels + t.count);
   return all;
 }
-}  // namespace
+
+std::string missing_features(const PeakKernel& k) {
+  std::string missing;
+  std::stringstream list(k.cpu_features);
+  for (std::string f; std::getline(list, f, ',');) {
+    if (f.empty() || cpu_id().has(f)) continue;
+    std::string shown = f == "avx512bf16"   ? "AVX512_BF16"
+                        : f == "avx512vnni" ? "AVX512_VNNI"
+                        : f == "avxvnni"    ? "AVX_VNNI"
+                        : f == "asimddp"    ? "DOTPROD"
+                                            : f;
+    std::transform(shown.begin(), shown.end(), shown.begin(), ::toupper);
+    missing = shown;  // the last one lacking is the most specific (AVX512_BF16, not AVX512F)
+  }
+  return missing;
+}
+
+bool peak_kernel_supported(const PeakKernel& k) {
+  return missing_features(k).empty();
+}
 
 const PeakKernel* best_peak_kernel(const char* type) {
-  static const std::vector<PeakKernel> all = all_peak_kernels();
+  static const std::vector<PeakKernel> all = compiled_peak_kernels();
   const std::string forced = options().isa;
   for (const PeakKernel& k : all) {
     if (std::strcmp(k.type, type) != 0 || !peak_kernel_supported(k)) continue;
@@ -51,49 +73,92 @@ const PeakKernel* best_peak_kernel(const char* type) {
 
 namespace {
 
+// Why no kernel runs a format here: "needs AVX512_BF16" (each compiled kernel's lack, once).
+std::string why_unsupported(const char* type) {
+  std::vector<std::string> needs;
+  for (const PeakKernel& k : compiled_peak_kernels()) {
+    if (std::strcmp(k.type, type) != 0) continue;
+    const std::string m = missing_features(k);
+    if (!m.empty() && std::find(needs.begin(), needs.end(), m) == needs.end()) needs.push_back(m);
+  }
+  if (needs.empty())
+    return options().isa != "auto" ? "no " + std::string(type) + " kernel for --isa " + options().isa
+                                   : "no " + std::string(type) + " kernel in this build for " +
+                                         cpu_id().arch;
+  std::string why = "needs ";
+  for (size_t i = 0; i < needs.size(); ++i) why += (i ? " or " : "") + needs[i];
+  return why;
+}
+
+struct alignas(64) ThreadClock {
+  uint64_t cycles = 0;
+  int64_t ns = 0;
+  double ops_per_cycle = 0;
+  bool ok = true;
+};
+
 void run_peak(benchmark::State& state, const char* type, int threads) {
   const PeakKernel* k = best_peak_kernel(type);
-  if (!k) {
-    state.SkipWithError(
-        (std::string("skipped: no ") + type + " kernel for this CPU (needs AVX-512 BF16 or VNNI)")
-            .c_str());
-    return;
-  }
-  std::vector<char> ok(threads, 1);
+  std::vector<ThreadClock> clock(threads);
+  const bool counted = cycle_counter_available();
   const double seconds = measure(state, [&] {
-    return pool().run_timed(threads, [&](int tid) { ok[tid] = k->run(kPeakIterations); });
+    return pool().run_timed(threads, [&](int tid) {
+      thread_local std::unique_ptr<ThreadCycles> cycles;
+      if (counted && !cycles) cycles = std::make_unique<ThreadCycles>();
+      const uint64_t c0 = counted ? cycles->read() : 0;
+      const int64_t t0 = now_ns();
+      clock[tid].ok = k->run(kPeakIterations) && clock[tid].ok;
+      clock[tid].ns += now_ns() - t0;
+      if (counted) clock[tid].cycles += cycles->read() - c0;
+    });
   });
   if (seconds == 0) return;
-  // The clock right after the kernel, on every thread at once, as the kernel left it.
+  // Each thread's model: a hybrid CPU's cores differ.
   std::vector<double> mhz(threads);
-  pool().run(threads, [&](int tid) { mhz[tid] = measure_core_mhz(5); });
-  double mean_mhz = 0;
-  for (double m : mhz) mean_mhz += m / threads;
-
+  std::vector<FmaModel> models(threads);
+  pool().run(threads, [&](int tid) {
+    models[tid] = detect_fma_model();
+    mhz[tid] = counted && clock[tid].ns > 0
+                   ? 1e3 * static_cast<double>(clock[tid].cycles) / static_cast<double>(clock[tid].ns)
+                   : measure_core_mhz(5);
+  });
   bool all_ok = true;
-  for (char c : ok) all_ok = all_ok && c;
+  double mean_mhz = 0, theoretical = 0;
+  for (int t = 0; t < threads; ++t) {
+    all_ok = all_ok && clock[t].ok;
+    mean_mhz += mhz[t] / threads;
+    theoretical += k->products ? ops_per_cycle(models[t], k->vector_bits, k->element_bits,
+                                               k->products) *
+                                     mhz[t] / 1e3
+                               : 0;
+  }
   if (!check_result(state, all_ok, std::string(type) + " accumulators differ from the exact sum"))
     return;
   const double flops = k->ops_per_iteration * kPeakIterations * threads;
-  const FmaModel model = detect_fma_model();
   state.counters["GFLOPps"] = flops * static_cast<double>(state.iterations()) / seconds / 1e9;
   state.counters["flops"] = flops;
-  state.counters["threads"] = threads;
+  state.counters["thread_count"] = threads;
   state.counters["core_mhz"] = mean_mhz;
-  state.counters["theoretical_GFLOPps"] =
-      threads * ops_per_cycle(model, k->vector_bits, k->element_bits, k->products) * mean_mhz / 1e3;
-  state.SetLabel(std::string(k->isa) + " " + k->instruction + "; " + model.uarch + ": " +
-                 std::to_string(model.units) + "x" + std::to_string(model.datapath_bits) +
-                 "-bit FMA" + (model.assumed ? " (assumed)" : ""));
+  if (theoretical > 0) state.counters["theoretical_GFLOPps"] = theoretical;
+  state.SetLabel(std::string(k->isa) + " " + k->instruction + "; " + models[0].uarch + ": " +
+                 models[0].describe() + "; clock " +
+                 (counted ? "counted during the kernel" : "from an add chain after the kernel"));
 }
 
-void register_flops(const CpuOptions& opt) {
+void register_flops() {
+  const CpuOptions& opt = options();
   const int cores = static_cast<int>(topology().core_cpus.size());
   std::vector<int> counts = {1};
   if (cores > 1) counts.push_back(cores);
   if (!opt.threads.empty()) counts = opt.thread_counts();
   for (const char* type : {"fp64", "fp32", "bf16", "int8"}) {
     const bool fma = !std::strcmp(type, "fp64") || !std::strcmp(type, "fp32");
+    if (!best_peak_kernel(type)) {  // one line for the format, not one per thread count
+      const std::string why = why_unsupported(type);
+      add_benchmark(std::string("cpu.flops/") + (fma ? "fma" : "dot") + "/type:" + type,
+                    [why](benchmark::State& state) { skip(state, why); });
+      continue;
+    }
     for (int threads : counts) {
       const std::string name = std::string("cpu.flops/") + (fma ? "fma" : "dot") + "/type:" + type +
                                "/threads:" + std::to_string(threads);

@@ -1,5 +1,6 @@
 #include "bench_cpu/isa.hpp"
 
+#include "core/cpu_id.hpp"
 #include "core/units.hpp"
 
 namespace memwall::cpu {
@@ -14,6 +15,10 @@ extern const StreamKernelSet kernels;
 namespace sse2 {
 extern const StreamKernelSet kernels;
 }
+#elif defined(__aarch64__)
+namespace neon {
+extern const StreamKernelSet kernels;
+}
 #endif
 namespace generic {
 extern const StreamKernelSet kernels;
@@ -22,18 +27,21 @@ extern const StreamKernelSet kernels;
 std::vector<const StreamKernelSet*> compiled_isas() {
 #if defined(__x86_64__)
   return {&avx512::kernels, &avx2::kernels, &sse2::kernels, &generic::kernels};
+#elif defined(__aarch64__)
+  return {&neon::kernels, &generic::kernels};
 #else
   return {&generic::kernels};
 #endif
 }
 
 bool cpu_supports(const std::string& isa) {
-#if defined(__x86_64__)
-  __builtin_cpu_init();
-  if (isa == "avx512") return __builtin_cpu_supports("avx512f");
-  if (isa == "avx2") return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  if (isa == "sse2") return __builtin_cpu_supports("sse2");
-#endif
+  const CpuId& cpu = cpu_id();
+  // What each ISA's file is compiled with (-m flags in CMakeLists.txt), not just its name.
+  if (isa == "avx512")
+    return cpu.has("avx512f") && cpu.has("avx512bw") && cpu.has("avx512vl") && cpu.has("fma");
+  if (isa == "avx2") return cpu.has("avx2") && cpu.has("fma");
+  if (isa == "sse2") return cpu.arch == "x86_64";
+  if (isa == "neon") return cpu.has("neon");
   return isa == "generic";
 }
 

@@ -11,6 +11,7 @@
 #include "bench_cpu/isa.hpp"
 #include "bench_cpu/options.hpp"
 #include "core/bench_main.hpp"
+#include "core/registry.hpp"
 #include "core/timing.hpp"
 #include "core/topology.hpp"
 
@@ -150,7 +151,8 @@ std::string lat_name(const char* variant, Pages pages, uint64_t bytes) {
          "/bytes:" + std::to_string(bytes);
 }
 
-void register_latency(const CpuOptions& opt) {
+void register_latency() {
+  const CpuOptions& opt = options();
   const bool quick = opt.mode == Mode::quick;
   std::vector<Pages> pages = opt.lat_pages;
   if (pages.empty())

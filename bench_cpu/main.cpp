@@ -1,9 +1,12 @@
-// bench_cpu: the CPU memory hierarchy (bandwidth and latency) as Google Benchmark runs.
+// bench_cpu: the CPU's memory hierarchy (bandwidth, latency), peak arithmetic and Transformer
+// products as Google Benchmark runs. Each family registers itself (core/registry.hpp).
 #include "bench_cpu/isa.hpp"
 #include "bench_cpu/matmul.hpp"
 #include "bench_cpu/options.hpp"
 #include "core/bench_main.hpp"
 #include "core/context.hpp"
+#include "core/cycles.hpp"
+#include "core/memory.hpp"
 #include "core/models.hpp"
 #include "core/peak.hpp"
 #include "core/units.hpp"
@@ -12,7 +15,8 @@ int main(int argc, char** argv) {
   using namespace memwall;
   cpu::CpuOptions& opt = cpu::mutable_options();
   std::string min_bytes, max_bytes, threads, bw_pages, lat_pages, group = "256KiB";
-  std::string models, batches, seqs, phases, xfmr_types, xfmr_max_bytes;
+  std::string models, batches, seqs, phases, xfmr_types, xfmr_max_bytes, gemm_sizes;
+  int fma_units = 0, fma_bits = 0;
   BenchProgram program;
   program.name = "bench_cpu";
   program.add_options = [&](CLI::App& app) {
@@ -33,10 +37,16 @@ int main(int argc, char** argv) {
     app.add_option("--phase", phases, "prefill, decode or prefill,decode");
     app.add_option("--xfmr-type", xfmr_types, "number formats of the products: fp32, fp64");
     app.add_option("--xfmr-max-flops", opt.xfmr_max_flops, "skip products above this many FLOPs");
+    app.add_option("--gemm-n", gemm_sizes, "sizes n of the square GEMM, e.g. 4096 (default by mode)");
     app.add_option("--xfmr-max-bytes", xfmr_max_bytes,
                    "skip benchmarks whose operands exceed this");
+    app.add_option("--fma-units", fma_units,
+                   "FMA pipes per core for the theoretical peak (overrides the CPU table)")
+        ->check(CLI::Range(1, 16));
+    app.add_option("--fma-bits", fma_bits, "width of each FMA pipe in bits (128, 256, 512)")
+        ->check(CLI::IsMember({128, 256, 512, 1024, 2048}));
   };
-  program.register_benchmarks = [&] {
+  program.prepare = [&] {
     opt.mode = run_mode() == RunMode::quick  ? cpu::Mode::quick
                : run_mode() == RunMode::full ? cpu::Mode::full
                                              : cpu::Mode::normal;
@@ -53,6 +63,7 @@ int main(int argc, char** argv) {
                                                                 : find_model(m));
     if (!batches.empty()) opt.batches = parse_positive_list(batches, "batch size");
     if (!seqs.empty()) opt.seqs = parse_positive_list(seqs, "sequence length");
+    if (!gemm_sizes.empty()) opt.gemm_sizes = parse_positive_list(gemm_sizes, "GEMM size");
     for (const std::string& p : split_list(phases)) {
       if (p == "prefill")
         opt.phases.push_back(Phase::prefill);
@@ -68,16 +79,22 @@ int main(int argc, char** argv) {
     if (!xfmr_max_bytes.empty()) opt.xfmr_max_bytes = parse_bytes(xfmr_max_bytes);
     opt.thread_counts();  // rejects counts above the cores now, not mid-run
     cpu::select_isa(opt.isa);
-    cpu::register_families(opt);
+    set_fma_override(fma_units, fma_bits);
+    // Refused before anything is allocated: the largest array set must fit in free memory.
+    const uint64_t available = memory_available_bytes();
+    if (available > 0 && opt.resolved_max_bytes() > available)
+      throw UsageError("working set " + format_bytes(opt.resolved_max_bytes()) + " is above the " +
+                       format_bytes(available) + " of memory available (lower --max-bytes)");
   };
   program.add_context = [&] {
     add_context("isa", cpu::select_isa(opt.isa).isa);
     add_context("tlb_group_bytes", std::to_string(opt.tlb_group_bytes));
     add_context("blas", cpu::blas_description());
     const FmaModel fma = detect_fma_model();
-    add_context("fma_model", fma.uarch + ": " + std::to_string(fma.units) + "x" +
-                                 std::to_string(fma.datapath_bits) + "-bit FMA units" +
-                                 (fma.assumed ? " (assumed)" : ""));
+    add_context("fma_model", fma.uarch + ": " + fma.describe());
+    add_context("clock_source", cycle_counter_available()
+                                    ? "PMU cycles counted during each kernel"
+                                    : "add chain after the kernel (" + cycle_counter_status() + ")");
     add_context("bytes_counting",
                 "GBps: STREAM (read 1, write 1, copy/scale 2, add/triad 3 words per element); "
                 "hw_GBps adds one word per plain store for write-allocate");

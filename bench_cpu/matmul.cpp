@@ -163,6 +163,32 @@ void onednn_bf16(const void* a, const void* b, void* c, int64_t m, int64_t n, in
 
 }  // namespace
 
+bool number_supported(Number t, std::string& why) {
+#ifdef MEMWALL_HAVE_ONEDNN
+  if (t == Number::bf16) {
+    static std::string answer = [] {
+      // Asking for a primitive descriptor runs no bf16 instruction: oneDNN answers from the ISA
+      // it detected whether it has an implementation.
+      try {
+        using dnnl::memory;
+        const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+        const memory::desc a({8, 8}, memory::data_type::bf16, memory::format_tag::ab);
+        const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a, a, a), engine);
+        return std::string();
+      } catch (const dnnl::error& e) {
+        return std::string("needs AVX-512 (oneDNN has no bf16 matmul for this CPU: ") +
+               e.what() + ")";
+      }
+    }();
+    why = answer;
+    return answer.empty();
+  }
+#endif
+  why.clear();
+  (void)t;
+  return true;
+}
+
 void forget_packed_weights() {
 #ifdef MEMWALL_HAVE_ONEDNN
   packed_cache().clear();

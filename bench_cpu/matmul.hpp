@@ -35,6 +35,10 @@ void forget_packed_weights();
 std::string check_matmul_sample(Number t, const void* a, const void* b, const void* c, int64_t m,
                                 int64_t n, int64_t k, int samples, uint64_t seed);
 
+// Whether the library can multiply in format t on this CPU (oneDNN has no bf16 matmul below
+// AVX-512); when not, `why` says so. Asked once, before any product of that format is built.
+bool number_supported(Number t, std::string& why);
+
 // The libraries in use, for the result context; have_blas(): at least one format works.
 std::string blas_description();
 bool have_blas();

@@ -1,7 +1,6 @@
 #include "bench_cpu/options.hpp"
 
 #include <algorithm>
-#include <map>
 
 #include "core/topology.hpp"
 #include "core/units.hpp"
@@ -9,10 +8,6 @@
 namespace memwall::cpu {
 
 namespace {
-std::map<std::string, FamilyFn>& families() {
-  static std::map<std::string, FamilyFn> registry;
-  return registry;
-}
 CpuOptions g_options;
 }  // namespace
 
@@ -51,15 +46,6 @@ std::vector<int> CpuOptions::thread_counts() const {
 ThreadPool& pool() {
   static ThreadPool shared(topology().core_cpus);
   return shared;
-}
-
-bool add_family(const std::string& name, FamilyFn fn) {
-  families()[name] = std::move(fn);
-  return true;
-}
-
-void register_families(const CpuOptions& options) {
-  for (const auto& [name, fn] : families()) fn(options);
 }
 
 }  // namespace memwall::cpu

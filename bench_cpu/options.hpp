@@ -1,4 +1,4 @@
-// bench_cpu's command line, and the registry each benchmark family adds itself to.
+// bench_cpu's command line, as its families read it.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -30,6 +30,7 @@ struct CpuOptions {
   std::vector<Phase> phases;            // empty: both
   std::vector<std::string> xfmr_types;  // empty: fp32
   double xfmr_max_flops = 0;            // per product; 0: by mode
+  std::vector<int> gemm_sizes;          // square GEMM n; empty: by mode
   uint64_t xfmr_max_bytes = 0;          // per benchmark's buffers; 0: 4 GiB or a sixth of RAM
 
   // Resolved from the above and the machine.
@@ -44,11 +45,5 @@ CpuOptions& mutable_options();
 
 // One pinned worker per core, created on first use; thread 0 is the caller.
 ThreadPool& pool();
-
-// A family registers its benchmarks for the options given. Adding a family is one new file
-// with one `static const bool registered = add_family(...)`; main() never changes.
-using FamilyFn = std::function<void(const CpuOptions&)>;
-bool add_family(const std::string& name, FamilyFn fn);
-void register_families(const CpuOptions& options);
 
 }  // namespace memwall::cpu

@@ -1,5 +1,7 @@
 #include <immintrin.h>
 
+#include <iterator>
+
 #include "bench_cpu/peak_kernels.hpp"
 
 namespace memwall::cpu {
@@ -74,17 +76,20 @@ __attribute__((target("avx512vnni"))) bool dot_int8(uint64_t iterations) {
   return ok;
 }
 
+constexpr PeakKernel kKernels[] = {
+    {"fp64", "avx512", "vfmadd231pd zmm", 512, 64, 1, kChains * 8 * 2.0, fma_chains<Fp64>,
+     "avx512f"},
+    {"fp32", "avx512", "vfmadd231ps zmm", 512, 32, 1, kChains * 16 * 2.0, fma_chains<Fp32>,
+     "avx512f"},
+    {"bf16", "avx512", "vdpbf16ps zmm", 512, 32, 2, kChains * 32 * 2.0, dot_bf16,
+     "avx512f,avx512bf16"},
+    {"int8", "avx512", "vpdpbusd zmm", 512, 32, 4, kChains * 64 * 2.0, dot_int8,
+     "avx512f,avx512vnni"},
+};
+
 }  // namespace
 
-std::vector<PeakKernel> avx512_peak_kernels() {
-  return {
-      {"fp64", "avx512", "vfmadd231pd zmm", 512, 64, 1, kChains * 8 * 2.0, fma_chains<Fp64>,
-       "avx512f"},
-      {"fp32", "avx512", "vfmadd231ps zmm", 512, 32, 1, kChains * 16 * 2.0, fma_chains<Fp32>,
-       "avx512f"},
-      {"bf16", "avx512", "vdpbf16ps zmm", 512, 32, 2, kChains * 32 * 2.0, dot_bf16, "avx512bf16"},
-      {"int8", "avx512", "vpdpbusd zmm", 512, 32, 4, kChains * 64 * 2.0, dot_int8, "avx512vnni"},
-  };
-}
+extern const PeakKernelTable kAvx512PeakKernels;
+const PeakKernelTable kAvx512PeakKernels = {kKernels, std::size(kKernels)};
 
 }  // namespace memwall::cpu

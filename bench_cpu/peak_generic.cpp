@@ -1,4 +1,6 @@
-// Portable C++ for CPUs without the x86 kernels (aarch64 gets NEON from the compiler).
+// Portable C++ for CPUs without the vector kernels.
+#include <iterator>
+
 #include "bench_cpu/peak_kernels.hpp"
 
 namespace memwall::cpu {
@@ -21,13 +23,14 @@ bool mul_add(uint64_t iterations) {
   return ok;
 }
 
+constexpr PeakKernel kKernels[] = {
+    {"fp64", "generic", "scalar multiply-add", 64, 64, 1, kChains * 2.0, mul_add<double>, ""},
+    {"fp32", "generic", "scalar multiply-add", 32, 32, 1, kChains * 2.0, mul_add<float>, ""},
+};
+
 }  // namespace
 
-std::vector<PeakKernel> generic_peak_kernels() {
-  return {
-      {"fp64", "generic", "scalar multiply-add", 64, 64, 1, kChains * 2.0, mul_add<double>, ""},
-      {"fp32", "generic", "scalar multiply-add", 32, 32, 1, kChains * 2.0, mul_add<float>, ""},
-  };
-}
+extern const PeakKernelTable kGenericPeakKernels;
+const PeakKernelTable kGenericPeakKernels = {kKernels, std::size(kKernels)};
 
 }  // namespace memwall::cpu

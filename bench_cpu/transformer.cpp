@@ -13,6 +13,7 @@
 #include "bench_cpu/matmul.hpp"
 #include "bench_cpu/options.hpp"
 #include "core/bench_main.hpp"
+#include "core/registry.hpp"
 #include "core/models.hpp"
 #include "core/timing.hpp"
 #include "core/topology.hpp"
@@ -131,6 +132,14 @@ void run_products(benchmark::State& state, const std::string& key, const std::ve
   }
 }
 
+// A format the library cannot multiply on this CPU is one skipped benchmark, not one per shape.
+bool skip_unsupported(const std::string& name, Number t) {
+  std::string why;
+  if (number_supported(t, why)) return false;
+  add_benchmark(name, [why](benchmark::State& state) { skip(state, why); });
+  return true;
+}
+
 struct Shape {
   ModelConfig model;
   Phase phase;
@@ -171,7 +180,8 @@ std::vector<Shape> shapes(const CpuOptions& opt) {
   return out;
 }
 
-void register_transformer(const CpuOptions& opt) {
+void register_transformer() {
+  const CpuOptions& opt = options();
   if (!have_blas()) {
     std::fprintf(stderr, "bench_cpu: xfmr skipped: %s\n", blas_description().c_str());
     return;
@@ -190,6 +200,7 @@ void register_transformer(const CpuOptions& opt) {
   int skipped = 0;
   for (const std::string& type_name : types) {
     const Number t = parse_number(type_name);
+    if (skip_unsupported("xfmr/all/type:" + type_name, t)) continue;
     const int e = element_bytes(t);
     for (const Shape& s : shapes(opt)) {
       const std::vector<MatmulOp> ops = layer_ops(s.model, s.batch, s.seq, s.phase);
@@ -237,15 +248,17 @@ void register_transformer(const CpuOptions& opt) {
 
 // A large square GEMM, the shape BLAS libraries are tuned and quoted on, as the reference
 // point for the products above.
-void register_square(const CpuOptions& opt) {
+void register_square() {
+  const CpuOptions& opt = options();
   if (!have_blas()) return;
   std::vector<std::string> types = opt.xfmr_types;
   if (types.empty()) types = available_numbers();
-  const std::vector<int64_t> sizes = opt.mode == Mode::full
-                                         ? std::vector<int64_t>{1024, 2048, 4096, 8192}
-                                     : opt.mode == Mode::quick ? std::vector<int64_t>{2048}
-                                                               : std::vector<int64_t>{4096};
-  for (const std::string& type_name : types)
+  std::vector<int64_t> sizes = opt.mode == Mode::full    ? std::vector<int64_t>{1024, 2048, 4096, 8192}
+                               : opt.mode == Mode::quick ? std::vector<int64_t>{2048}
+                                                         : std::vector<int64_t>{4096};
+  if (!opt.gemm_sizes.empty()) sizes.assign(opt.gemm_sizes.begin(), opt.gemm_sizes.end());
+  for (const std::string& type_name : types) {
+    if (skip_unsupported("cpu.gemm/square/type:" + type_name, parse_number(type_name))) continue;
     for (int64_t n : sizes) {
       const Number t = parse_number(type_name);
       const std::string name = "cpu.gemm/square/n:" + std::to_string(n) + "/type:" + type_name;
@@ -253,6 +266,7 @@ void register_square(const CpuOptions& opt) {
       add_benchmark(name,
                     [name, op, t](benchmark::State& state) { run_products(state, name, {op}, t); });
     }
+  }
 }
 
 const bool registered = add_family("xfmr", register_transformer);

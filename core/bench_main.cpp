@@ -15,7 +15,9 @@
 
 #include "core/context.hpp"
 #include "core/counters.hpp"
-#include "core/timing.hpp"
+#include "core/progress.hpp"
+#include "core/registry.hpp"
+#include "core/result_writer.hpp"
 #include "core/units.hpp"
 
 namespace memwall {
@@ -23,13 +25,16 @@ namespace memwall {
 namespace {
 
 std::atomic<bool> g_stop{false};
-std::atomic<int> g_failed_checks{0};
+std::atomic<int> g_failed{0};  // failed checks and errors
 std::unique_ptr<HwCounters> g_counters;
 RunMode g_mode = RunMode::normal;
 std::vector<std::string> g_registered;  // names, for the progress count
+std::string g_resume_after;             // skip every benchmark up to and including this one
+bool g_resume_found = false;
 
-// How many registered benchmarks Google Benchmark's filter selects: its regex is POSIX
-// extended, matched anywhere in the full name, and a leading '-' negates it.
+// How many registered benchmarks Google Benchmark's filter selects (its regex is POSIX
+// extended, matched anywhere in the full name, and a leading '-' negates it); -1 when the
+// filter is not a valid regular expression.
 int count_selected(const std::string& filter) {
   if (filter.empty() || filter == "all" || filter == ".")
     return static_cast<int>(g_registered.size());
@@ -41,7 +46,7 @@ int count_selected(const std::string& filter) {
       n += std::regex_search(name + "/manual_time", re) != negate;
     return n;
   } catch (const std::regex_error&) {
-    return 0;  // Google Benchmark reports the bad regex itself
+    return -1;
   }
 }
 
@@ -62,95 +67,6 @@ extern "C" void on_signal(int sig) {
     std::raise(sig);
   }
 }
-
-// One line per finished benchmark: how far the run is, and the median, best and spread of its
-// main counter, so a long run shows progress without pages of tables.
-class ProgressReporter : public benchmark::BenchmarkReporter {
- public:
-  bool ReportContext(const Context& context) override {
-    start_ns_ = now_ns();
-    std::fprintf(stderr, "%d CPUs, %.0f MHz; %zu caches reported\n", context.cpu_info.num_cpus,
-                 context.cpu_info.cycles_per_second / 1e6, context.cpu_info.caches.size());
-    return true;
-  }
-  void ReportRuns(const std::vector<Run>& runs) override {
-    if (runs.empty()) return;
-    ++count_;
-    const double elapsed = static_cast<double>(now_ns() - start_ns_) * 1e-9;
-    const std::string at = position(elapsed);
-    std::string name = runs.front().run_name.str();
-    name = name.substr(0, name.find("/manual_time"));
-    for (const Run& run : runs) {
-      if (run.error_occurred && run.error_message == "interrupted") {
-        if (!told_interrupted_)
-          std::fprintf(stderr, "[%s] interrupted: skipping the rest\n", at.c_str());
-        told_interrupted_ = true;
-        return;
-      }
-      if (run.error_occurred) {
-        std::fprintf(stderr, "[%s] %s FAILED: %s\n", at.c_str(), name.c_str(),
-                     run.error_message.c_str());
-        return;
-      }
-    }
-    ++measured_;
-    const char* counter = nullptr;
-    for (const char* c : {"GFLOPps", "GBps", "latency_ns", "busGBps"})
-      if (runs.front().counters.count(c)) {
-        counter = c;
-        break;
-      }
-    auto stat = [&](const char* which) {
-      for (const Run& run : runs)
-        if (run.aggregate_name == which) return run.counters.at(counter).value;
-      return runs.front().counters.at(counter).value;
-    };
-    if (!counter) {
-      std::fprintf(stderr, "[%s] %s\n", at.c_str(), name.c_str());
-      return;
-    }
-    const bool lower_is_better = std::string(counter) == "latency_ns";
-    std::string also;  // a product's bandwidth beside its FLOP rate
-    if (std::string(counter) == "GFLOPps" && runs.front().counters.count("GBps")) {
-      char buf[48];
-      std::snprintf(buf, sizeof buf, "  (GBps best %.1f)", [&] {
-        for (const Run& run : runs)
-          if (run.aggregate_name == "max") return run.counters.at("GBps").value;
-        return runs.front().counters.at("GBps").value;
-      }());
-      also = buf;
-    }
-    std::fprintf(stderr, "[%s] %-58s %s median %9.3f best %9.3f cv %5.1f%%%s\n", at.c_str(),
-                 name.c_str(), counter, stat("median"), stat(lower_is_better ? "min" : "max"),
-                 100 * stat("cv"), also.c_str());
-  }
-
- private:
-  // "12/404 15s ~2m left": how far, and the time left if the rest go at the pace so far.
-  std::string position(double elapsed) const {
-    char buf[64];
-    if (total_ > 0) {
-      const double left = elapsed / count_ * std::max(0, total_ - count_);
-      std::snprintf(buf, sizeof buf, "%4d/%d %5.0fs ~%.0fs left", count_, total_, elapsed, left);
-    } else {
-      std::snprintf(buf, sizeof buf, "%4d %5.0fs", count_, elapsed);
-    }
-    return buf;
-  }
-
- public:
-  void set_total(int total) { total_ = total; }
-
- private:
-  int total_ = 0;
-  int count_ = 0;
-  int measured_ = 0;
-  bool told_interrupted_ = false;
-  int64_t start_ns_ = 0;
-
- public:
-  int measured() const { return measured_; }
-};
 
 }  // namespace
 
@@ -179,35 +95,49 @@ double measure(benchmark::State& state, const std::function<double()>& region) {
     for (const auto& [name, value] : g_counters->stop())
       state.counters["papi_" + name] = value / iterations;
   }
-  return stop_requested() ? 0 : total;
+  return stop_requested() || state.error_occurred() ? 0 : total;
 }
 
-benchmark::internal::Benchmark* add_benchmark(const std::string& name,
-                                              std::function<void(benchmark::State&)> body) {
+void add_benchmark(const std::string& name, std::function<void(benchmark::State&)> body) {
+  if (!g_resume_after.empty() && !g_resume_found) {
+    g_resume_found = name == g_resume_after;
+    return;
+  }
   g_registered.push_back(name);
-  auto* b = benchmark::RegisterBenchmark(name.c_str(), [body](benchmark::State& state) {
+  auto* b = benchmark::RegisterBenchmark(name.c_str(), [name, body](benchmark::State& state) {
+    crash_guard_enter(name);
     if (stop_requested()) {
       state.SkipWithError("interrupted");
-      for (auto _ : state) break;
       return;
     }
-    body(state);
+    try {
+      body(state);
+    } catch (const std::exception& e) {
+      g_failed.fetch_add(1);
+      state.SkipWithError(("error: " + std::string(e.what())).c_str());
+    } catch (...) {
+      g_failed.fetch_add(1);
+      state.SkipWithError("error: an unknown exception");
+    }
   });
   b->UseManualTime()->Unit(benchmark::kMicrosecond);
   b->ComputeStatistics(
       "min", [](const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); });
   b->ComputeStatistics(
       "max", [](const std::vector<double>& v) { return *std::max_element(v.begin(), v.end()); });
-  return b;
 }
 
 bool check_result(benchmark::State& state, bool ok, const std::string& what) {
   state.counters["valid"] = ok ? 1 : 0;
   if (!ok) {
-    g_failed_checks.fetch_add(1);
+    g_failed.fetch_add(1);
     state.SkipWithError(("check failed: " + what).c_str());
   }
   return ok;
+}
+
+void skip(benchmark::State& state, const std::string& reason) {
+  state.SkipWithError(("skipped: " + reason).c_str());
 }
 
 int bench_main(int argc, char** argv, const BenchProgram& program) {
@@ -219,7 +149,7 @@ int bench_main(int argc, char** argv, const BenchProgram& program) {
   double min_time = 0;
   std::string papi_events;
   bool quick = false, full = false;
-  app.add_option("--out", out_path, "write the JSON results here (atomically)");
+  app.add_option("--out", out_path, "write the JSON results here (valid after every benchmark)");
   app.add_flag("--quick", quick, "short run: fewer sizes and repetitions");
   app.add_flag("--full", full, "long run: every size, thread count and variant");
   app.add_option("--repetitions", repetitions, "repetitions of every benchmark")
@@ -228,6 +158,8 @@ int bench_main(int argc, char** argv, const BenchProgram& program) {
       ->check(CLI::PositiveNumber);
   app.add_option("--papi-events", papi_events,
                  "PAPI events to count around each kernel (default PAPI_TOT_CYC,PAPI_TOT_INS)");
+  app.add_option("--resume-after", g_resume_after,
+                 "run only the benchmarks registered after this one (after a crash)");
   program.add_options(app);
   try {
     app.parse(argc, argv);
@@ -266,6 +198,29 @@ int bench_main(int argc, char** argv, const BenchProgram& program) {
       return 2;
     }
   }
+  std::string filter;
+  for (const std::string& a : args)
+    if (a.rfind("--benchmark_filter=", 0) == 0) filter = a.substr(19);
+
+  try {
+    if (program.prepare) program.prepare();
+    register_families();
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "%s: error: %s\n", program.name.c_str(), e.what());
+    return 2;
+  }
+  if (!g_resume_after.empty() && !g_resume_found) {
+    std::fprintf(stderr, "%s: error: --resume-after: no benchmark named '%s'\n",
+                 program.name.c_str(), g_resume_after.c_str());
+    return 2;
+  }
+  const int selected = count_selected(filter);
+  if (selected < 0) {
+    std::fprintf(stderr, "%s: error: --benchmark_filter '%s' is not a valid regular expression\n",
+                 program.name.c_str(), filter.c_str());
+    return 2;
+  }
+
   std::string tmp_path;
   if (!out_path.empty()) {
     namespace fs = std::filesystem;
@@ -277,13 +232,6 @@ int bench_main(int argc, char** argv, const BenchProgram& program) {
             .string();
     args.push_back("--benchmark_out=" + tmp_path);
     args.push_back("--benchmark_out_format=json");
-  }
-
-  try {
-    program.register_benchmarks();
-  } catch (const UsageError& e) {
-    std::fprintf(stderr, "%s: error: %s\n", program.name.c_str(), e.what());
-    return 2;
   }
 
   std::vector<char*> gb_argv;
@@ -305,17 +253,18 @@ int bench_main(int argc, char** argv, const BenchProgram& program) {
     add_common_context(program.name);
     add_context("memwall_mode", quick ? "quick" : full ? "full" : "default");
     add_context("papi", g_counters ? "on" : "off");
+    if (!g_resume_after.empty()) add_context("resumed_after", g_resume_after);
     if (program.add_context) program.add_context();
   }
 
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
+  if (!tmp_path.empty() && !listing) install_crash_handlers(program.name, tmp_path, out_path);
   ProgressReporter progress;
-  std::string filter;
-  for (const std::string& a : args)
-    if (a.rfind("--benchmark_filter=", 0) == 0) filter = a.substr(19);
-  progress.set_total(count_selected(filter));
-  const size_t ran = benchmark::RunSpecifiedBenchmarks(&progress);
+  progress.set_total(selected);
+  IncrementalJsonReporter file_reporter;
+  const size_t ran = benchmark::RunSpecifiedBenchmarks(
+      &progress, tmp_path.empty() || listing ? nullptr : &file_reporter);
   benchmark::Shutdown();
 
   if (!tmp_path.empty()) {
@@ -343,9 +292,10 @@ int bench_main(int argc, char** argv, const BenchProgram& program) {
                  out_path.c_str());
     return 130;
   }
-  if (const int failed = g_failed_checks.load()) {
-    std::fprintf(stderr, "%s: %d benchmark runs failed their output check (see the results)\n",
-                 program.name.c_str(), failed);
+  if (const int failed = g_failed.load()) {
+    std::fprintf(stderr,
+                 "%s: %d benchmark runs failed (a check, an error); the others are kept%s%s\n",
+                 program.name.c_str(), failed, out_path.empty() ? "" : " in ", out_path.c_str());
     return 1;
   }
   if (!out_path.empty())

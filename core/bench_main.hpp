@@ -1,5 +1,6 @@
-// What every bench_* binary shares: its command line, the result file written atomically,
-// Ctrl-C that keeps what was measured, progress, and the measuring loop itself.
+// What every bench_* binary shares: its command line, the result file (valid after every
+// benchmark, closed even when the process crashes), Ctrl-C that keeps what was measured,
+// progress, errors that cost one benchmark, and the measuring loop itself.
 #pragma once
 #include <benchmark/benchmark.h>
 
@@ -13,15 +14,17 @@ namespace memwall {
 struct BenchProgram {
   std::string name;                            // "bench_cpu"
   std::function<void(CLI::App&)> add_options;  // the binary's own flags
-  std::function<void()> register_benchmarks;   // after parsing; may throw UsageError
-  std::function<void()> add_context;           // binary-specific context keys
+  std::function<void()> prepare;  // after parsing, before the families; may throw UsageError
+  std::function<void()> add_context;  // binary-specific context keys
 };
 
-// Parses flags (ours first, the rest go to Google Benchmark), registers, runs, and writes
-// --out atomically. Exit codes: 0 ok, 1 a kernel's check failed, 2 bad input, 130 interrupted.
+// Parses flags (ours first, the rest go to Google Benchmark), registers every family of the
+// registry, runs, and writes --out. Exit codes: 0 ok; 1 a benchmark failed its check, threw or
+// hit a library error (the others still ran); 2 bad input; 130 interrupted. A crash (a fatal
+// signal) ends the process with that signal after closing --out with the benchmarks finished.
 int bench_main(int argc, char** argv, const BenchProgram& program);
 
-// --quick, --full or neither; set before register_benchmarks runs.
+// --quick, --full or neither; set before the families register.
 enum class RunMode { quick, normal, full };
 RunMode run_mode();
 
@@ -34,12 +37,15 @@ bool stop_requested();
 double measure(benchmark::State& state, const std::function<double()>& region);
 
 // Registers one benchmark the way every memwall benchmark is run: manual time from
-// measure(), and min and max over repetitions beside Google Benchmark's mean/median/stddev/cv.
-benchmark::internal::Benchmark* add_benchmark(const std::string& name,
-                                              std::function<void(benchmark::State&)> body);
+// measure(), min and max over repetitions beside Google Benchmark's mean/median/stddev/cv, and
+// an exception from the body turned into that benchmark's error ("error: ...").
+void add_benchmark(const std::string& name, std::function<void(benchmark::State&)> body);
 
 // Records a kernel's own check of its output: sets the `valid` counter, and on failure marks
 // the run failed with `what` and makes the binary exit 1.
 bool check_result(benchmark::State& state, bool ok, const std::string& what);
+
+// This machine cannot run the benchmark ("needs AVX512_BF16"): reported as skipped, not failed.
+void skip(benchmark::State& state, const std::string& reason);
 
 }  // namespace memwall

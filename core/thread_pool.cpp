@@ -50,7 +50,12 @@ void ThreadPool::worker(int tid) {
     seen = state >> 16;
     if (quit_.load()) return;
     if (static_cast<uint64_t>(tid) < (state & 0xffff)) {
-      (*body_)(tid);
+      try {
+        (*body_)(tid);
+      } catch (...) {
+        const std::lock_guard<std::mutex> lock(error_mutex_);
+        if (!error_) error_ = std::current_exception();
+      }
       done_.fetch_add(1, std::memory_order_acq_rel);
     }
   }
@@ -65,8 +70,20 @@ void ThreadPool::run(int n, const std::function<void(int)>& body) {
     state_.store(generation << 16 | static_cast<uint64_t>(n), std::memory_order_release);
     state_.notify_all();
   }
-  body(0);
+  std::exception_ptr mine;
+  try {
+    body(0);
+  } catch (...) {
+    mine = std::current_exception();
+  }
   while (done_.load(std::memory_order_acquire) < n - 1) MEMWALL_PAUSE();
+  std::exception_ptr error = mine;
+  {
+    const std::lock_guard<std::mutex> lock(error_mutex_);
+    if (!error) error = error_;
+    error_ = nullptr;
+  }
+  if (error) std::rethrow_exception(error);
 }
 
 void ThreadPool::barrier(int n) {
@@ -84,9 +101,15 @@ double ThreadPool::run_timed(int n, const std::function<void(int)>& body) {
   run(n, [&](int tid) {
     barrier(n);
     if (tid == 0) t0 = now_ns();
-    body(tid);
+    std::exception_ptr error;  // every thread must reach the second barrier
+    try {
+      body(tid);
+    } catch (...) {
+      error = std::current_exception();
+    }
     barrier(n);
     if (tid == 0) t1 = now_ns();
+    if (error) std::rethrow_exception(error);
   });
   return static_cast<double>(t1 - t0) * 1e-9;
 }

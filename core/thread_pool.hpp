@@ -2,7 +2,9 @@
 // thread 0, so a kernel's threads start together and the time covers all of them.
 #pragma once
 #include <atomic>
+#include <exception>
 #include <functional>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -19,7 +21,8 @@ class ThreadPool {
   int size() const { return static_cast<int>(cpus_.size()); }
   bool pinned() const { return pinned_; }
 
-  // Runs body(tid) for tid in [0, n) and returns when all have finished.
+  // Runs body(tid) for tid in [0, n) and returns when all have finished. An exception thrown
+  // by any thread's body is rethrown here (the first one), after every thread has finished.
   void run(int n, const std::function<void(int)>& body);
   // As run(), but all n threads first meet at a barrier; returns the seconds from the moment
   // all were ready until the last one finished.
@@ -40,6 +43,8 @@ class ThreadPool {
   std::atomic<uint64_t> barrier_phase_{0};
   const std::function<void(int)>* body_ = nullptr;
   std::atomic<bool> quit_{false};
+  std::mutex error_mutex_;
+  std::exception_ptr error_;
 };
 
 }  // namespace memwall
