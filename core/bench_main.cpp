@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -68,6 +69,22 @@ extern "C" void on_signal(int sig) {
   }
 }
 
+// MEMWALL_INJECT_FAULT=<kind>:<text>: the benchmarks whose name contains <text> fail as <kind>
+// says (check, throw, segv or kill), so the tests can show that a failure costs one benchmark.
+void inject_fault(benchmark::State& state, const std::string& name) {
+  static const std::string spec = [] {
+    const char* env = std::getenv("MEMWALL_INJECT_FAULT");
+    return std::string(env ? env : "");
+  }();
+  const size_t colon = spec.find(':');
+  if (colon == std::string::npos || name.find(spec.substr(colon + 1)) == std::string::npos) return;
+  const std::string kind = spec.substr(0, colon);
+  if (kind == "throw") throw std::runtime_error("injected fault (MEMWALL_INJECT_FAULT)");
+  if (kind == "check") check_result(state, false, "injected fault (MEMWALL_INJECT_FAULT)");
+  if (kind == "segv") std::raise(SIGSEGV);
+  if (kind == "kill") std::raise(SIGKILL);
+}
+
 }  // namespace
 
 RunMode run_mode() {
@@ -111,7 +128,8 @@ void add_benchmark(const std::string& name, std::function<void(benchmark::State&
       return;
     }
     try {
-      body(state);
+      inject_fault(state, name);
+      if (!state.error_occurred()) body(state);
     } catch (const std::exception& e) {
       g_failed.fetch_add(1);
       state.SkipWithError(("error: " + std::string(e.what())).c_str());

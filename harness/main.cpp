@@ -19,55 +19,13 @@
 #include "harness/profile.hpp"
 #include "harness/reports.hpp"
 #include "harness/result_file.hpp"
+#include "harness/runner.hpp"
 #include "harness/summary.hpp"
 
 namespace fs = std::filesystem;
 using namespace memwall::harness;
 
 namespace {
-
-struct BenchBinary {
-  const char* name;
-  const char* part;  // --only key
-  const char* missing_reason;
-};
-constexpr BenchBinary kBinaries[] = {
-    {"bench_cpu", "cpu", "not built"},
-    {"bench_gpu", "gpu", "not built (it needs the CUDA toolkit at configure time)"},
-    {"bench_comm", "comm", "not built (it needs NCCL or MPI at configure time)"},
-};
-
-fs::path exe_dir() {
-  std::error_code ec;
-  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? fs::current_path() : self.parent_path();
-}
-
-// Next to memwall when installed; in the build tree, in the sibling folder of the same name.
-fs::path find_binary(const std::string& name) {
-  const fs::path dir = exe_dir();
-  for (const fs::path& p : {dir / name, dir.parent_path() / name / name})
-    if (fs::exists(p)) return p;
-  return {};
-}
-
-int run_child(const std::vector<std::string>& args) {
-  std::vector<char*> argv;
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  const pid_t pid = fork();
-  if (pid < 0) return -1;
-  if (pid == 0) {
-    std::signal(SIGINT, SIG_DFL);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  return 128 + WTERMSIG(status);
-}
 
 std::vector<std::string> result_files_in(const std::vector<std::string>& inputs) {
   std::vector<std::string> files;
@@ -89,8 +47,8 @@ std::vector<std::string> result_files_in(const std::vector<std::string>& inputs)
   return files;
 }
 
-int report(const std::vector<std::string>& inputs, std::string out_dir,
-           const std::vector<std::string>& notes) {
+nlohmann::json report(const std::vector<std::string>& inputs, std::string out_dir,
+                      const std::vector<std::string>& notes) {
   std::vector<ResultFile> files;
   for (const std::string& path : result_files_in(inputs)) files.push_back(load_result_file(path));
   files = merge_by_name(std::move(files));
@@ -101,29 +59,26 @@ int report(const std::vector<std::string>& inputs, std::string out_dir,
   fs::create_directories(out_dir);
   const std::string datasheet = (fs::path(data_dir()) / "datasheet_specs.csv").string();
   const LevelReport levels = detect_levels(files);
-  const nlohmann::json profile = build_profile(files, levels, datasheet);
-  // What `memwall run` noted (binaries skipped or failed) stays with the results, so a later
-  // `memwall report` of the folder says it too.
-  std::vector<std::string> all_notes = notes;
-  const fs::path notes_file = fs::path(out_dir) / "run_notes.txt";
-  if (notes.empty() && fs::exists(notes_file)) {
-    std::ifstream in(notes_file);
-    for (std::string line; std::getline(in, line);)
-      if (!line.empty()) all_notes.push_back(line);
-  } else if (!notes.empty()) {
-    std::string text;
-    for (const std::string& n : notes) text += n + "\n";
-    write_file_atomically(notes_file, text);
-  }
+  nlohmann::json profile = build_profile(files, levels, datasheet);
+  // What `memwall run` noted (binaries skipped, crashed or failed) belongs to this run's profile
+  // alone: a later `memwall report` of the folder rebuilds from the result files.
+  profile["provenance"]["run_notes"] = notes;
   const std::vector<std::string> written =
-      write_reports(out_dir, files, levels, profile, all_notes, datasheet);
+      write_reports(out_dir, files, levels, profile, notes, datasheet);
   std::cout << levels_markdown(levels);
   std::cout << "memwall: report written to " << (fs::path(out_dir) / "summary.md").string()
             << " (also";
   for (const std::string& name : written)
     if (name != "summary.md") std::cout << " " << name;
   std::cout << ")\n";
-  return 0;
+  return profile;
+}
+
+std::vector<std::string> split_words(const std::string& text) {
+  std::vector<std::string> words;
+  std::istringstream in(text);
+  for (std::string w; in >> w;) words.push_back(w);
+  return words;
 }
 
 double parse_threshold(const std::string& text) {
@@ -151,11 +106,14 @@ int main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "run the benchmarks that were built, then report");
   bool quick = false, full = false;
   std::string only = "cpu,gpu,comm";
-  std::string out_dir;
+  std::string out_dir, cpu_args, gpu_args, comm_args;
   run->add_flag("--quick", quick, "quick characterization (about 2 minutes on 2 cores)");
   run->add_flag("--full", full, "every size, thread count and variant (long)");
   run->add_option("--only", only, "parts to run: cpu,gpu,comm");
   run->add_option("--out", out_dir, "folder for the results (default results/<host>-<time>)");
+  run->add_option("--cpu-args", cpu_args, "more flags for bench_cpu, e.g. \"--max-bytes 64MiB\"");
+  run->add_option("--gpu-args", gpu_args, "more flags for bench_gpu");
+  run->add_option("--comm-args", comm_args, "more flags for bench_comm");
 
   auto* rep = app.add_subcommand("report", "merge result files into a report");
   std::vector<std::string> inputs;
@@ -229,7 +187,7 @@ int main(int argc, char** argv) {
     if (*list) {
       std::cout << "optional parts built: " << MEMWALL_OPTIONAL_FOUND
                 << "; missing (skipped): " << MEMWALL_OPTIONAL_MISSING << "\n";
-      for (const BenchBinary& b : kBinaries) {
+      for (const BenchBinary& b : bench_binaries()) {
         const fs::path path = find_binary(b.name);
         if (path.empty()) {
           std::cout << b.name << ": " << b.missing_reason << "\n";
@@ -248,7 +206,10 @@ int main(int argc, char** argv) {
       }
       return 0;
     }
-    if (*rep) return report(inputs, report_out, {});
+    if (*rep) {
+      report(inputs, report_out, {});
+      return 0;
+    }
 
     // memwall run
     if (quick && full) throw InputError("--quick and --full exclude each other");
@@ -267,44 +228,35 @@ int main(int argc, char** argv) {
     fs::create_directories(out_dir);
     // Ctrl-C reaches the running benchmark too; it stops cleanly and we report what it kept.
     std::signal(SIGINT, SIG_IGN);
-    std::vector<std::string> notes;
-    bool interrupted = false;
-    for (const BenchBinary& b : kBinaries) {
-      if (std::find(parts.begin(), parts.end(), b.part) == parts.end()) continue;
-      const fs::path path = find_binary(b.name);
-      if (path.empty()) {
-        notes.push_back(std::string(b.name) + " skipped: " + b.missing_reason);
-        std::cerr << "memwall: " << notes.back() << "\n";
-        continue;
-      }
-      if (interrupted) continue;
-      std::vector<std::string> args = {
-          path.string(), "--out", (fs::path(out_dir) / (std::string(b.name) + ".json")).string()};
-      if (quick) args.push_back("--quick");
-      if (full) args.push_back("--full");
-      std::cerr << "memwall: running " << b.name
-                << (quick  ? " --quick"
-                    : full ? " --full"
-                           : "")
-                << "\n";
-      const int rc = run_child(args);
-      if (rc == 130) {
-        interrupted = true;
-        notes.push_back(std::string(b.name) + " interrupted; its results so far are kept");
-      } else if (rc == 1) {
-        notes.push_back(std::string(b.name) + ": some kernels failed their output check");
-      } else if (rc != 0) {
-        notes.push_back(std::string(b.name) + " failed with exit code " + std::to_string(rc));
-      }
-      if (rc != 0) std::cerr << "memwall: " << notes.back() << "\n";
-    }
+    RunOptions options;
+    options.quick = quick;
+    options.full = full;
+    options.parts = parts;
+    options.out_dir = out_dir;
+    for (const auto& [part, text] : {std::pair{"cpu", cpu_args}, std::pair{"gpu", gpu_args},
+                                     std::pair{"comm", comm_args}})
+      options.extra_args[part] = split_words(text);
+    if (const char* wrapper = std::getenv("MEMWALL_WRAPPER")) options.wrapper = split_words(wrapper);
+    const RunOutcome outcome = run_binaries(options);
+    nlohmann::json profile;
     try {
-      report({out_dir}, out_dir, notes);
+      profile = report({out_dir}, out_dir, outcome.notes);
     } catch (const InputError& e) {
       std::cerr << "memwall: error: " << e.what() << "\n";
       return 1;
     }
-    return interrupted ? 130 : 0;
+    // The exit code tells the truth: any failed, crashed or erroring benchmark makes it 1.
+    const nlohmann::json& failed = profile["provenance"]["failed"];
+    for (const auto& f : failed)
+      std::cerr << "memwall: FAILED " << f["name"].get<std::string>() << ": "
+                << f["why"].get<std::string>() << "\n";
+    if (outcome.interrupted) return 130;
+    if (outcome.failed || !failed.empty()) {
+      std::cerr << "memwall: " << failed.size()
+                << " benchmarks failed; the report lists them, the rest are measured\n";
+      return 1;
+    }
+    return 0;
   } catch (const InputError& e) {
     std::cerr << "memwall: error: " << e.what() << "\n";
     return 2;

@@ -254,3 +254,132 @@ TEST(Memwall, ReportAndHistoryFromTheCommandLine) {
   EXPECT_EQ(o.exit_code, 2) << o.output;
   fs::remove_all(dir);
 }
+
+namespace {
+memwall::harness::ResultFile load(const fs::path& p) {
+  return memwall::harness::load_result_file(p.string());
+}
+const memwall::harness::Measurement* find(const memwall::harness::ResultFile& f,
+                                          const std::string& prefix) {
+  for (const auto& m : f.measurements)
+    if (m.name.rfind(prefix, 0) == 0) return &m;
+  return nullptr;
+}
+const std::string kFaultRun =
+    " --min-bytes 4KiB --max-bytes 16KiB --points-per-octave 1 --repetitions 1 --min-time 0.001"
+    " --benchmark_filter='cpu.bw/(read|copy|triad)/' --threads 1";
+}  // namespace
+
+// A failed check or an exception in one benchmark is that benchmark's error; the rest run and
+// the exit code says something failed.
+TEST(Faults, CheckAndExceptionCostOneBenchmark) {
+  for (const char* kind : {"check", "throw"}) {
+    const fs::path dir = temp_dir(std::string("fault_") + kind);
+    const Outcome o = run(std::string("MEMWALL_INJECT_FAULT=") + kind + ":cpu.bw/copy/ " +
+                          BENCH_CPU + kFaultRun + " --out " + (dir / "r.json").string());
+    EXPECT_EQ(o.exit_code, 1) << o.output;
+    const auto f = load(dir / "r.json");
+    const auto* copy = find(f, "cpu.bw/copy/");
+    ASSERT_NE(copy, nullptr);
+    EXPECT_NE(copy->error.find("injected fault"), std::string::npos) << copy->error;
+    EXPECT_EQ(copy->error.rfind(kind == std::string("check") ? "check failed" : "error:", 0), 0u)
+        << copy->error;
+    for (const char* other : {"cpu.bw/read/", "cpu.bw/triad/"}) {
+      const auto* m = find(f, other);
+      ASSERT_NE(m, nullptr) << other;
+      EXPECT_TRUE(m->error.empty()) << m->error;
+      EXPECT_GT(m->best("GBps"), 0);
+    }
+    fs::remove_all(dir);
+  }
+}
+
+// A crash (SIGSEGV) inside one benchmark leaves a valid file with everything finished before
+// it and an entry naming the benchmark that crashed.
+TEST(Faults, SegvLeavesAValidFileNamingTheBenchmark) {
+  const fs::path dir = temp_dir("segv");
+  const Outcome o = run("MEMWALL_INJECT_FAULT=segv:cpu.bw/copy/ " + std::string(BENCH_CPU) +
+                        kFaultRun + " --out " + (dir / "r.json").string());
+  EXPECT_NE(o.exit_code, 0) << o.output;
+  EXPECT_NE(o.output.find("crashed (SIGSEGV)"), std::string::npos) << o.output;
+  const auto f = load(dir / "r.json");
+  const auto* read = find(f, "cpu.bw/read/");
+  ASSERT_NE(read, nullptr);
+  EXPECT_TRUE(read->error.empty());
+  const auto* copy = find(f, "cpu.bw/copy/");
+  ASSERT_NE(copy, nullptr);
+  EXPECT_EQ(copy->error, "crashed: signal 11 (SIGSEGV)");
+  fs::remove_all(dir);
+}
+
+// A real crash from outside, mid-run: the file holds what finished.
+TEST(Faults, KilledWithSegvMidRunKeepsWhatFinished) {
+  const fs::path dir = temp_dir("segv_outside");
+  const fs::path out = dir / "r.json";
+  const Outcome o = run("timeout -s SEGV 3 " + std::string(BENCH_CPU) +
+                        " --max-bytes 256MiB --repetitions 2 --min-time 0.01 --out " + out.string());
+  EXPECT_NE(o.exit_code, 0) << o.output;
+  ASSERT_TRUE(fs::exists(out)) << o.output;
+  int measured = 0, crashed = 0;
+  for (const auto& m : load(out).measurements) {
+    measured += m.error.empty();
+    crashed += m.error.rfind("crashed:", 0) == 0;
+  }
+  EXPECT_GT(measured, 0);
+  EXPECT_EQ(crashed, 1);
+  fs::remove_all(dir);
+}
+
+// memwall run starts a crashed binary again after the benchmark that crashed, closes the file
+// of one killed outright, reports both, and exits non-zero.
+TEST(Faults, MemwallRunSurvivesCrashesAndSaysSo) {
+  const std::string args =
+      " --cpu-args \"--min-bytes 4KiB --max-bytes 16KiB --points-per-octave 1 --repetitions 1"
+      " --min-time 0.001 --threads 1 --benchmark_filter=cpu.bw/(read|copy|triad)/\"";
+  {
+    const fs::path dir = temp_dir("run_segv");
+    const Outcome o = run("MEMWALL_INJECT_FAULT=segv:cpu.bw/copy/pages:huge/threads:1/bytes:8192 " +
+                          std::string(MEMWALL) + " run --only cpu --out " + dir.string() + args);
+    EXPECT_EQ(o.exit_code, 1) << o.output;
+    EXPECT_NE(o.output.find("FAILED cpu.bw/copy/"), std::string::npos) << o.output;
+    EXPECT_TRUE(fs::exists(dir / "bench_cpu.resumed1.json")) << o.output;
+    const auto triad = find(load(dir / "bench_cpu.resumed1.json"), "cpu.bw/triad/");
+    ASSERT_NE(triad, nullptr) << "the benchmarks after the crash ran";
+    std::ifstream profile(dir / "profile.json");
+    const auto doc = nlohmann::json::parse(profile);
+    EXPECT_EQ(doc["provenance"]["failed"].size(), 1u) << doc["provenance"].dump();
+    EXPECT_FALSE(doc["provenance"]["run_notes"].empty());
+    fs::remove_all(dir);
+  }
+  {
+    const fs::path dir = temp_dir("run_kill");
+    const Outcome o = run("MEMWALL_INJECT_FAULT=kill:cpu.bw/copy/ " + std::string(MEMWALL) +
+                          " run --only cpu --out " + dir.string() + args);
+    EXPECT_EQ(o.exit_code, 1) << o.output;
+    EXPECT_NE(o.output.find("killed by signal 9"), std::string::npos) << o.output;
+    const auto f = load(dir / "bench_cpu.json");
+    ASSERT_NE(find(f, "cpu.bw/read/"), nullptr);
+    fs::remove_all(dir);
+  }
+}
+
+TEST(BenchCpu, WorkingSetAboveMemoryIsRefusedFirst) {
+  const Outcome o = run(std::string(BENCH_CPU) + " --max-bytes 64TiB");
+  EXPECT_EQ(o.exit_code, 2) << o.output;
+  EXPECT_EQ(error_lines(o.output), 1) << o.output;
+  EXPECT_NE(o.output.find("memory available"), std::string::npos) << o.output;
+}
+
+TEST(BenchCpu, InvalidFilterSaysSo) {
+  const Outcome o = run(std::string(BENCH_CPU) + " --benchmark_filter='cpu.bw/(read'");
+  EXPECT_EQ(o.exit_code, 2) << o.output;
+  EXPECT_EQ(error_lines(o.output), 1) << o.output;
+  EXPECT_NE(o.output.find("not a valid regular expression"), std::string::npos) << o.output;
+}
+
+TEST(BenchCpu, OneRepetitionHasNoSpread) {
+  const Outcome o = run(std::string(BENCH_CPU) + kFaultRun);
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_NE(o.output.find("cv -"), std::string::npos) << o.output;
+  EXPECT_EQ(o.output.find("cv  "), std::string::npos) << o.output;
+}
