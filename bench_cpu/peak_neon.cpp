@@ -41,7 +41,7 @@ bool int32_lanes_are(int32x4_t v, int want) {
   return vminvq_s32(v) == want && vmaxvq_s32(v) == want;
 }
 
-__attribute__((target("+dotprod"))) bool dot_int8(uint64_t iterations) {
+__attribute__((target("arch=armv8.2-a+dotprod"))) bool dot_int8(uint64_t iterations) {
   int32x4_t acc[kChains];
   for (int k = 0; k < kChains; ++k) {
     acc[k] = vdupq_n_s32(k);
@@ -59,7 +59,7 @@ __attribute__((target("+dotprod"))) bool dot_int8(uint64_t iterations) {
   return ok;
 }
 
-__attribute__((target("+bf16"))) bool dot_bf16(uint64_t iterations) {
+__attribute__((target("arch=armv8.2-a+bf16"))) bool dot_bf16(uint64_t iterations) {
   float32x4_t acc[kChains];
   for (int k = 0; k < kChains; ++k) {
     acc[k] = vdupq_n_f32(static_cast<float>(k));

@@ -182,8 +182,10 @@ std::vector<Shape> shapes(const CpuOptions& opt) {
 
 void register_transformer() {
   const CpuOptions& opt = options();
-  if (!have_blas()) {
-    std::fprintf(stderr, "bench_cpu: xfmr skipped: %s\n", blas_description().c_str());
+  if (!have_blas()) {  // one line in the results, not one per product
+    add_benchmark("xfmr/all", [](benchmark::State& state) {
+      skip(state, "needs a BLAS (" + blas_description() + ")");
+    });
     return;
   }
   const double max_flops = opt.xfmr_max_flops > 0   ? opt.xfmr_max_flops

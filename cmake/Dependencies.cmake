@@ -56,7 +56,7 @@ function(memwall_probe_config package result why)
        "find_package(${package} CONFIG REQUIRED)\n")
   set(args -S ${dir} -B ${dir}/build -DCMAKE_BUILD_TYPE=Release)
   foreach(var CMAKE_PREFIX_PATH CMAKE_TOOLCHAIN_FILE CMAKE_FIND_ROOT_PATH CMAKE_SYSROOT
-              CMAKE_C_COMPILER CMAKE_CXX_COMPILER CMAKE_LIBRARY_ARCHITECTURE)
+              CMAKE_C_COMPILER CMAKE_CXX_COMPILER CMAKE_LIBRARY_ARCHITECTURE MEMWALL_SYSROOT)
     if(DEFINED ${var} AND NOT "${${var}}" STREQUAL "")
       string(REPLACE ";" "\\;" value "${${var}}")
       list(APPEND args "-D${var}=${value}")

@@ -53,7 +53,7 @@ int count_selected(const std::string& filter) {
 
 std::atomic<int64_t> g_stop_ns{0};
 
-extern "C" void on_signal(int sig) {
+extern "C" MEMWALL_SIGNAL_HANDLER void on_signal(int sig) {
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);
   const int64_t ns = ts.tv_sec * 1000000000ll + ts.tv_nsec;

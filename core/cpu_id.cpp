@@ -28,13 +28,13 @@ std::string proc_cpuinfo_value(const std::string& key) {
   return "";
 }
 
+#if defined(__x86_64__)
 std::string trim(std::string s) {
   s.erase(0, s.find_first_not_of(' '));
   s.erase(s.find_last_not_of(" \t") + 1);
   return s;
 }
 
-#if defined(__x86_64__)
 unsigned long long xgetbv0() {
   unsigned eax = 0, edx = 0;
   asm volatile("xgetbv" : "=a"(eax), "=d"(edx) : "c"(0));
@@ -120,6 +120,12 @@ void detect_arm(CpuId& c) {
   };
   c.implementer = hex(proc_cpuinfo_value("CPU implementer"));
   c.part = hex(proc_cpuinfo_value("CPU part"));
+  if (c.implementer == 0 && (hw & (1ul << 11))) {  // HWCAP_CPUID: the kernel emulates MRS
+    unsigned long midr = 0;
+    asm volatile("mrs %0, MIDR_EL1" : "=r"(midr));
+    c.implementer = static_cast<int>((midr >> 24) & 0xff);
+    c.part = static_cast<int>((midr >> 4) & 0xfff);
+  }
   if (c.implementer == 0) {  // no /proc/cpuinfo fields: the kernel's sysfs copy of MIDR_EL1
     std::ifstream in("/sys/devices/system/cpu/cpu0/regs/identification/midr_el1");
     std::string midr;

@@ -67,7 +67,7 @@ void append(char* buf, size_t size, const char* text) {
   strncat(buf, text, size - strlen(buf) - 1);
 }
 
-extern "C" void on_fatal_signal(int sig) {
+extern "C" MEMWALL_SIGNAL_HANDLER void on_fatal_signal(int sig) {
   if (g_crash.armed.exchange(false) && g_crash.context_written.load()) {
     const int fd = open(g_crash.tmp_path, O_WRONLY | O_APPEND);
     if (fd >= 0) {
@@ -135,7 +135,7 @@ void install_crash_handlers(const std::string& binary, const std::string& tmp_pa
   snprintf(g_crash.out_path, sizeof g_crash.out_path, "%s", out_path.c_str());
   g_crash.armed.store(true);
   // The handler may run on a stack overflow: give it a stack of its own.
-  static char alt_stack[64 * 1024];
+  alignas(64) static char alt_stack[64 * 1024];
   stack_t ss{};
   ss.ss_sp = alt_stack;
   ss.ss_size = sizeof alt_stack;

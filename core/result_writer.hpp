@@ -7,6 +7,14 @@
 
 #include <string>
 
+// For signal handlers: qemu-user (how the tests emulate other CPUs) can enter a handler with
+// the stack misaligned, and the compiler's aligned SSE spills then fault inside the handler.
+#if defined(__x86_64__)
+#define MEMWALL_SIGNAL_HANDLER __attribute__((force_align_arg_pointer))
+#else
+#define MEMWALL_SIGNAL_HANDLER
+#endif
+
 namespace memwall {
 
 // Google Benchmark's JSON reporter, flushed after the context and after each benchmark, so the

@@ -58,18 +58,27 @@ double tsc_hz() {
 }
 
 double measure_core_mhz(int ms) {
-#if defined(__x86_64__)
+#if defined(__x86_64__) || defined(__aarch64__)
   // 16 dependent adds per iteration; the loop counter runs in parallel on another port.
   auto run = [](uint64_t iterations) {
     uint64_t x = 0;
     const int64_t t0 = now_ns();
     for (uint64_t i = 0; i < iterations; ++i) {
+#if defined(__x86_64__)
       asm volatile(
           "add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\t"
           "add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\t"
           "add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\t"
           "add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\t"
           : "+r"(x));
+#else
+      asm volatile(
+          "add %0, %0, #1\n\tadd %0, %0, #1\n\tadd %0, %0, #1\n\tadd %0, %0, #1\n\t"
+          "add %0, %0, #1\n\tadd %0, %0, #1\n\tadd %0, %0, #1\n\tadd %0, %0, #1\n\t"
+          "add %0, %0, #1\n\tadd %0, %0, #1\n\tadd %0, %0, #1\n\tadd %0, %0, #1\n\t"
+          "add %0, %0, #1\n\tadd %0, %0, #1\n\tadd %0, %0, #1\n\tadd %0, %0, #1\n\t"
+          : "+r"(x));
+#endif
     }
     return static_cast<double>(now_ns() - t0) * 1e-9;
   };

@@ -13,9 +13,9 @@ bool tsc_usable();
 uint64_t read_tsc();
 double tsc_hz();
 
-// Core clock measured with a chain of dependent integer adds (one per cycle on every x86
-// core since the P6), over about `ms` milliseconds on the calling thread. 0 where the chain
-// is not available (non-x86).
+// Core clock measured with a chain of dependent integer adds (one per cycle on every x86 core
+// since the P6 and every Arm core), over about `ms` milliseconds on the calling thread. 0 on
+// other architectures.
 double measure_core_mhz(int ms = 20);
 
 // Measures the wall time of a region: start() ... seconds().

@@ -138,6 +138,7 @@ TEST(BenchCpu, BadModelsAndShapesAreErrors) {
 }
 
 TEST(BenchCpu, TinyTransformerAndPeakRun) {
+  if (!MEMWALL_HAVE_BLAS) GTEST_SKIP() << "built without OpenBLAS: no Transformer products";
   const fs::path dir = temp_dir("xfmr");
   const fs::path model = dir / "tiny.json";
   std::ofstream(model) << R"({"name": "tiny", "hidden": 128, "ffn": 512, "heads": 4,
