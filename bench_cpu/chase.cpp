@@ -40,19 +40,19 @@ bool is_permutation_of_lines(const std::vector<uint64_t>& order) {
   return true;
 }
 
-char* pointer_slot(void* base, uint64_t line_bytes, uint64_t line) {
-  const uint64_t slots = line_bytes / sizeof(void*);
-  const uint64_t slot = slots > 1 ? ((line * 0x9e3779b97f4a7c15ull) >> 40) % slots : 0;
-  return static_cast<char*>(base) + line * line_bytes + slot * sizeof(void*);
+char* pointer_slot(void* base, uint64_t stride, uint64_t index) {
+  const uint64_t slots = stride / sizeof(void*);
+  const uint64_t slot = slots > 1 ? ((index * 0x9e3779b97f4a7c15ull) >> 40) % slots : 0;
+  return static_cast<char*>(base) + index * stride + slot * sizeof(void*);
 }
 
-void* link_chase(void* base, uint64_t line_bytes, const std::vector<uint64_t>& order) {
+void* link_chase(void* base, uint64_t stride, const std::vector<uint64_t>& order) {
   for (size_t k = 0; k < order.size(); ++k) {
     const uint64_t next = order[(k + 1) % order.size()];
-    *reinterpret_cast<void**>(pointer_slot(base, line_bytes, order[k])) =
-        pointer_slot(base, line_bytes, next);
+    *reinterpret_cast<void**>(pointer_slot(base, stride, order[k])) =
+        pointer_slot(base, stride, next);
   }
-  return pointer_slot(base, line_bytes, order[0]);
+  return pointer_slot(base, stride, order[0]);
 }
 
 __attribute__((noinline)) void* chase(void* p, uint64_t steps) {

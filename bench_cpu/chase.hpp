@@ -1,11 +1,17 @@
-// Pointer-chase orders: one cycle through every cache line of a buffer, so each load depends
-// on the one before and the prefetcher cannot guess the next address.
+// Pointer-chase orders: one cycle through every element of a buffer (one pointer per `stride`
+// bytes, as multichase's -s), so each load depends on the one before and the prefetcher cannot
+// guess the next address.
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
 namespace memwall::cpu {
+
+// multichase's default stride, and what Intel MLC's idle latency (measured with prefetchers
+// off) corresponds to: one line per 256 bytes leaves the adjacent-line and stream prefetchers
+// nothing to fetch ahead.
+constexpr uint64_t kDefaultChaseStride = 256;
 
 enum class ChaseOrder {
   local,   // page groups in random order, lines within each group in random order
@@ -21,14 +27,15 @@ std::vector<uint64_t> chase_order(uint64_t lines, uint64_t group_lines, ChaseOrd
 // True when `order` holds each of 0..order.size()-1 exactly once.
 bool is_permutation_of_lines(const std::vector<uint64_t>& order);
 
-// Where in the buffer the pointer of `line` lives: not always at the start of the line but at
-// one of its 8-byte slots picked by a hash of the line number, so successive loads do not all
-// hit the same offset (and the same L1 bank or prefetcher key), as multichase does.
-char* pointer_slot(void* base, uint64_t line_bytes, uint64_t line);
+// Where in the buffer the pointer of element `index` lives: at one of the 8-byte slots of its
+// `stride`-byte element picked by a hash of the index, so successive loads do not all hit the
+// same offset (the same L1 bank, prefetcher key or, at a 256-byte stride, the same quarter of
+// the cache sets), as multichase mixes its offsets. One line per element is touched.
+char* pointer_slot(void* base, uint64_t stride, uint64_t index);
 
-// Writes into line order[k] a pointer to line order[k+1] (the last to the first): a single
-// cycle through every line. Returns the start (line order[0]).
-void* link_chase(void* base, uint64_t line_bytes, const std::vector<uint64_t>& order);
+// Writes into element order[k] a pointer to element order[k+1] (the last to the first): a
+// single cycle through every element. Returns the start (element order[0]).
+void* link_chase(void* base, uint64_t stride, const std::vector<uint64_t>& order);
 
 // Follows `steps` pointers from p; the loads are dependent so the time is latency.
 void* chase(void* p, uint64_t steps);

@@ -1,7 +1,10 @@
-// cpu.lat: load-to-use latency from a dependent pointer chase over one cycle through every
-// cache line, with 4 KiB or huge pages, in a TLB-friendly order (the cache and DRAM figures),
-// fully random (what TLB misses add) and sequential (what the prefetcher hides); and loaded
-// latency: one chasing thread while the other cores stream reads, as Intel MLC does.
+// cpu.lat: load-to-use latency from a dependent pointer chase over one cycle through the
+// buffer, one pointer per `--chase-stride` bytes (256 by default, as multichase), with 4 KiB or
+// huge pages, in a TLB-friendly order (the cache and DRAM figures), fully random (what TLB
+// misses add) and sequential (what the prefetcher hides); and loaded latency: one chasing
+// thread while the other cores stream reads, as Intel MLC does. `bytes` is the memory spanned
+// (multichase's -m); `lines_touched_bytes` the cache lines the chain touches (span x 64 /
+// stride), which is what a cache's capacity compares with.
 #include <atomic>
 #include <cstring>
 #include <memory>
@@ -20,25 +23,28 @@ namespace memwall::cpu {
 namespace {
 
 constexpr uint64_t kLineBytes = 64;
+uint64_t stride() {
+  return options().chase_stride;
+}
 constexpr uint64_t kStepsPerRegion = 1 << 16;
 
 struct Chase {
   Buffer buffer;
   std::vector<uint64_t> order;
   void* start = nullptr;
-  uint64_t lines = 0;
+  uint64_t lines = 0;  // elements: one pointer, one touched line, per stride
   uint64_t walked = 0;  // steps taken since start, to check where the walk must be
   void* position = nullptr;
 };
 
 Chase build_chase(uint64_t bytes, Pages pages, ChaseOrder order, uint64_t group_bytes) {
   Chase c;
-  c.lines = std::max<uint64_t>(2, bytes / kLineBytes);
-  c.buffer = Buffer(c.lines * kLineBytes, pages);
-  std::memset(c.buffer.data(), 0, c.lines * kLineBytes);  // fault pages in address order
-  c.order = chase_order(c.lines, std::max<uint64_t>(1, group_bytes / kLineBytes), order,
+  c.lines = std::max<uint64_t>(2, bytes / stride());
+  c.buffer = Buffer(c.lines * stride(), pages);
+  std::memset(c.buffer.data(), 0, c.lines * stride());  // fault pages in address order
+  c.order = chase_order(c.lines, std::max<uint64_t>(1, group_bytes / stride()), order,
                         0x9e3779b97f4a7c15ull ^ bytes);
-  c.start = c.position = link_chase(c.buffer.data(), kLineBytes, c.order);
+  c.start = c.position = link_chase(c.buffer.data(), stride(), c.order);
   return c;
 }
 
@@ -50,14 +56,17 @@ void walk(Chase& c, uint64_t steps) {
 // The walk must stand on the line the order says; otherwise a pointer was lost.
 bool walk_is_where_expected(const Chase& c) {
   const uint64_t line = c.order[c.walked % c.lines];
-  return c.position == pointer_slot(c.buffer.data(), kLineBytes, line);
+  return c.position == pointer_slot(c.buffer.data(), stride(), line);
 }
 
 void set_latency_counters(benchmark::State& state, const Chase& c, double seconds) {
   const double loads = static_cast<double>(state.iterations()) * kStepsPerRegion;
   state.counters["latency_ns"] = seconds / loads * 1e9;
-  state.counters["working_set_bytes"] = static_cast<double>(c.lines * kLineBytes);
+  state.counters["working_set_bytes"] = static_cast<double>(c.lines * stride());
+  state.counters["lines_touched_bytes"] = static_cast<double>(c.lines * kLineBytes);
+  state.counters["stride_bytes"] = static_cast<double>(stride());
   state.counters["huge_fraction"] = c.buffer.huge_fraction();
+  state.counters["pinned"] = pool().pinned(0) ? 1 : 0;
 }
 
 // Google Benchmark calls a benchmark function several times (once to size the iteration count,

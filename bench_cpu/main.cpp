@@ -1,5 +1,7 @@
 // bench_cpu: the CPU's memory hierarchy (bandwidth, latency), peak arithmetic and Transformer
 // products as Google Benchmark runs. Each family registers itself (core/registry.hpp).
+#include <cstdio>
+
 #include "bench_cpu/isa.hpp"
 #include "bench_cpu/matmul.hpp"
 #include "bench_cpu/options.hpp"
@@ -15,6 +17,7 @@ int main(int argc, char** argv) {
   using namespace memwall;
   cpu::CpuOptions& opt = cpu::mutable_options();
   std::string min_bytes, max_bytes, threads, bw_pages, lat_pages, group = "256KiB";
+  std::string chase_stride = "256";
   std::string models, batches, seqs, phases, xfmr_types, xfmr_max_bytes, gemm_sizes;
   int fma_units = 0, fma_bits = 0;
   BenchProgram program;
@@ -30,6 +33,8 @@ int main(int argc, char** argv) {
     app.add_option("--bw-pages", bw_pages, "page size for bandwidth: huge, 4k or huge,4k");
     app.add_option("--lat-pages", lat_pages, "page sizes for latency (default huge,4k)");
     app.add_option("--tlb-group", group, "page-group size of the TLB-friendly chase (256KiB)");
+    app.add_option("--chase-stride", chase_stride,
+                   "bytes per pointer of the latency chase, a multiple of 64 (256, as multichase)");
     app.add_option("--model", models,
                    "Transformer models: catalog names or JSON files, comma-separated");
     app.add_option("--batch", batches, "batch sizes, e.g. 1,8");
@@ -55,6 +60,9 @@ int main(int argc, char** argv) {
     if (opt.resolved_max_bytes() < opt.min_bytes)
       throw UsageError("--max-bytes is below --min-bytes");
     opt.tlb_group_bytes = parse_bytes(group);
+    opt.chase_stride = parse_bytes(chase_stride);
+    if (opt.chase_stride % 64 != 0 || opt.chase_stride > opt.tlb_group_bytes)
+      throw UsageError("--chase-stride must be a multiple of 64 bytes, at most --tlb-group");
     if (!threads.empty()) opt.threads = parse_positive_list(threads, "thread count");
     for (const std::string& p : split_list(bw_pages)) opt.bw_pages.push_back(parse_pages(p));
     for (const std::string& p : split_list(lat_pages)) opt.lat_pages.push_back(parse_pages(p));
@@ -80,6 +88,11 @@ int main(int argc, char** argv) {
     opt.thread_counts();  // rejects counts above the cores now, not mid-run
     cpu::select_isa(opt.isa);
     set_fma_override(fma_units, fma_bits);
+    // Every benchmark thread is pinned by the pool before any benchmark runs (the caller is
+    // thread 0, so a one-thread chase is pinned too); a failed pin is said, not hidden.
+    if (!cpu::pool().pinned())
+      std::fprintf(stderr, "bench_cpu: warning: could not pin every thread to its core "
+                           "(results may move between cores)\n");
     // Refused before anything is allocated: the largest array set must fit in free memory.
     const uint64_t available = memory_available_bytes();
     if (available > 0 && opt.resolved_max_bytes() > available)
@@ -89,6 +102,11 @@ int main(int argc, char** argv) {
   program.add_context = [&] {
     add_context("isa", cpu::select_isa(opt.isa).isa);
     add_context("tlb_group_bytes", std::to_string(opt.tlb_group_bytes));
+    add_context("chase_stride_bytes", std::to_string(opt.chase_stride));
+    std::string pins;
+    for (int t = 0; t < cpu::pool().size(); ++t)
+      pins += std::string(pins.empty() ? "" : ",") + (cpu::pool().pinned(t) ? "ok" : "failed");
+    add_context("thread_pinning", pins);
     add_context("blas", cpu::blas_description());
     const FmaModel fma = detect_fma_model();
     add_context("fma_model", fma.uarch + ": " + fma.describe());

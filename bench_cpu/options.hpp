@@ -23,6 +23,7 @@ struct CpuOptions {
   std::vector<Pages> bw_pages;   // empty: huge
   std::vector<Pages> lat_pages;  // empty: huge and 4k (quick: huge)
   uint64_t tlb_group_bytes = 256 << 10;
+  uint64_t chase_stride = 256;  // bytes per chase element, as multichase -s
 
   // Transformer products. Empty lists: a set of shapes chosen by the mode.
   std::vector<ModelConfig> models;

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <string>
 
+#include "core/cpu_id.hpp"
 #include "core/timing.hpp"
 #include "core/topology.hpp"
 
@@ -44,6 +45,10 @@ void add_common_context(const std::string& binary) {
   add_context("flags", MEMWALL_FLAGS);
   add_context("memwall_build_type", MEMWALL_BUILD_TYPE);
   add_context("cpu_model", topo.cpu_model);
+  // A guest may name itself only "AMD EPYC": the CPU's own signature identifies it.
+  add_context("cpu_signature", cpu_id().signature());
+  add_context("cpu_brand", cpu_id().brand);
+  add_context("hypervisor", cpu_id().hypervisor ? "yes" : "no");
   add_context("cpu_mhz_measured", fixed(measure_core_mhz()));
   add_context("tsc_mhz", fixed(tsc_hz() / 1e6));
   add_context("cores", std::to_string(topo.cores));

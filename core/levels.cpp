@@ -3,142 +3,191 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 #include "core/stats.hpp"
+#include "core/units.hpp"
 
 namespace memwall {
 
 namespace {
 
+struct Piece {
+  size_t begin = 0, end = 0;  // [begin, end) into the sorted curve
+};
+
+// The k pieces of least squared error of y (ln value), each at least min_points long; empty if
+// none exists. Prefix sums make each piece's error O(1): O(k n^2) in all.
+std::vector<Piece> best_pieces(const std::vector<double>& y, size_t k, size_t min_points) {
+  const size_t n = y.size();
+  if (k * min_points > n) return {};
+  std::vector<double> s1(n + 1, 0), s2(n + 1, 0);
+  for (size_t i = 0; i < n; ++i) {
+    s1[i + 1] = s1[i] + y[i];
+    s2[i + 1] = s2[i] + y[i] * y[i];
+  }
+  auto sse = [&](size_t a, size_t b) {
+    const double sum = s1[b] - s1[a], len = static_cast<double>(b - a);
+    return (s2[b] - s2[a]) - sum * sum / len;
+  };
+  const double inf = std::numeric_limits<double>::infinity();
+  // cost[p][j]: the first j points in p pieces; from[p][j]: where the last piece starts.
+  std::vector<std::vector<double>> cost(k + 1, std::vector<double>(n + 1, inf));
+  std::vector<std::vector<size_t>> from(k + 1, std::vector<size_t>(n + 1, 0));
+  cost[0][0] = 0;
+  for (size_t p = 1; p <= k; ++p)
+    for (size_t j = p * min_points; j <= n; ++j)
+      for (size_t i = (p - 1) * min_points; i + min_points <= j; ++i) {
+        if (cost[p - 1][i] == inf) continue;
+        const double c = cost[p - 1][i] + sse(i, j);
+        if (c < cost[p][j]) {
+          cost[p][j] = c;
+          from[p][j] = i;
+        }
+      }
+  if (cost[k][n] == inf) return {};
+  std::vector<Piece> pieces(k);
+  size_t end = n;
+  for (size_t p = k; p >= 1; --p) {
+    pieces[p - 1] = {from[p][end], end};
+    end = from[p][end];
+  }
+  return pieces;
+}
+
 bool within(double value, double reference, double tolerance) {
   return std::fabs(std::log(value / reference)) <= std::log1p(tolerance);
 }
 
-Plateau summarize_run(const std::vector<CurvePoint>& members) {
-  std::vector<double> values;
-  for (const CurvePoint& p : members) values.push_back(p.value);
-  const Summary s = summarize(values);
-  Plateau out;
-  out.first_bytes = members.front().bytes;
-  out.last_bytes = members.back().bytes;
-  out.median = s.median;
-  out.min = s.min;
-  out.max = s.max;
-  out.points = s.count;
-  return out;
-}
-
-double median_of(const std::vector<CurvePoint>& members) {
-  std::vector<double> values;
-  for (const CurvePoint& p : members) values.push_back(p.value);
-  return summarize(values).median;
-}
-
-// Least-squares slope of ln(value) against log2(bytes): how much the run changes per octave.
-double slope_per_octave(const std::vector<CurvePoint>& members) {
-  if (members.size() < 2) return 0;
-  double sx = 0, sy = 0, sxx = 0, sxy = 0;
-  for (const CurvePoint& p : members) {
-    const double x = std::log2(p.bytes), y = std::log(p.value);
-    sx += x;
-    sy += y;
-    sxx += x * x;
-    sxy += x * y;
+Plateau plateau_of(const std::vector<CurvePoint>& curve, const Piece& piece, double tolerance) {
+  std::vector<double> all;
+  for (size_t i = piece.begin; i < piece.end; ++i) all.push_back(curve[i].value);
+  const double median = summarize(all).median;
+  Plateau p;
+  p.next_bytes = piece.end < curve.size() ? curve[piece.end].bytes : 0;
+  std::vector<double> on;
+  for (size_t i = piece.begin; i < piece.end; ++i) {
+    if (!within(curve[i].value, median, tolerance)) continue;  // a transition point
+    if (on.empty()) p.first_bytes = curve[i].bytes;
+    p.last_bytes = curve[i].bytes;
+    on.push_back(curve[i].value);
   }
-  const double n = static_cast<double>(members.size());
-  const double denominator = n * sxx - sx * sx;
-  return denominator > 0 ? (n * sxy - sx * sy) / denominator : 0;
+  if (on.empty()) {  // a slide with no plateau: find_plateaus rejects such a piece
+    p.first_bytes = curve[piece.begin].bytes;
+    p.last_bytes = curve[piece.end - 1].bytes;
+    p.median = p.min = p.max = median;
+    return p;
+  }
+  const Summary s = summarize(on);
+  p.median = s.median;
+  p.min = s.min;
+  p.max = s.max;
+  p.points = s.count;
+  return p;
 }
 
 }  // namespace
 
-std::vector<Plateau> find_plateaus(std::vector<CurvePoint> curve, double tolerance,
-                                   int min_points) {
-  curve.erase(std::remove_if(curve.begin(), curve.end(),
-                             [](const CurvePoint& p) { return !(p.value > 0) || !(p.bytes > 0); }),
-              curve.end());
+std::vector<Plateau> find_plateaus(std::vector<CurvePoint> curve, const SegmentOptions& options) {
+  std::erase_if(curve, [](const CurvePoint& p) { return !(p.value > 0) || !(p.bytes > 0); });
   std::sort(curve.begin(), curve.end(),
             [](const CurvePoint& a, const CurvePoint& b) { return a.bytes < b.bytes; });
-  std::vector<Plateau> all;
-  std::vector<CurvePoint> members;
-  for (size_t i = 0; i < curve.size(); ++i) {
-    if (members.empty() || within(curve[i].value, median_of(members), tolerance)) {
-      members.push_back(curve[i]);
-      continue;
-    }
-    const bool next_back =
-        i + 1 < curve.size() && within(curve[i + 1].value, median_of(members), tolerance);
-    if (next_back) continue;  // a lone outlier
-    all.push_back(summarize_run(members));
-    members = {curve[i]};
+  if (curve.empty()) return {};
+  const size_t n = curve.size();
+  size_t min_points = static_cast<size_t>(std::max(0, options.min_points));
+  if (min_points == 0) {
+    const double octaves = n > 1 ? std::log2(curve.back().bytes / curve.front().bytes) : 1;
+    const double per_octave = octaves > 0 ? static_cast<double>(n - 1) / octaves : 1;
+    min_points = std::max<size_t>(2, static_cast<size_t>(std::ceil(per_octave / 2 - 1e-9)));
   }
-  if (!members.empty()) all.push_back(summarize_run(members));
+  min_points = std::min(min_points, n);
+  std::vector<double> y;
+  for (const CurvePoint& p : curve) y.push_back(std::log(p.value));
 
-  if (min_points <= 0 && curve.size() > 1) {
-    const double octaves = std::log2(curve.back().bytes / curve.front().bytes);
-    const double per_octave = octaves > 0 ? (curve.size() - 1) / octaves : 1;
-    min_points = std::max(3, static_cast<int>(std::ceil(per_octave - 1e-9)));
-  }
-  std::vector<std::vector<CurvePoint>> runs;  // the members of each kept plateau
-  std::vector<Plateau> kept;
-  for (const Plateau& p : all) {
-    if (p.points < min_points) continue;
-    std::vector<CurvePoint> members;
-    for (const CurvePoint& c : curve)
-      if (c.bytes >= p.first_bytes && c.bytes <= p.last_bytes &&
-          within(c.value, p.median, tolerance))
-        members.push_back(c);
-    // A slow ramp, not a level: judged without the run's two ends, which the neighbouring
-    // transitions bend.
-    const std::vector<CurvePoint> middle =
-        members.size() >= 4 ? std::vector<CurvePoint>(members.begin() + 1, members.end() - 1)
-                            : members;
-    if (std::fabs(slope_per_octave(middle)) > std::log1p(tolerance) / 2) continue;
-    if (!kept.empty() && within(p.median, kept.back().median, tolerance)) {
-      runs.back().insert(runs.back().end(), members.begin(), members.end());
-      kept.back() = summarize_run(runs.back());
-      continue;
+  // BIC over the piece counts whose every step rises by at least min_step. The error floor (1%
+  // in ln) keeps an exact staircase from driving the likelihood to infinity.
+  double best_bic = std::numeric_limits<double>::infinity();
+  std::vector<Piece> best = {{0, n}};
+  const double nd = static_cast<double>(n);
+  for (size_t k = 1; k <= static_cast<size_t>(options.max_pieces); ++k) {
+    const std::vector<Piece> pieces = best_pieces(y, k, min_points);
+    if (pieces.empty()) break;
+    double rss = 0;
+    std::vector<double> medians;
+    for (const Piece& p : pieces) {
+      std::vector<double> v(y.begin() + p.begin, y.begin() + p.end);
+      double mean = 0;
+      for (double x : v) mean += x / static_cast<double>(v.size());
+      for (double x : v) rss += (x - mean) * (x - mean);
+      medians.push_back(summarize(v).median);
     }
-    runs.push_back(members);
-    kept.push_back(p);
-  }
-  for (size_t i = 0; i + 1 < kept.size(); ++i) {
-    // The first measured size past the plateau, whichever run it fell in.
-    for (const CurvePoint& p : curve) {
-      if (p.bytes > kept[i].last_bytes) {
-        kept[i].next_bytes = p.bytes;
-        break;
-      }
+    // Every step rises enough, and every piece is a plateau, not a slide between two.
+    bool valid = true;
+    for (size_t i = 1; i < medians.size(); ++i)
+      valid = valid && medians[i] - medians[i - 1] >= std::log1p(options.min_step);
+    for (const Piece& p : pieces)
+      valid = valid && static_cast<size_t>(plateau_of(curve, p, options.min_step / 2).points) >=
+                           std::min(min_points, p.end - p.begin);
+    if (!valid) continue;
+    const double bic = nd * std::log(std::max(rss / nd, 1e-4)) + 2.0 * k * std::log(nd);
+    if (bic < best_bic) {
+      best_bic = bic;
+      best = pieces;
     }
   }
-  return kept;
+  std::vector<Plateau> out;
+  for (const Piece& p : best) out.push_back(plateau_of(curve, p, options.min_step / 2));
+  return out;
 }
 
 std::vector<DetectedLevel> name_levels(const std::vector<Plateau>& plateaus,
-                                       const std::vector<uint64_t>& hwloc_bytes) {
+                                       const std::vector<CacheInfo>& caches,
+                                       const std::string& memory_name) {
   std::vector<DetectedLevel> out;
-  const bool count_matches = plateaus.size() == hwloc_bytes.size() + 1;
+  size_t cache = 0;
+  const double last_cache =
+      caches.empty() ? 0 : static_cast<double>(caches.back().size_bytes);
   for (size_t i = 0; i < plateaus.size(); ++i) {
-    DetectedLevel level;
-    level.plateau = plateaus[i];
+    const Plateau& p = plateaus[i];
     const bool last = i + 1 == plateaus.size();
-    char name[24];  // snprintf: GCC 12 warns falsely (-Wrestrict) on "L" + std::to_string
-    std::snprintf(name, sizeof name, "L%zu", i + 1);
-    level.name = last ? "DRAM" : name;
-    if (!last) {
-      level.detected_bytes = static_cast<uint64_t>(plateaus[i].last_bytes);
-      if (i < hwloc_bytes.size()) {
-        level.hwloc_bytes = hwloc_bytes[i];
-        // The edge lies between the last size on the plateau and the first one past it;
-        // allow a quarter either side for associativity and for the other data in the cache.
-        const double hw = static_cast<double>(hwloc_bytes[i]);
-        const double next = plateaus[i].next_bytes > 0 ? plateaus[i].next_bytes : hw;
-        level.disagrees = hw < plateaus[i].last_bytes / 1.25 || hw > next * 1.25;
-      } else {
-        level.disagrees = true;
+    if (!out.empty() && out.back().kind == "memory") {
+      // A step past memory: translation, not a level. The largest is noted on memory.
+      DetectedLevel& memory = out.back();
+      if (p.median > memory.translation_latency) {
+        memory.translation_bytes = p.first_bytes;
+        memory.translation_latency = p.median;
+        memory.note = "past " + format_bytes(static_cast<uint64_t>(p.first_bytes)) +
+                      " latency rises to " + std::to_string(static_cast<int>(p.median + 0.5)) +
+                      " ns: address translation (TLB reach; nested paging in a virtual "
+                      "machine), not another level";
       }
-    } else {
-      level.disagrees = !count_matches;
+      continue;
+    }
+    // The curve's end is no edge: the last piece is memory unless it starts inside a cache.
+    const double edge = last ? p.first_bytes : p.last_bytes;
+    while (cache < caches.size() && edge > 2.0 * static_cast<double>(caches[cache].size_bytes))
+      ++cache;
+    const bool past_caches = cache == caches.size() || (last && p.first_bytes > 0.5 * last_cache &&
+                                                        cache + 1 == caches.size() && i > 0);
+    DetectedLevel level;
+    level.plateau = p;
+    if (past_caches) {
+      level.name = memory_name;
+      level.kind = "memory";
+      out.push_back(level);
+      continue;
+    }
+    const CacheInfo& c = caches[cache++];
+    level.name = "L" + std::to_string(c.level);
+    level.kind = "cache";
+    level.hwloc_bytes = c.size_bytes;
+    if (!last) {
+      level.detected_bytes = static_cast<uint64_t>(p.last_bytes);
+      level.disagrees = p.last_bytes < 0.5 * static_cast<double>(c.size_bytes);
+      if (level.disagrees)
+        level.note = "the curve leaves this level at " + format_bytes(level.detected_bytes) +
+                     ", below half of the " + format_bytes(c.size_bytes) +
+                     " hwloc reports (a virtual machine's share, or other tenants)";
     }
     out.push_back(level);
   }

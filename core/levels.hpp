@@ -1,6 +1,12 @@
-// Finds the cache levels in a measured curve (bandwidth or latency against working-set size):
-// each level is a plateau, and the size where a plateau ends is that level's capacity as the
-// kernel sees it. Reported beside what hwloc says, since virtual machines often misreport.
+// Finds the levels of a memory hierarchy in a measured latency curve (ns per load against the
+// working set) and names them by what the machine says it has. The curve is cut into pieces of
+// constant latency by optimal segmentation in log-log space (dynamic programming, least
+// squares); the number of pieces is the one with the lowest BIC among those whose every step
+// rises by at least a stated fraction. A piece is named after the cache whose capacity its edge
+// matches (within x0.5..x2), never by position; the first piece past the caches is memory (DRAM,
+// HBM), and a further step past it is address translation (TLB reach, nested paging in a VM),
+// noted on the memory level rather than made a level of its own.
+// Shared by every device: a GPU's curve goes through the same code.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -14,35 +20,47 @@ struct CurvePoint {
 };
 
 struct Plateau {
-  double first_bytes = 0;  // smallest size on the plateau
-  double last_bytes = 0;   // largest size still on it
-  double next_bytes = 0;   // first size past it (0 for the last plateau)
-  double median = 0, min = 0, max = 0;
+  double first_bytes = 0;  // smallest size of the piece
+  double last_bytes = 0;   // largest size still on the plateau (within tolerance of its median)
+  double next_bytes = 0;   // first size of the next piece (0 for the last)
+  double median = 0, min = 0, max = 0;  // over the points on the plateau
   int points = 0;
 };
 
-// Points are sorted by size first. A plateau holds the points within `tolerance` (relative) of
-// its running median; one point off and back again is noise and skipped; runs shorter than
-// `min_points` are transitions between levels and dropped (0: at least 3 points and at least
-// an octave at the curve's density), and so are runs that climb or fall by more than half
-// of `tolerance` per octave (the slow slide from the last cache into DRAM); neighbours left with
-// medians within `tolerance` of each other are one level split by noise and are joined.
-std::vector<Plateau> find_plateaus(std::vector<CurvePoint> curve, double tolerance = 0.15,
-                                   int min_points = 0);
-
-struct DetectedLevel {
-  std::string name;  // L1, L2, ..., DRAM
-  Plateau plateau;
-  uint64_t detected_bytes = 0;  // last size on the plateau; 0 for DRAM (no upper edge)
-  uint64_t hwloc_bytes = 0;     // what hwloc reports for this level, 0 if unknown
-  bool disagrees = false;       // hwloc's size lies clearly outside the measured edge
+struct SegmentOptions {
+  double min_step = 0.15;  // each level at least this much slower than the one before
+  int min_points = 0;      // shortest piece; 0: half an octave at the curve's density, >= 2
+  int max_pieces = 8;
 };
 
-// Names the plateaus L1.. in order and the last one DRAM. `hwloc_bytes[i]` is the capacity hwloc
-// gives for level i+1 as this curve sees it (one instance for one thread, all instances used
-// by the threads otherwise). Where the plateau count does not match, the extra or missing
-// levels are reported with `disagrees` set.
+// The plateaus of a rising curve (latency). Points need not be sorted; non-positive ones are
+// dropped.
+std::vector<Plateau> find_plateaus(std::vector<CurvePoint> curve, const SegmentOptions& options = {});
+
+// A cache as the machine reports it (hwloc): one instance's size and how many there are.
+struct CacheInfo {
+  int level = 0;
+  uint64_t size_bytes = 0;
+  int instances = 1;
+};
+
+struct DetectedLevel {
+  std::string name;             // L1, L2, L3, DRAM
+  std::string kind;             // cache or memory
+  Plateau plateau;
+  uint64_t detected_bytes = 0;  // the plateau's edge; 0 for the last level
+  uint64_t hwloc_bytes = 0;     // the matched cache's capacity for one thread, 0 if none
+  bool disagrees = false;       // the edge lies outside x0.5..x2 of hwloc's capacity
+  std::string note;             // why, for the report
+  // Memory only: the largest further step (address translation), where the curve shows one.
+  double translation_bytes = 0;       // the first size past it
+  double translation_latency = 0;     // the plateau after it
+};
+
+// Names the plateaus of a one-thread curve. `caches` in level order (data and unified). A curve
+// that stops inside the caches has no memory level.
 std::vector<DetectedLevel> name_levels(const std::vector<Plateau>& plateaus,
-                                       const std::vector<uint64_t>& hwloc_bytes);
+                                       const std::vector<CacheInfo>& caches,
+                                       const std::string& memory_name = "DRAM");
 
 }  // namespace memwall

@@ -17,6 +17,8 @@ namespace memwall {
 namespace {
 
 // What the signal handler needs, prepared outside it: it may only call write/open/rename.
+enum { kIdle, kArmed, kClosing, kDone };
+
 struct CrashState {
   char binary[64] = "";
   char tmp_path[4096] = "";
@@ -25,7 +27,7 @@ struct CrashState {
   char name[1024] = "";   // by the handler from this name
   std::atomic<bool> context_written{false};
   std::atomic<bool> run_written{false};
-  std::atomic<bool> armed{false};
+  std::atomic<int> state{kIdle};  // kIdle until a file exists, then kArmed, kClosing, kDone
 };
 CrashState g_crash;
 
@@ -68,7 +70,13 @@ void append(char* buf, size_t size, const char* text) {
 }
 
 extern "C" MEMWALL_SIGNAL_HANDLER void on_fatal_signal(int sig) {
-  if (g_crash.armed.exchange(false) && g_crash.context_written.load()) {
+  int armed = kArmed;
+  if (!g_crash.state.compare_exchange_strong(armed, kClosing) && armed == kClosing) {
+    // The same signal on another thread (timeout(1) signals the process, then its group):
+    // wait for the first handler, which closes the file and ends the process.
+    for (;;) pause();
+  }
+  if (armed == kArmed && g_crash.context_written.load()) {
     const int fd = open(g_crash.tmp_path, O_WRONLY | O_APPEND);
     if (fd >= 0) {
       char entry[2048] = "";
@@ -125,7 +133,7 @@ void IncrementalJsonReporter::ReportRuns(const std::vector<Run>& runs) {
 void IncrementalJsonReporter::Finalize() {
   JSONReporter::Finalize();
   GetOutputStream().flush();
-  g_crash.armed.store(false);  // complete: nothing left for a handler to close
+  g_crash.state.store(kDone);  // complete: nothing left for a handler to close
 }
 
 void install_crash_handlers(const std::string& binary, const std::string& tmp_path,
@@ -133,7 +141,7 @@ void install_crash_handlers(const std::string& binary, const std::string& tmp_pa
   snprintf(g_crash.binary, sizeof g_crash.binary, "%s", binary.c_str());
   snprintf(g_crash.tmp_path, sizeof g_crash.tmp_path, "%s", tmp_path.c_str());
   snprintf(g_crash.out_path, sizeof g_crash.out_path, "%s", out_path.c_str());
-  g_crash.armed.store(true);
+  g_crash.state.store(kArmed);
   // The handler may run on a stack overflow: give it a stack of its own.
   alignas(64) static char alt_stack[64 * 1024];
   stack_t ss{};

@@ -14,16 +14,21 @@ namespace memwall {
 
 ThreadPool::ThreadPool(std::vector<int> cpus) : cpus_(std::move(cpus)) {
   if (cpus_.empty()) cpus_.push_back(0);
-  pinned_ = pin_current_thread(cpus_[0]);
+  pinned_.assign(cpus_.size(), 0);
+  pinned_[0] = pin_current_thread(cpus_[0]);
   std::atomic<int> started{0};
   for (int tid = 1; tid < size(); ++tid) {
     threads_.emplace_back([this, tid, &started] {
-      if (!pin_current_thread(cpus_[tid])) pinned_ = false;
+      pinned_[tid] = pin_current_thread(cpus_[tid]);
       started.fetch_add(1);
       worker(tid);
     });
   }
   while (started.load() < size() - 1) std::this_thread::yield();
+}
+
+bool ThreadPool::pinned() const {
+  return std::all_of(pinned_.begin(), pinned_.end(), [](char p) { return p != 0; });
 }
 
 ThreadPool::~ThreadPool() {

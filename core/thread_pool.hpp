@@ -4,6 +4,7 @@
 #include <atomic>
 #include <exception>
 #include <functional>
+#include <algorithm>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -19,7 +20,9 @@ class ThreadPool {
   ThreadPool& operator=(const ThreadPool&) = delete;
 
   int size() const { return static_cast<int>(cpus_.size()); }
-  bool pinned() const { return pinned_; }
+  // Whether every thread, or thread `tid`, was pinned to its CPU.
+  bool pinned() const;
+  bool pinned(int tid) const { return pinned_[tid] != 0; }
 
   // Runs body(tid) for tid in [0, n) and returns when all have finished. An exception thrown
   // by any thread's body is rethrown here (the first one), after every thread has finished.
@@ -34,7 +37,7 @@ class ThreadPool {
 
   std::vector<int> cpus_;
   std::vector<std::thread> threads_;
-  bool pinned_ = true;
+  std::vector<char> pinned_;
   // (generation << 16) | active threads, in one word so a worker never sees the thread count
   // of one run with the generation of another.
   std::atomic<uint64_t> state_{0};

@@ -12,7 +12,7 @@
 
 #include "harness/result_file.hpp"
 #include "harness/sha256.hpp"
-#include "harness/summary.hpp"
+#include "harness/reports.hpp"
 #include "harness/svg_plot.hpp"
 
 namespace memwall::harness {

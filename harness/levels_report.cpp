@@ -1,22 +1,24 @@
 #include "harness/levels_report.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <map>
 #include <sstream>
 
+#include "core/stats.hpp"
 #include "core/units.hpp"
 
 namespace memwall::harness {
 
 namespace {
 
-std::vector<CacheLevel> hwloc_caches(const std::vector<ResultFile>& files) {
+std::vector<CacheLevel> hwloc_caches(const std::vector<ResultFile>& files, const std::string& key) {
   std::vector<CacheLevel> out;
   for (const ResultFile& f : files) {
-    if (!f.context.contains("hwloc_caches")) continue;
+    if (!f.context.contains(key)) continue;
     try {
-      const auto caches = nlohmann::json::parse(f.context["hwloc_caches"].get<std::string>());
-      for (const auto& c : caches) {
+      for (const auto& c : nlohmann::json::parse(f.context[key].get<std::string>())) {
         CacheLevel level;
         level.level = c.value("level", 0);
         level.type = c.value("type", "");
@@ -33,30 +35,71 @@ std::vector<CacheLevel> hwloc_caches(const std::vector<ResultFile>& files) {
   return out;
 }
 
-// Capacity of each level that `threads` threads on distinct cores can use.
-std::vector<uint64_t> capacity_for(const std::vector<CacheLevel>& caches, int threads) {
-  std::vector<uint64_t> out;
-  for (const CacheLevel& c : caches)
-    out.push_back(c.size_bytes *
-                  static_cast<uint64_t>(std::max(1, std::min(threads, c.instances))));
+bool huge_or_unpaged(const Measurement& m) {
+  return !m.keys.count("pages") || m.keys.at("pages") == "huge";
+}
+
+// The latency curve on the axis a cache's capacity compares with: the lines the chase touches.
+LevelCurve latency_curve(const std::vector<ResultFile>& files, const CurveSpec& spec) {
+  LevelCurve c;
+  c.source = spec.latency_family + "/" + spec.latency_variant + "/pages:huge";
+  c.axis = "cache lines touched (span x 64 / stride)";
+  for (const ResultFile& f : files)
+    for (const Measurement& m : f.measurements) {
+      if (m.family != spec.latency_family || m.variant != spec.latency_variant) continue;
+      if (!m.has("latency_ns") || !huge_or_unpaged(m)) continue;
+      double bytes = m.key_number("bytes");
+      if (m.has("lines_touched_bytes"))
+        bytes = m.median("lines_touched_bytes");
+      else if (m.has("working_set_bytes"))  // results from before the stride: every line
+        bytes = m.median("working_set_bytes");
+      c.points.push_back({bytes, m.best("latency_ns")});
+    }
+  std::sort(c.points.begin(), c.points.end(),
+            [](const CurvePoint& a, const CurvePoint& b) { return a.bytes < b.bytes; });
+  return c;
+}
+
+// Working set -> best GB/s of one kernel at `threads` threads, huge pages.
+std::vector<CurvePoint> bandwidth_points(const std::vector<ResultFile>& files,
+                                         const CurveSpec& spec, const std::string& kernel,
+                                         int threads) {
+  std::vector<CurvePoint> out;
+  for (const ResultFile& f : files)
+    for (const Measurement& m : f.measurements) {
+      if (m.family != spec.bandwidth_family || m.variant != kernel || !m.has("GBps")) continue;
+      if (!huge_or_unpaged(m) || static_cast<int>(m.key_number("threads", 1)) != threads) continue;
+      const double ws =
+          m.has("working_set_bytes") ? m.median("working_set_bytes") : m.key_number("bytes");
+      out.push_back({ws, m.best("GBps")});
+    }
+  std::sort(out.begin(), out.end(),
+            [](const CurvePoint& a, const CurvePoint& b) { return a.bytes < b.bytes; });
   return out;
 }
 
-LevelCurve curve(const std::vector<ResultFile>& files, const std::string& family,
-                 const std::string& variant, const std::string& counter, int threads) {
-  LevelCurve c;
-  c.source = family + "/" + variant + "/pages:huge" +
-             (threads ? "/threads:" + std::to_string(threads) : std::string());
-  for (const ResultFile& f : files)
-    for (const Measurement& m : f.measurements) {
-      if (m.family != family || m.variant != variant || !m.has(counter)) continue;
-      if (m.keys.count("pages") && m.keys.at("pages") != "huge") continue;
-      if (threads && m.key_number("threads") != threads) continue;
-      const double bytes =
-          m.has("working_set_bytes") ? m.median("working_set_bytes") : m.key_number("bytes");
-      c.points.push_back({bytes, m.best(counter)});
+// The median over the interior of [lo, hi] (half an octave in from each edge); the points of
+// the whole interval when the interior has none; the point nearest its middle when neither.
+double interval_median(const std::vector<CurvePoint>& points, double lo, double hi, int& used) {
+  for (const double shrink : {std::sqrt(2.0), 1.0}) {
+    std::vector<double> v;
+    for (const CurvePoint& p : points)
+      if (p.bytes >= lo * shrink && p.bytes <= hi / shrink) v.push_back(p.value);
+    if (!v.empty()) {
+      used = static_cast<int>(v.size());
+      return summarize(v).median;
     }
-  return c;
+  }
+  if (points.empty() || !std::isfinite(hi)) {
+    used = 0;
+    return 0;
+  }
+  const double middle = std::sqrt(lo * hi);
+  const auto nearest = std::min_element(points.begin(), points.end(), [&](auto& a, auto& b) {
+    return std::fabs(std::log(a.bytes / middle)) < std::fabs(std::log(b.bytes / middle));
+  });
+  used = 1;
+  return nearest->value;
 }
 
 std::string fmt(double v, const char* format) {
@@ -67,50 +110,135 @@ std::string fmt(double v, const char* format) {
 
 }  // namespace
 
-LevelReport detect_levels(const std::vector<ResultFile>& files) {
+LevelReport detect_levels(const std::vector<ResultFile>& files, const CurveSpec& spec) {
   LevelReport r;
-  r.hwloc = hwloc_caches(files);
+  r.spec = spec;
+  r.hwloc = hwloc_caches(files, spec.device == "cpu" ? "hwloc_caches" : spec.device + "_caches");
   for (const ResultFile& f : files)
     for (const Measurement& m : f.measurements)
-      if (m.family == "cpu.bw" && m.variant == "read")
+      if (m.family == spec.bandwidth_family && m.variant == spec.cache_kernel)
         r.bandwidth_threads =
-            std::max(r.bandwidth_threads, static_cast<int>(m.key_number("threads")));
-  r.latency = curve(files, "cpu.lat", "chase", "latency_ns", 0);
-  r.bandwidth = curve(files, "cpu.bw", "read", "GBps", r.bandwidth_threads);
-  r.latency.levels = name_levels(find_plateaus(r.latency.points), capacity_for(r.hwloc, 1));
-  r.bandwidth.levels =
-      name_levels(find_plateaus(r.bandwidth.points), capacity_for(r.hwloc, r.bandwidth_threads));
+            std::max(r.bandwidth_threads, static_cast<int>(m.key_number("threads", 1)));
+  r.latency = latency_curve(files, spec);
+
+  std::vector<CacheInfo> caches;
+  for (const CacheLevel& c : r.hwloc) caches.push_back({c.level, c.size_bytes, c.instances});
+  r.latency.levels =
+      name_levels(find_plateaus(r.latency.points), caches, spec.memory_name);
+
+  const int threads = std::max(1, r.bandwidth_threads);
+  const auto cache_bw = bandwidth_points(files, spec, spec.cache_kernel, threads);
+  const auto memory_bw = bandwidth_points(files, spec, spec.memory_kernel, threads);
+  const auto memory_nt = bandwidth_points(files, spec, spec.memory_nt_kernel, threads);
+  double scale = 1, llc_total = 0;  // how many instances of the last cache the threads use
+  for (const CacheLevel& c : r.hwloc)
+    llc_total = static_cast<double>(c.size_bytes) * std::max(1, c.instances);
+
+  for (const DetectedLevel& d : r.latency.levels) {
+    MemoryLevel l;
+    l.name = d.kind == "cache" ? spec.level_prefix + d.name : d.name;
+    l.kind = d.kind;
+    l.latency_ns = d.plateau.median;
+    l.latency_best_ns = d.plateau.min;
+    l.detected_bytes = static_cast<double>(d.detected_bytes);
+    l.hwloc_bytes = static_cast<double>(d.hwloc_bytes);
+    l.disagrees = d.disagrees;
+    l.note = d.note;
+    if (d.kind == "cache") {
+      for (const CacheLevel& c : r.hwloc)
+        if ("L" + std::to_string(c.level) == d.name)
+          scale = std::min(threads, std::max(1, c.instances)),
+          l.capacity_bytes = static_cast<double>(c.size_bytes) * std::max(1, c.instances);
+    }
+    l.interval_lo_bytes = d.plateau.first_bytes * scale;
+    if (d.kind == "memory") {
+      // Memory is measured well past every cache: at least 4x the last-level cache.
+      l.interval_lo_bytes = std::max(l.interval_lo_bytes, 4 * llc_total);
+      l.interval_hi_bytes = INFINITY;
+      l.bandwidth_kernel = spec.memory_kernel;
+      l.bandwidth_GBps = interval_median(memory_bw, l.interval_lo_bytes, INFINITY,
+                                         l.bandwidth_points);
+      if (l.bandwidth_points == 0 && !memory_bw.empty()) {  // the curve stops short
+        l.bandwidth_GBps = memory_bw.back().value;
+        l.bandwidth_points = 1;
+        l.interval_lo_bytes = memory_bw.back().bytes;
+      }
+      int unused = 0;
+      l.bandwidth_nt_GBps = interval_median(memory_nt, l.interval_lo_bytes, INFINITY, unused);
+    } else {
+      l.interval_hi_bytes = d.plateau.last_bytes * scale;
+      l.bandwidth_kernel = spec.cache_kernel;
+      l.bandwidth_GBps =
+          interval_median(cache_bw, l.interval_lo_bytes, l.interval_hi_bytes, l.bandwidth_points);
+    }
+    r.levels.push_back(l);
+  }
+
+  int not_huge = 0, not_pinned = 0;
+  double worst = 1;
+  for (const ResultFile& f : files)
+    for (const Measurement& m : f.measurements) {
+      if (m.family.rfind(spec.device + ".", 0) != 0 || !m.error.empty()) continue;
+      const double ws = m.has("working_set_bytes") ? m.median("working_set_bytes") : 0;
+      if (m.keys.count("pages") && m.keys.at("pages") == "huge" && ws >= (4 << 20) &&
+          m.has("huge_fraction") && m.median("huge_fraction") >= 0 &&
+          m.median("huge_fraction") < 0.9) {
+        ++not_huge;
+        worst = std::min(worst, m.median("huge_fraction"));
+      }
+      if (m.has("pinned") && m.median("pinned") < 1) ++not_pinned;
+    }
+  if (not_huge)
+    r.warnings.push_back(std::to_string(not_huge) +
+                         " huge-page benchmarks of 4 MiB or more got less than 90% of their "
+                         "memory in huge pages (lowest " +
+                         fmt(100 * worst, "%.0f") +
+                         "%): their numbers include TLB misses the name does not promise");
+  if (not_pinned)
+    r.warnings.push_back(std::to_string(not_pinned) +
+                         " benchmarks ran on threads that could not be pinned to their core");
   return r;
 }
 
 std::string levels_markdown(const LevelReport& r) {
   std::ostringstream out;
-  out << "## Cache levels found in the curves\n\n"
-      << "Each level is a plateau of the curve; its edge is the largest working set still on "
-         "the plateau. hwloc's size is per instance times the instances the threads can use. "
-         "A level marked **disagrees** has an edge clearly away from hwloc's size (virtual "
-         "machines often report the host's caches), or the curve shows a different number of "
-         "levels than hwloc.\n\n";
-  auto table = [&](const LevelCurve& c, const char* unit, const char* value_format) {
-    out << "From `" << c.source << "` (" << c.points.size() << " sizes):\n\n";
-    if (c.levels.empty()) {
-      out << "_no curve measured_\n\n";
-      return;
-    }
-    out << "| level | measured edge | hwloc size | plateau (" << unit
-        << ", median of the points) | range | agrees |\n|---|---|---|---|---|---|\n";
-    for (const DetectedLevel& l : c.levels) {
-      out << "| " << l.name << " | "
-          << (l.detected_bytes ? format_bytes(l.detected_bytes) : std::string("-")) << " | "
-          << (l.hwloc_bytes ? format_bytes(l.hwloc_bytes) : std::string("-")) << " | "
-          << fmt(l.plateau.median, value_format) << " | " << fmt(l.plateau.min, value_format)
-          << " - " << fmt(l.plateau.max, value_format) << " | "
-          << (l.disagrees ? "**disagrees**" : "yes") << " |\n";
-    }
-    out << "\n";
-  };
-  table(r.latency, "ns", "%.2f");
-  table(r.bandwidth, "GB/s", "%.1f");
+  out << "## Memory levels (" << r.spec.device << ")\n\n"
+      << "Levels come from the one-thread latency curve `" << r.latency.source << "` ("
+      << r.latency.points.size()
+      << " sizes) cut into pieces of constant latency (optimal segmentation in log-log, the "
+         "number of pieces by BIC, each step at least 15%). Sizes on this curve are "
+      << r.latency.axis
+      << ". A level is named after the cache hwloc reports whose capacity its edge matches "
+         "(x0.5..x2); a step past the last cache is address translation. Each level's "
+         "bandwidth is the median, over the interior of its size interval, of the best "
+         "repetition of one kernel with "
+      << r.bandwidth_threads << " threads: `" << r.spec.cache_kernel << "` for caches, `"
+      << r.spec.memory_kernel << "` for memory (STREAM bytes), `" << r.spec.memory_nt_kernel
+      << "` beside it. These are the bandwidths every ridge point, roof and bound uses.\n\n";
+  if (r.levels.empty()) {
+    out << "_no latency curve measured_\n\n";
+    return out.str();
+  }
+  out << "| level | kind | edge | hwloc size | latency (ns) | bandwidth (GB/s) | kernel | "
+         "working sets | note |\n|---|---|--:|--:|--:|--:|---|---|---|\n";
+  for (const MemoryLevel& l : r.levels) {
+    out << "| " << l.name << " | " << l.kind << " | "
+        << (l.detected_bytes > 0 ? format_bytes(static_cast<uint64_t>(l.detected_bytes)) : "-")
+        << " | "
+        << (l.hwloc_bytes > 0 ? format_bytes(static_cast<uint64_t>(l.hwloc_bytes)) : "-")
+        << " | " << fmt(l.latency_ns, "%.2f") << " | "
+        << (l.bandwidth_points ? fmt(l.bandwidth_GBps, "%.1f") : "-")
+        << (l.bandwidth_nt_GBps > 0 ? " (nt " + fmt(l.bandwidth_nt_GBps, "%.1f") + ")" : "")
+        << " | " << l.bandwidth_kernel << " | "
+        << format_bytes(static_cast<uint64_t>(l.interval_lo_bytes)) << " - "
+        << (std::isfinite(l.interval_hi_bytes)
+                ? format_bytes(static_cast<uint64_t>(l.interval_hi_bytes))
+                : std::string("largest"))
+        << " | " << (l.disagrees ? "edge far from hwloc's size; " : "") << l.note << " |\n";
+  }
+  out << "\n";
+  for (const std::string& w : r.warnings) out << "- Warning: " << w << "\n";
+  if (!r.warnings.empty()) out << "\n";
   return out.str();
 }
 

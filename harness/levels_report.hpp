@@ -1,4 +1,7 @@
-// Cache levels found in the measured curves, beside what hwloc reported.
+// The memory levels of one device found in its measured curves: the levels come from the
+// one-thread latency curve (core/levels.hpp), and each level's bandwidth is one named kernel's
+// median over the interior of the same size interval on the bandwidth curve (scaled by the
+// cache instances the threads use), never found by segmenting the bandwidth curve again.
 #pragma once
 #include <string>
 #include <vector>
@@ -9,20 +12,53 @@
 
 namespace memwall::harness {
 
+// Which benchmarks make a device's curves, and what its levels are called.
+struct CurveSpec {
+  std::string device = "cpu";
+  std::string latency_family = "cpu.lat", latency_variant = "chase";
+  std::string bandwidth_family = "cpu.bw";
+  std::string cache_kernel = "read";    // the bandwidth of a cache level
+  std::string memory_kernel = "triad";  // the bandwidth of memory, as STREAM users quote it
+  std::string memory_nt_kernel = "triad_nt";
+  std::string memory_name = "DRAM";
+  std::string level_prefix;  // "GPU_" for a GPU's caches
+};
+
 struct LevelCurve {
-  std::string source;              // which benchmarks the curve comes from
-  std::vector<CurvePoint> points;  // working-set bytes -> best value
+  std::string source;  // which benchmarks the curve comes from
+  std::string axis;    // what its sizes mean
+  std::vector<CurvePoint> points;
   std::vector<DetectedLevel> levels;
 };
 
-struct LevelReport {
-  LevelCurve latency;    // cpu.lat/chase, huge pages (one thread)
-  LevelCurve bandwidth;  // cpu.bw/read, huge pages, most threads
-  int bandwidth_threads = 0;
-  std::vector<CacheLevel> hwloc;  // from the result files' context
+// One level, as the profile and every report use it.
+struct MemoryLevel {
+  std::string name, kind;  // L1 / cache, DRAM / memory
+  double latency_ns = 0;   // median of the latency plateau
+  double latency_best_ns = 0;
+  double detected_bytes = 0;  // the latency plateau's edge (lines touched, one thread)
+  double hwloc_bytes = 0;     // the matched cache's capacity (one instance)
+  bool disagrees = false;
+  std::string note;
+  // Bandwidth on the interval this level holds, with `threads` threads.
+  double bandwidth_GBps = 0;
+  std::string bandwidth_kernel;
+  double bandwidth_nt_GBps = 0;  // memory only: the non-temporal store kernel
+  double interval_lo_bytes = 0, interval_hi_bytes = 0;  // working sets used
+  int bandwidth_points = 0;
+  double capacity_bytes = 0;  // what all threads can hold here (0 for memory)
 };
 
-LevelReport detect_levels(const std::vector<ResultFile>& files);
+struct LevelReport {
+  CurveSpec spec;
+  LevelCurve latency;  // one thread, huge pages
+  int bandwidth_threads = 0;
+  std::vector<MemoryLevel> levels;
+  std::vector<CacheLevel> hwloc;
+  std::vector<std::string> warnings;  // huge pages not granted, threads not pinned
+};
+
+LevelReport detect_levels(const std::vector<ResultFile>& files, const CurveSpec& spec = {});
 std::string levels_markdown(const LevelReport& report);
 
 }  // namespace memwall::harness

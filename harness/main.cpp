@@ -20,7 +20,6 @@
 #include "harness/reports.hpp"
 #include "harness/result_file.hpp"
 #include "harness/runner.hpp"
-#include "harness/summary.hpp"
 
 namespace fs = std::filesystem;
 using namespace memwall::harness;
@@ -48,7 +47,7 @@ std::vector<std::string> result_files_in(const std::vector<std::string>& inputs)
 }
 
 nlohmann::json report(const std::vector<std::string>& inputs, std::string out_dir,
-                      const std::vector<std::string>& notes) {
+                      const std::vector<std::string>& notes, bool tex_wide) {
   std::vector<ResultFile> files;
   for (const std::string& path : result_files_in(inputs)) files.push_back(load_result_file(path));
   files = merge_by_name(std::move(files));
@@ -58,14 +57,15 @@ nlohmann::json report(const std::vector<std::string>& inputs, std::string out_di
   if (out_dir.empty()) out_dir = ".";
   fs::create_directories(out_dir);
   const std::string datasheet = (fs::path(data_dir()) / "datasheet_specs.csv").string();
-  const LevelReport levels = detect_levels(files);
-  nlohmann::json profile = build_profile(files, levels, datasheet);
+  const ProfileInputs in = profile_inputs(std::move(files), datasheet);
+  nlohmann::json profile = build_profile(in);
   // What `memwall run` noted (binaries skipped, crashed or failed) belongs to this run's profile
   // alone: a later `memwall report` of the folder rebuilds from the result files.
   profile["provenance"]["run_notes"] = notes;
-  const std::vector<std::string> written =
-      write_reports(out_dir, files, levels, profile, notes, datasheet);
-  std::cout << levels_markdown(levels);
+  ReportOptions options;
+  options.tex_wide = tex_wide;
+  const std::vector<std::string> written = write_reports(out_dir, in, profile, options);
+  for (const auto& [device, levels] : in.levels) std::cout << levels_markdown(levels);
   std::cout << "memwall: report written to " << (fs::path(out_dir) / "summary.md").string()
             << " (also";
   for (const std::string& name : written)
@@ -120,6 +120,9 @@ int main(int argc, char** argv) {
   std::string report_out;
   rep->add_option("inputs", inputs, "result folder or bench_*.json files")->required();
   rep->add_option("--out", report_out, "folder for the report (default: the input folder)");
+  bool tex_wide = false;
+  rep->add_flag("--tex-wide", tex_wide, "report.tex tables across both columns (table*)");
+  run->add_flag("--tex-wide", tex_wide, "report.tex tables across both columns (table*)");
 
   auto* cmp = app.add_subcommand("compare", "compare two runs (profiles or bench JSON files)");
   std::string base, now, threshold_text = "5%";
@@ -207,7 +210,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*rep) {
-      report(inputs, report_out, {});
+      report(inputs, report_out, {}, tex_wide);
       return 0;
     }
 
@@ -240,7 +243,7 @@ int main(int argc, char** argv) {
     const RunOutcome outcome = run_binaries(options);
     nlohmann::json profile;
     try {
-      profile = report({out_dir}, out_dir, outcome.notes);
+      profile = report({out_dir}, out_dir, outcome.notes, tex_wide);
     } catch (const InputError& e) {
       std::cerr << "memwall: error: " << e.what() << "\n";
       return 1;

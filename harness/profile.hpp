@@ -1,8 +1,12 @@
-// The machine profile (profile.json, schema 1): the merged context, each memory level's
-// bandwidth and latency, peak compute per format, the memory-wall ratios, every Transformer
-// product placed on the roofline, and where the inputs came from. The harness only combines
-// what the benchmarks measured; it never measures.
+// The machine profile (profile.json, schema 2): the merged context, the devices, each device's
+// memory levels (bandwidth and latency) and peak compute per format, the memory-wall ratios
+// and walls per device, every Transformer product placed on its device's roofline, and where
+// the inputs came from. The harness only combines what the benchmarks measured.
+// Schema 2 keys memory, compute and ratios by device (cpu, gpu0, ...); schema 1 files are
+// still read by compare and history (their metrics have not changed).
 #pragma once
+#include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -12,7 +16,7 @@
 
 namespace memwall::harness {
 
-constexpr int kProfileSchema = 1;
+constexpr int kProfileSchema = 2;
 
 // One number a run can be compared on: a benchmark's main counter over its repetitions.
 struct Metric {
@@ -28,12 +32,31 @@ std::vector<Metric> metrics_of(const std::vector<ResultFile>& files);
 // Two runs of the same benchmark merge by name (later files win); no duplicates.
 std::vector<ResultFile> merge_by_name(std::vector<ResultFile> files);
 
-nlohmann::json build_profile(const std::vector<ResultFile>& files, const LevelReport& levels,
-                             const std::string& datasheet_csv);
+struct ProfileInputs {
+  std::vector<ResultFile> files;
+  std::map<std::string, LevelReport> levels;  // per device
+  std::string datasheet_csv;
+};
+
+// Reads the files' levels for every device they measured.
+ProfileInputs profile_inputs(std::vector<ResultFile> files, const std::string& datasheet_csv);
+
+// A profile is built by sections, each one file that registers itself; they run in `order`
+// (devices 10, memory 20, compute 30, ratios 40, transformer 50, datasheet 60, ...), so a new
+// device or family adds a file and touches no other section.
+using ProfileSection = std::function<void(const ProfileInputs&, nlohmann::json& profile)>;
+bool add_profile_section(int order, const std::string& name, ProfileSection fn);
+
+nlohmann::json build_profile(const ProfileInputs& inputs);
 
 // Metrics from a profile written by build_profile, for compare and history.
 std::vector<Metric> metrics_of_profile(const nlohmann::json& profile);
 // A profile.json, or a bench JSON file turned into metrics; InputError otherwise.
 std::vector<Metric> load_metrics(const std::string& path);
+
+// The device a benchmark ran on: its `device` key, else its domain (cpu, gpu0 for gpu.*).
+std::string device_of(const Measurement& m);
+// The main counter of a benchmark (GFLOPps, busGBps, GBps, latency_ns), or nullptr.
+const char* main_counter(const Measurement& m);
 
 }  // namespace memwall::harness

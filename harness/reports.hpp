@@ -1,33 +1,31 @@
-// Every report of a run, written into one folder: profile.json, summary.md, metrics.csv,
-// report.tex, the SVG (and PNG) plots and report.html. Each writer takes the profile (and the
-// curves) and returns text, so tests can pin its output; write_reports puts them on disk.
+// Every report of a run, written into one folder: profile.json, summary.md and report.html (one
+// document, two writers), metrics.csv and profile.csv, report.tex, the SVG figures (and PNGs
+// where rsvg-convert is installed). Each writer returns text, so tests pin its output.
 #pragma once
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include "harness/levels_report.hpp"
-#include "harness/result_file.hpp"
+#include "harness/profile.hpp"
 
 namespace memwall::harness {
 
 std::string metrics_csv(const nlohmann::json& profile);
 std::string profile_csv(const nlohmann::json& profile);
-std::string latex_tables(const nlohmann::json& profile);
-std::string bandwidth_svg(const std::vector<ResultFile>& files, const LevelReport& levels);
-std::string latency_svg(const std::vector<ResultFile>& files, const LevelReport& levels);
-std::string roofline_svg(const nlohmann::json& profile);
-std::string trend_svg(const nlohmann::json& profile, const std::string& datasheet_csv);
-std::string html_page(const std::string& markdown, const std::vector<std::string>& svgs);
 
-// Writes them all into `dir` atomically; returns the names written. PNGs are made with
-// rsvg-convert where it is installed (said once on stderr where it is not).
-std::vector<std::string> write_reports(const std::filesystem::path& dir,
-                                       const std::vector<ResultFile>& files,
-                                       const LevelReport& levels, const nlohmann::json& profile,
-                                       const std::vector<std::string>& notes,
-                                       const std::string& datasheet_csv);
+struct ReportOptions {
+  bool tex_wide = false;  // report.tex tables across both columns (table*)
+  bool png = true;        // PNG copies of the figures, where rsvg-convert exists
+};
+
+// Writes them all into `dir` atomically; returns the names written.
+std::vector<std::string> write_reports(const std::filesystem::path& dir, const ProfileInputs& in,
+                                       const nlohmann::json& profile,
+                                       const ReportOptions& options = {});
+
+// Writes to a temporary name in the same folder and renames, so a reader never sees half.
+void write_file_atomically(const std::filesystem::path& path, const std::string& text);
 
 // The folder of the reference data (datasheet_specs.csv): $MEMWALL_DATA or the source tree's.
 std::string data_dir();

@@ -69,3 +69,25 @@ TEST(Chase, BrokenLinkShortensTheCycle) {
   *reinterpret_cast<void**>(pointer_slot(buffer.data(), 64, visit[9])) = start;
   EXPECT_EQ(cycle_length(start, 129), 10u);
 }
+
+// At multichase's default stride of 256 bytes a chase touches one line per 256 bytes, at
+// offsets spread over all four lines of each element.
+TEST(Chase, DefaultStrideTouchesOneLinePer256Bytes) {
+  const uint64_t stride = 256, elements = 4096;
+  Buffer buffer(elements * stride, Pages::small4k);
+  const auto visit = chase_order(elements, 1024, ChaseOrder::local, 5);
+  void* start = link_chase(buffer.data(), stride, visit);
+  std::vector<int> lines_in_element(elements, 0);
+  std::vector<int> line_of_element(4, 0);
+  void* p = start;
+  for (uint64_t step = 0; step < elements; ++step) {
+    const uint64_t offset = static_cast<char*>(p) - static_cast<char*>(buffer.data());
+    ++lines_in_element[offset / stride];
+    ++line_of_element[(offset % stride) / 64];
+    p = *static_cast<void**>(p);
+  }
+  EXPECT_EQ(p, start);
+  for (int n : lines_in_element) ASSERT_EQ(n, 1);  // one line of each 256-byte element
+  for (int n : line_of_element) EXPECT_GT(n, static_cast<int>(elements) / 8);
+  EXPECT_EQ(kDefaultChaseStride, 256u);
+}

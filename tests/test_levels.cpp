@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "core/levels.hpp"
@@ -74,32 +77,99 @@ TEST(Levels, ALoneOutlierDoesNotSplitALevel) {
   EXPECT_EQ(plateaus[0].first_bytes, 4096);
 }
 
-TEST(Levels, DecreasingBandwidthCurveWorksToo) {
-  auto points = curve({{96 << 10, 1000}, {2 << 20, 400}, {32 << 20, 230}}, 76, 0.05, 5);
-  const auto plateaus = find_plateaus(points);
-  ASSERT_EQ(plateaus.size(), 4u);
-  EXPECT_NEAR(plateaus[3].median, 76, 8);
-}
+const std::vector<CacheInfo> kHwloc = {{1, 48 << 10, 2}, {2, 1 << 20, 2}, {3, 32 << 20, 1}};
 
-TEST(Levels, NamesAndFlagsDisagreementWithHwloc) {
-  const auto plateaus = find_plateaus(curve(kThreeLevels, 100, 0, 1));
-  // hwloc agrees on L1 and L2 but claims a 128 MiB L3.
-  const auto levels = name_levels(plateaus, {48 << 10, 1 << 20, 128ull << 20});
+TEST(Levels, NamedByTheCacheTheirEdgeMatches) {
+  const auto levels = name_levels(find_plateaus(curve(kThreeLevels, 100, 0, 1)), kHwloc);
   ASSERT_EQ(levels.size(), 4u);
-  EXPECT_EQ(levels[0].name, "L1");
-  EXPECT_EQ(levels[3].name, "DRAM");
-  EXPECT_FALSE(levels[0].disagrees);
-  EXPECT_FALSE(levels[1].disagrees);
-  EXPECT_TRUE(levels[2].disagrees);
-  EXPECT_FALSE(levels[3].disagrees);
+  const char* names[] = {"L1", "L2", "L3", "DRAM"};
+  for (size_t i = 0; i < 4; ++i) EXPECT_EQ(levels[i].name, names[i]);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(levels[i].kind, "cache");
+    EXPECT_FALSE(levels[i].disagrees) << levels[i].name;
+    EXPECT_EQ(levels[i].hwloc_bytes, kHwloc[i].size_bytes);
+  }
+  EXPECT_EQ(levels[3].kind, "memory");
   EXPECT_EQ(levels[3].detected_bytes, 0u);
 }
 
-TEST(Levels, MissingLevelIsFlagged) {
-  const auto plateaus = find_plateaus(curve(kThreeLevels, 100, 0, 1));
-  const auto levels = name_levels(plateaus, {48 << 10, 1 << 20});  // hwloc knows two levels
-  EXPECT_TRUE(levels[2].disagrees);                                // an extra level in the curve
-  EXPECT_TRUE(levels.back().disagrees);
+TEST(Levels, AnEdgeFarBelowHwlocIsFlaggedNotRenamed) {
+  // hwloc claims a 128 MiB L3; the curve leaves L3 at 32 MiB: still L3, flagged.
+  auto caches = kHwloc;
+  caches[2].size_bytes = 128ull << 20;
+  const auto levels = name_levels(find_plateaus(curve(kThreeLevels, 100, 0, 1)), caches);
+  ASSERT_EQ(levels.size(), 4u);
+  EXPECT_EQ(levels[2].name, "L3");
+  EXPECT_TRUE(levels[2].disagrees);
+  EXPECT_FALSE(levels[2].note.empty());
+}
+
+TEST(Levels, NeverMoreLevelsThanTheCachesPlusMemory) {
+  // hwloc knows two caches, the curve shows three steps: the third is not invented as "L3".
+  const auto levels = name_levels(find_plateaus(curve(kThreeLevels, 100, 0, 1)),
+                                  {{1, 48 << 10, 2}, {2, 1 << 20, 2}});
+  ASSERT_LE(levels.size(), 3u);
+  for (const auto& l : levels) EXPECT_NE(l.name, "L3");
+  EXPECT_EQ(levels.back().name, "DRAM");
+}
+
+TEST(Levels, AStepPastMemoryIsTranslationNotALevel) {
+  // DRAM at 100 ns to 256 MiB, then 125 ns: the TLB reach of a guest, noted on DRAM.
+  std::vector<CurvePoint> points;
+  for (uint64_t bytes : size_sweep(4096, 1ull << 30, 4)) {
+    double v = bytes <= (48 << 10) ? 1 : bytes <= (1 << 20) ? 3.3 : bytes <= (32 << 20) ? 10 : 100;
+    if (bytes > (256 << 20)) v = 125;
+    points.push_back({static_cast<double>(bytes), v});
+  }
+  const auto levels = name_levels(find_plateaus(points), kHwloc);
+  ASSERT_EQ(levels.size(), 4u);
+  EXPECT_EQ(levels[3].name, "DRAM");
+  EXPECT_NEAR(levels[3].plateau.median, 100, 1e-9);
+  EXPECT_NEAR(levels[3].translation_latency, 125, 1e-9);
+  EXPECT_GT(levels[3].translation_bytes, 256 << 20);
+  EXPECT_NE(levels[3].note.find("translation"), std::string::npos);
+}
+
+TEST(Levels, ACurveInsideL1IsL1) {
+  std::vector<CurvePoint> points;
+  for (uint64_t bytes : size_sweep(4096, 32768, 4)) points.push_back({double(bytes), 1.0});
+  const auto levels = name_levels(find_plateaus(points), kHwloc);
+  ASSERT_EQ(levels.size(), 1u);
+  EXPECT_EQ(levels[0].name, "L1");
+}
+
+// Real curves of real machines (tests/fixtures/levels): the levels found are the machine's.
+TEST(Levels, RealCurvesGiveTheRealHierarchy) {
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(MEMWALL_FIXTURES) +
+                                                               "/levels")) {
+    std::ifstream in(entry.path());
+    const auto fx = nlohmann::json::parse(in);
+    std::vector<CacheInfo> caches;
+    for (const auto& c : fx["hwloc_caches"])
+      caches.push_back({c["level"].get<int>(), c["size"].get<uint64_t>(), c["instances"].get<int>()});
+    std::vector<CurvePoint> points;
+    for (const auto& p : fx["latency_ns"]) points.push_back({p[0].get<double>(), p[1].get<double>()});
+    const auto levels = name_levels(find_plateaus(points), caches);
+    std::vector<std::string> names;
+    for (const auto& l : levels) names.push_back(l.name);
+    EXPECT_EQ(names, fx["expect"].get<std::vector<std::string>>())
+        << entry.path().filename() << ": " << fx["machine"];
+    EXPECT_LE(levels.size(), caches.size() + 1);
+    // Latency rises level by level.
+    for (size_t i = 1; i < levels.size(); ++i)
+      EXPECT_GT(levels[i].plateau.median, levels[i - 1].plateau.median * 1.15);
+    // Edges within x2 of hwloc where the fixture says the machine shows its whole cache.
+    if (fx.contains("edges_match_hwloc")) {
+      for (const auto& l : levels) {
+        if (l.kind == "cache" && l.detected_bytes > 0) {
+          EXPECT_FALSE(l.disagrees) << entry.path().filename() << " " << l.name;
+        }
+      }
+    }
+    ++files;
+  }
+  EXPECT_GE(files, 1);
 }
 
 TEST(Levels, EmptyOrFlatCurves) {
@@ -110,17 +180,17 @@ TEST(Levels, EmptyOrFlatCurves) {
 }
 
 TEST(Levels, ASlowSlideIntoDramIsNotALevel) {
-  // L3 at 230 until 32 MiB, then a slow slide of about 40% per octave for two octaves, then
-  // DRAM. The slide must not become an "L4".
+  // L3 at 10 ns until 32 MiB, then a slow rise of about 60% per octave for two octaves, then
+  // DRAM at 100 ns. The slide must not become a level.
   std::vector<CurvePoint> points;
   for (uint64_t bytes : size_sweep(4096, 1ull << 30, 4)) {
-    double v = bytes <= (1 << 20) ? 1000 : bytes <= (32 << 20) ? 230 : 76;
+    double v = bytes <= (48 << 10) ? 1 : bytes <= (1 << 20) ? 3.3 : bytes <= (32 << 20) ? 10 : 100;
     if (bytes > (32 << 20) && bytes < (128 << 20))
-      v = 230 * std::pow(0.7, std::log2(bytes / double(32 << 20)) * 1.6);
+      v = 10 * std::pow(1.6, std::log2(bytes / double(32 << 20)) * 2.4);
     points.push_back({static_cast<double>(bytes), v});
   }
   const auto plateaus = find_plateaus(points);
-  ASSERT_EQ(plateaus.size(), 3u);
-  EXPECT_NEAR(plateaus[1].median, 230, 1e-9);
-  EXPECT_NEAR(plateaus[2].median, 76, 8);
+  ASSERT_EQ(plateaus.size(), 4u);
+  EXPECT_NEAR(plateaus[2].median, 10, 1e-9);
+  EXPECT_NEAR(plateaus[3].median, 100, 5);
 }

@@ -1,0 +1,95 @@
+// Every Transformer product placed on its own device's roofline, and model steps.
+#include <map>
+
+#include "core/models.hpp"
+#include "core/units.hpp"
+#include "harness/profile.hpp"
+#include "harness/roofline.hpp"
+
+namespace memwall::harness {
+
+namespace {
+
+using nlohmann::json;
+
+void transformer(const ProfileInputs& in, json& profile) {
+  json ops = json::array();
+  std::map<std::string, json> steps;
+  for (const ResultFile& f : in.files)
+    for (const Measurement& m : f.measurements) {
+      if (m.family.rfind("xfmr.", 0) != 0 || !m.error.empty() || !m.has("flops")) continue;
+      const std::string type = m.keys.count("type") ? m.keys.at("type") : "fp32";
+      const std::string device = device_of(m);
+      const double flops = m.median("flops"), bytes = m.median("bytes");
+      const double intensity = flops / bytes;
+      const Placement at = place(roofline_of(profile, device, type), bytes, intensity);
+      const double rate = m.best("GFLOPps");
+      json op = {{"name", m.name},
+                 {"device", device},
+                 {"family", m.family},
+                 {"model", m.variant.substr(0, m.variant.find('/'))},
+                 {"phase", m.variant.substr(m.variant.find('/') + 1)},
+                 {"op", m.keys.count("op") ? m.keys.at("op") : "layer"},
+                 {"batch", m.key_number("batch")},
+                 {"seq", m.key_number("seq")},
+                 {"type", type},
+                 {"flops", flops},
+                 {"bytes", bytes},
+                 {"intensity_flop_per_byte", intensity},
+                 {"GFLOPps", rate},
+                 {"GBps", m.best("GBps")},
+                 {"seconds", m.has("seconds") ? m.median("seconds") : flops / rate / 1e9},
+                 {"how", m.label}};
+      if (!at.level.empty()) {
+        op["operands_fit_in"] = at.level;
+        op["roof_bandwidth_GBps"] = at.bandwidth_GBps;
+        op["ridge_flop_per_byte"] = at.ridge_flop_per_byte;
+        op["bound"] = at.bound;
+        op["roofline_GFLOPps"] = at.attainable_GFLOPps;
+        op["percent_of_roofline"] = 100 * rate / at.attainable_GFLOPps;
+        if (rate > at.attainable_GFLOPps * 1.02)
+          op["above_roof_because"] =
+              at.bound == "memory"
+                  ? "part of the " + format_bytes(static_cast<uint64_t>(bytes)) +
+                        " of operands stayed in a faster level than " + at.level
+                  : "the product ran faster than the measured " + type +
+                        " peak kernel: that kernel does not reach this machine's limit";
+      } else {
+        op["bound"] = "unknown";
+      }
+      ops.push_back(op);
+      // A model step: layers x the measured layer + the LM head once.
+      const std::string key = device + "/" + m.variant + "/batch:" + m.keys.at("batch") +
+                              "/seq:" + m.keys.at("seq") + "/type:" + type;
+      if (m.family == "xfmr.layer") steps[key]["layer_seconds"] = op["seconds"];
+      if (op["op"] == "lm_head") steps[key]["lm_head_seconds"] = op["seconds"];
+      for (const char* k : {"device", "model", "phase", "batch", "seq", "type"})
+        steps[key][k] = op[k];
+    }
+  json step_list = json::array();
+  for (auto& [key, s] : steps) {
+    if (!s.contains("layer_seconds") || !s.contains("lm_head_seconds")) continue;
+    int layers = 0;
+    try {
+      layers = find_model(s["model"].get<std::string>()).layers;
+    } catch (const UsageError&) {
+    }
+    if (layers == 0) continue;  // a user model: its layer count is not in the results
+    s["layers"] = layers;
+    const double step =
+        layers * s["layer_seconds"].get<double>() + s["lm_head_seconds"].get<double>();
+    s["step_seconds"] = step;
+    const double tokens = s["phase"] == "prefill"
+                              ? s["batch"].get<double>() * s["seq"].get<double>()
+                              : s["batch"].get<double>();
+    s["tokens_per_second"] = tokens / step;
+    step_list.push_back(s);
+  }
+  profile["transformer"] = {{"ops", ops}, {"steps", step_list}};
+}
+
+const bool registered = add_profile_section(50, "transformer", transformer);
+
+}  // namespace
+
+}  // namespace memwall::harness
