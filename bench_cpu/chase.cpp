@@ -41,9 +41,19 @@ bool is_permutation_of_lines(const std::vector<uint64_t>& order) {
 }
 
 char* pointer_slot(void* base, uint64_t stride, uint64_t index) {
-  const uint64_t slots = stride / sizeof(void*);
+  // The line within the element: the sum of the index's base-L digits mod L (L lines per
+  // element), so every run of L^k elements uses each line offset equally often and the chain
+  // spreads over all the sets of a cache (a random pick would load some sets early and move
+  // the edges; one fixed offset would use 1/L of the sets).
+  const uint64_t lines = std::max<uint64_t>(1, stride / 64);
+  uint64_t line = 0;
+  if (lines > 1) {
+    for (uint64_t rest = index; rest > 0; rest /= lines) line += rest % lines;
+    line %= lines;
+  }
+  const uint64_t slots = std::min<uint64_t>(stride, 64) / sizeof(void*);
   const uint64_t slot = slots > 1 ? ((index * 0x9e3779b97f4a7c15ull) >> 40) % slots : 0;
-  return static_cast<char*>(base) + index * stride + slot * sizeof(void*);
+  return static_cast<char*>(base) + index * stride + line * 64 + slot * sizeof(void*);
 }
 
 void* link_chase(void* base, uint64_t stride, const std::vector<uint64_t>& order) {

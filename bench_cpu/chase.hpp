@@ -27,10 +27,10 @@ std::vector<uint64_t> chase_order(uint64_t lines, uint64_t group_lines, ChaseOrd
 // True when `order` holds each of 0..order.size()-1 exactly once.
 bool is_permutation_of_lines(const std::vector<uint64_t>& order);
 
-// Where in the buffer the pointer of element `index` lives: at one of the 8-byte slots of its
-// `stride`-byte element picked by a hash of the index, so successive loads do not all hit the
-// same offset (the same L1 bank, prefetcher key or, at a 256-byte stride, the same quarter of
-// the cache sets), as multichase mixes its offsets. One line per element is touched.
+// Where in the buffer the pointer of element `index` lives: in one line of its `stride`-byte
+// element, the lines balanced over the cache sets, at an 8-byte slot picked by a hash of the
+// index so successive loads do not all hit the same offset (L1 bank, prefetcher key), as
+// multichase mixes its offsets. One line per element is touched.
 char* pointer_slot(void* base, uint64_t stride, uint64_t index);
 
 // Writes into element order[k] a pointer to element order[k+1] (the last to the first): a

@@ -32,6 +32,7 @@ RunMode g_mode = RunMode::normal;
 std::vector<std::string> g_registered;  // names, for the progress count
 std::string g_resume_after;             // skip every benchmark up to and including this one
 bool g_resume_found = false;
+bool g_user_min_time = false;  // --min-time given: it applies to every benchmark
 
 // How many registered benchmarks Google Benchmark's filter selects (its regex is POSIX
 // extended, matched anywhere in the full name, and a leading '-' negates it); -1 when the
@@ -115,7 +116,8 @@ double measure(benchmark::State& state, const std::function<double()>& region) {
   return stop_requested() || state.error_occurred() ? 0 : total;
 }
 
-void add_benchmark(const std::string& name, std::function<void(benchmark::State&)> body) {
+void add_benchmark(const std::string& name, std::function<void(benchmark::State&)> body,
+                   double min_seconds) {
   if (!g_resume_after.empty() && !g_resume_found) {
     g_resume_found = name == g_resume_after;
     return;
@@ -139,6 +141,7 @@ void add_benchmark(const std::string& name, std::function<void(benchmark::State&
     }
   });
   b->UseManualTime()->Unit(benchmark::kMicrosecond);
+  if (min_seconds > 0 && !g_user_min_time) b->MinTime(min_seconds);
   b->ComputeStatistics(
       "min", [](const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); });
   b->ComputeStatistics(
@@ -197,6 +200,7 @@ int bench_main(int argc, char** argv, const BenchProgram& program) {
   }
   g_mode = quick ? RunMode::quick : full ? RunMode::full : RunMode::normal;
   if (repetitions == 0) repetitions = quick ? 3 : full ? 7 : 5;
+  g_user_min_time = min_time > 0;
   if (min_time == 0) min_time = quick ? 0.02 : full ? 0.2 : 0.05;
 
   // Our defaults first, so a Google Benchmark flag the user gives overrides them.

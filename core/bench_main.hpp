@@ -39,7 +39,10 @@ double measure(benchmark::State& state, const std::function<double()>& region);
 // Registers one benchmark the way every memwall benchmark is run: manual time from
 // measure(), min and max over repetitions beside Google Benchmark's mean/median/stddev/cv, and
 // an exception from the body turned into that benchmark's error ("error: ...").
-void add_benchmark(const std::string& name, std::function<void(benchmark::State&)> body);
+// `min_seconds` > 0: each repetition lasts at least that long unless the user gave --min-time
+// (bandwidth samples are in steady state only over ~0.1 s of passes).
+void add_benchmark(const std::string& name, std::function<void(benchmark::State&)> body,
+                   double min_seconds = 0);
 
 // Records a kernel's own check of its output: sets the `valid` counter, and on failure marks
 // the run failed with `what` and makes the binary exit 1.

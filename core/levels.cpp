@@ -144,9 +144,13 @@ std::vector<DetectedLevel> name_levels(const std::vector<Plateau>& plateaus,
                                        const std::vector<CacheInfo>& caches,
                                        const std::string& memory_name) {
   std::vector<DetectedLevel> out;
+  if (plateaus.empty()) return out;
+  // A curve that runs past twice the last cache's capacity ends in memory.
+  const double end = std::max(plateaus.back().last_bytes, plateaus.back().first_bytes);
+  const bool reaches_memory =
+      !caches.empty() && end > 2.0 * static_cast<double>(caches.back().size_bytes);
   size_t cache = 0;
-  const double last_cache =
-      caches.empty() ? 0 : static_cast<double>(caches.back().size_bytes);
+  std::vector<std::string> unseen;
   for (size_t i = 0; i < plateaus.size(); ++i) {
     const Plateau& p = plateaus[i];
     const bool last = i + 1 == plateaus.size();
@@ -156,24 +160,20 @@ std::vector<DetectedLevel> name_levels(const std::vector<Plateau>& plateaus,
       if (p.median > memory.translation_latency) {
         memory.translation_bytes = p.first_bytes;
         memory.translation_latency = p.median;
-        memory.note = "past " + format_bytes(static_cast<uint64_t>(p.first_bytes)) +
-                      " latency rises to " + std::to_string(static_cast<int>(p.median + 0.5)) +
-                      " ns: address translation (TLB reach; nested paging in a virtual "
-                      "machine), not another level";
       }
       continue;
     }
-    // The curve's end is no edge: the last piece is memory unless it starts inside a cache.
+    // Caches whose capacity the curve runs past without a step were not seen (a victim or
+    // inclusive cache can hide one, a virtual machine can get a sliver of one).
     const double edge = last ? p.first_bytes : p.last_bytes;
     while (cache < caches.size() && edge > 2.0 * static_cast<double>(caches[cache].size_bytes))
-      ++cache;
-    const bool past_caches = cache == caches.size() || (last && p.first_bytes > 0.5 * last_cache &&
-                                                        cache + 1 == caches.size() && i > 0);
+      unseen.push_back("L" + std::to_string(caches[cache++].level));
     DetectedLevel level;
     level.plateau = p;
-    if (past_caches) {
+    if (cache == caches.size() || (last && reaches_memory)) {
       level.name = memory_name;
       level.kind = "memory";
+      while (cache < caches.size()) unseen.push_back("L" + std::to_string(caches[cache++].level));
       out.push_back(level);
       continue;
     }
@@ -190,6 +190,23 @@ std::vector<DetectedLevel> name_levels(const std::vector<Plateau>& plateaus,
                      " hwloc reports (a virtual machine's share, or other tenants)";
     }
     out.push_back(level);
+  }
+  if (!out.empty() && out.back().kind == "memory") {
+    DetectedLevel& memory = out.back();
+    std::string note;
+    for (const std::string& name : unseen)
+      note += (note.empty() ? "" : ", ") + name;
+    if (!note.empty())
+      note = "no plateau of its own for " + note +
+             " (hwloc reports it; a virtual machine may get only a sliver of it)";
+    if (memory.translation_latency > 0)
+      note += std::string(note.empty() ? "" : "; ") + "past " +
+              format_bytes(static_cast<uint64_t>(memory.translation_bytes)) +
+              " latency rises to " +
+              std::to_string(static_cast<int>(memory.translation_latency + 0.5)) +
+              " ns: address translation (TLB reach; nested paging in a virtual machine), not "
+              "another level";
+    memory.note = note;
   }
   return out;
 }
