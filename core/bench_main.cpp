@@ -33,6 +33,14 @@ std::vector<std::string> g_registered;  // names, for the progress count
 std::string g_resume_after;             // skip every benchmark up to and including this one
 bool g_resume_found = false;
 bool g_user_min_time = false;  // --min-time given: it applies to every benchmark
+std::function<double(double)> g_agree_seconds;  // the slowest rank's seconds, under MPI
+
+// Reports nothing: the secondary ranks of an MPI run.
+class NullReporter : public benchmark::BenchmarkReporter {
+ public:
+  bool ReportContext(const Context&) override { return true; }
+  void ReportRuns(const std::vector<Run>&) override {}
+};
 
 // How many registered benchmarks Google Benchmark's filter selects (its regex is POSIX
 // extended, matched anywhere in the full name, and a leading '-' negates it); -1 when the
@@ -104,7 +112,8 @@ double measure(benchmark::State& state, const std::function<double()>& region) {
       state.SkipWithError("interrupted");
       break;
     }
-    const double seconds = region();
+    double seconds = region();
+    if (g_agree_seconds) seconds = g_agree_seconds(seconds);
     state.SetIterationTime(seconds);
     total += seconds;
   }
@@ -243,6 +252,9 @@ int bench_main(int argc, char** argv, const BenchProgram& program) {
     return 2;
   }
 
+  const bool primary = !program.is_primary || program.is_primary();
+  g_agree_seconds = program.agree_seconds;
+  if (!primary) out_path.clear();  // only the primary rank writes
   std::string tmp_path;
   if (!out_path.empty()) {
     namespace fs = std::filesystem;
@@ -265,7 +277,7 @@ int bench_main(int argc, char** argv, const BenchProgram& program) {
   const bool listing = std::any_of(args.begin(), args.end(), [](const std::string& a) {
     return a == "--benchmark_list_tests" || a == "--benchmark_list_tests=true";
   });
-  if (!listing) {
+  if (!listing && primary) {
     g_counters = std::make_unique<HwCounters>(papi_events);
     if (!g_counters->available()) {
       std::fprintf(stderr, "%s: hardware counters skipped: %s\n", program.name.c_str(),
@@ -284,9 +296,11 @@ int bench_main(int argc, char** argv, const BenchProgram& program) {
   if (!tmp_path.empty() && !listing) install_crash_handlers(program.name, tmp_path, out_path);
   ProgressReporter progress;
   progress.set_total(selected);
+  NullReporter quiet;
   IncrementalJsonReporter file_reporter;
   const size_t ran = benchmark::RunSpecifiedBenchmarks(
-      &progress, tmp_path.empty() || listing ? nullptr : &file_reporter);
+      primary ? static_cast<benchmark::BenchmarkReporter*>(&progress) : &quiet,
+      tmp_path.empty() || listing ? nullptr : &file_reporter);
   benchmark::Shutdown();
 
   if (!tmp_path.empty()) {
@@ -302,6 +316,7 @@ int bench_main(int argc, char** argv, const BenchProgram& program) {
       }
     }
   }
+  if (!primary) return g_failed.load() ? 1 : 0;
   if (ran == 0 && !listing) {
     std::fprintf(stderr,
                  "%s: error: no benchmark matches the filter (see --benchmark_list_tests)\n",

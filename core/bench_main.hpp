@@ -16,6 +16,11 @@ struct BenchProgram {
   std::function<void(CLI::App&)> add_options;  // the binary's own flags
   std::function<void()> prepare;  // after parsing, before the families; may throw UsageError
   std::function<void()> add_context;  // binary-specific context keys
+  // Several processes running the same benchmarks in step (MPI ranks): only the primary one
+  // reports and writes the file, and every region's seconds are agreed on (the slowest
+  // rank's), so Google Benchmark picks the same iteration counts on every rank.
+  std::function<bool()> is_primary;
+  std::function<double(double)> agree_seconds;
 };
 
 // Parses flags (ours first, the rest go to Google Benchmark), registers every family of the

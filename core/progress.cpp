@@ -31,7 +31,7 @@ void ProgressReporter::ReportRuns(const std::vector<Run>& runs) {
   const double elapsed = static_cast<double>(now_ns() - start_ns_) * 1e-9;
   const std::string at = position(elapsed);
   std::string name = runs.front().run_name.str();
-  name = name.substr(0, name.find("/manual_time"));
+  for (const char* suffix : {"/min_time:", "/manual_time"}) name = name.substr(0, name.find(suffix));
   for (const Run& run : runs) {
     if (run.error_occurred && run.error_message == "interrupted") {
       if (!told_interrupted_) std::fprintf(stderr, "[%s] interrupted: skipping the rest\n", at.c_str());
@@ -47,7 +47,7 @@ void ProgressReporter::ReportRuns(const std::vector<Run>& runs) {
   }
   ++measured_;
   const char* counter = nullptr;
-  for (const char* c : {"GFLOPps", "GBps", "latency_ns", "busGBps"})
+  for (const char* c : {"GFLOPps", "busGBps", "GBps", "latency_ns"})
     if (runs.front().counters.count(c)) {
       counter = c;
       break;

@@ -104,6 +104,73 @@ const Topology& topology() {
   return t;
 }
 
+std::vector<int> pu_list() {
+  std::vector<int> out;
+  hwloc_topology_t topo = hw_topology();
+  if (!topo) {
+    for (int i = 0; i < topology().pus; ++i) out.push_back(i);
+    return out;
+  }
+  const int n = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU);
+  for (int i = 0; i < n; ++i)
+    out.push_back(static_cast<int>(hwloc_get_obj_by_type(topo, HWLOC_OBJ_PU, i)->os_index));
+  return out;
+}
+
+PuDistance pu_distance(int pu_a, int pu_b) {
+  PuDistance d{"machine", true};
+  hwloc_topology_t topo = hw_topology();
+  if (!topo) return d;
+  hwloc_obj_t a = hwloc_get_pu_obj_by_os_index(topo, static_cast<unsigned>(pu_a));
+  hwloc_obj_t b = hwloc_get_pu_obj_by_os_index(topo, static_cast<unsigned>(pu_b));
+  if (!a || !b) return d;
+  for (hwloc_obj_t o = hwloc_get_common_ancestor_obj(topo, a, b); o; o = o->parent) {
+    if (o->type == HWLOC_OBJ_CORE) {
+      d.shared = "same core";
+      break;
+    }
+    if (hwloc_obj_type_is_dcache(o->type) && o->attr) {
+      d.shared = "L" + std::to_string(o->attr->cache.depth);
+      break;
+    }
+    if (o->type == HWLOC_OBJ_PACKAGE) {
+      d.shared = "package";
+      break;
+    }
+  }
+  hwloc_bitmap_t na = hwloc_bitmap_alloc(), nb = hwloc_bitmap_alloc();
+  hwloc_cpuset_to_nodeset(topo, a->cpuset, na);
+  hwloc_cpuset_to_nodeset(topo, b->cpuset, nb);
+  d.same_numa = hwloc_bitmap_isequal(na, nb);
+  hwloc_bitmap_free(na);
+  hwloc_bitmap_free(nb);
+  return d;
+}
+
+std::vector<std::vector<int>> numa_node_pus() {
+  std::vector<std::vector<int>> out;
+  hwloc_topology_t topo = hw_topology();
+  const int nodes = topo ? hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE) : 0;
+  if (nodes == 0) return {pu_list()};
+  for (int n = 0; n < nodes; ++n) {
+    hwloc_obj_t node = hwloc_get_obj_by_type(topo, HWLOC_OBJ_NUMANODE, n);
+    std::vector<int> pus;
+    int pu = -1;
+    while ((pu = hwloc_bitmap_next(node->cpuset, pu)) != -1) pus.push_back(pu);
+    out.push_back(pus);
+  }
+  return out;
+}
+
+bool bind_memory_to_node(void* p, size_t bytes, int node) {
+  hwloc_topology_t topo = hw_topology();
+  if (!topo) return false;
+  hwloc_obj_t obj = hwloc_get_obj_by_type(topo, HWLOC_OBJ_NUMANODE, node);
+  if (!obj) return false;
+  return hwloc_set_area_membind(topo, p, bytes, obj->nodeset, HWLOC_MEMBIND_BIND,
+                                HWLOC_MEMBIND_BYNODESET) == 0;
+}
+
 bool pin_current_thread(int cpu) {
   hwloc_topology_t topo = hw_topology();
   if (!topo) return false;

@@ -28,6 +28,21 @@ struct Topology {
 // Discovered once; on failure the fields are filled from what sysconf reports.
 const Topology& topology();
 
+// Every processing unit (hardware thread) by OS index, in topology order.
+std::vector<int> pu_list();
+// What two processing units share, the closest first: "same core" (SMT siblings), "L2", "L3"
+// (a cache both use), "package", "machine"; and whether they sit on the same NUMA node.
+struct PuDistance {
+  std::string shared;
+  bool same_numa = true;
+};
+PuDistance pu_distance(int pu_a, int pu_b);
+// The processing units of each NUMA node (one node on a machine without NUMA).
+std::vector<std::vector<int>> numa_node_pus();
+// Binds [p, p + bytes) to NUMA node `node`; call before the memory is touched. False when the
+// machine or the kernel cannot.
+bool bind_memory_to_node(void* p, size_t bytes, int node);
+
 // Pins the calling thread to one OS CPU index. Returns false (and leaves it unpinned) on
 // failure, for example inside a container that hides the CPU.
 bool pin_current_thread(int cpu);

@@ -1,0 +1,114 @@
+// comm.c2c: core-to-core latency. A cache line is bounced between two threads pinned to two
+// processing units (one writes an odd value, the other answers with the next even one), as
+// multichase's pingpong -u and Intel MLC's c2c do; latency_ns is one way (half the round
+// trip, which multichase also prints). Both sides spin without pausing: multichase's default
+// ten PAUSEs between polls (-r 10) measure mostly the PAUSE on CPUs where it takes ~65
+// cycles; `pingpong -u -r 0` is the like-for-like reference. What the pair shares (same
+// core, an L2, an L3, a package) and whether they sit on one NUMA node are in the name.
+#include <atomic>
+#include <memory>
+#include <thread>
+
+#include "bench_comm/mpi_env.hpp"
+#include "bench_comm/options.hpp"
+#include "core/bench_main.hpp"
+#include "core/registry.hpp"
+#include "core/timing.hpp"
+#include "core/topology.hpp"
+
+namespace memwall::comm {
+
+namespace {
+
+struct alignas(128) BouncingLine {  // alone on its lines: no false sharing with anything
+  std::atomic<uint32_t> value{0};
+};
+// The partner polls this between answers: on a line of its own too, or every write to the
+// caller's locals beside it would bounce that line as well.
+struct alignas(128) StopFlag {
+  std::atomic<bool> stop{false};
+};
+
+void run_pingpong(benchmark::State& state, int from, int to) {
+  const auto line = std::make_unique<BouncingLine>();
+  const auto flag = std::make_unique<StopFlag>();
+  std::atomic<bool> ready{false};
+  bool pinned_to = true;
+  std::thread partner([&] {
+    pinned_to = pin_current_thread(to);
+    ready.store(true);
+    uint32_t answered = 0;
+    while (!flag->stop.load(std::memory_order_relaxed)) {
+      const uint32_t v = line->value.load(std::memory_order_acquire);
+      if ((v & 1) && v != answered) {
+        line->value.store(v + 1, std::memory_order_release);
+        answered = v;
+      }
+    }
+  });
+  const ScopedUnpin restore;  // the caller's own binding comes back afterwards
+  const bool pinned_from = pin_current_thread(from);
+  while (!ready.load()) std::this_thread::yield();
+  const int rounds = options().c2c_rounds;
+  uint32_t expect = 0;
+  bool lost = false;
+  const double seconds = measure(state, [&] {
+    std::atomic<uint32_t>& v = line->value;
+    uint32_t next = expect;  // in a register: the loop writes nothing but the line
+    const int64_t t0 = now_ns();
+    for (int r = 0; r < rounds && !lost; ++r) {
+      v.store(next + 1, std::memory_order_release);
+      next += 2;
+      int64_t spins = 0;
+      while (v.load(std::memory_order_acquire) != next) {
+        if (++spins > (int64_t{1} << 32)) {  // the partner never answered
+          lost = true;
+          break;
+        }
+      }
+    }
+    const int64_t t1 = now_ns();
+    expect = next;
+    return static_cast<double>(t1 - t0) * 1e-9;
+  });
+  flag->stop.store(true);
+  partner.join();
+  if (seconds == 0) return;
+  if (!check_result(state, !lost && line->value.load() == expect,
+                    "the line did not come back with the partner's answer"))
+    return;
+  const double round_trip = seconds / (static_cast<double>(state.iterations()) * rounds);
+  state.counters["latency_ns"] = round_trip / 2 * 1e9;
+  state.counters["round_trip_ns"] = round_trip * 1e9;
+  state.counters["pinned"] = pinned_from && pinned_to ? 1 : 0;
+}
+
+// Every pair on small machines and in --full; else from the first unit to every other, which
+// crosses every distance the machine has.
+void register_c2c() {
+  if (mpi_active()) return;  // a node's own families run once, not on every rank
+  const std::vector<int> pus = pu_list();
+  if (pus.size() < 2) {
+    add_benchmark("comm.c2c/pingpong", [](benchmark::State& state) {
+      skip(state, "needs two processing units");
+    });
+    return;
+  }
+  const bool all_pairs = pus.size() <= 16 || options().mode == Mode::full;
+  for (size_t i = 0; i < pus.size(); ++i)
+    for (size_t j = i + 1; j < pus.size(); ++j) {
+      if (!all_pairs && i != 0) continue;
+      const PuDistance d = pu_distance(pus[i], pus[j]);
+      std::string shared = d.shared == "same core" ? "core" : d.shared;
+      const int a = pus[i], b = pus[j];
+      add_benchmark("comm.c2c/pingpong/from:" + std::to_string(a) + "/to:" + std::to_string(b) +
+                        "/shared:" + shared + "/numa:" + (d.same_numa ? "same" : "other"),
+                    [a, b](benchmark::State& state) { run_pingpong(state, a, b); });
+    }
+}
+
+const bool registered = add_family("comm.c2c", register_c2c);
+
+}  // namespace
+
+}  // namespace memwall::comm

@@ -1,0 +1,131 @@
+// comm.numa: memory of NUMA node j read by the cores of node i: bandwidth (every core of node i
+// reads its part of a buffer bound to node j) and latency (one core chases pointers through
+// it). One row on a machine with one node.
+#include <algorithm>
+#include <atomic>
+#include <memory>
+#include <numeric>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "bench_comm/mpi_env.hpp"
+#include "bench_comm/options.hpp"
+#include "core/bench_main.hpp"
+#include "core/buffer.hpp"
+#include "core/registry.hpp"
+#include "core/timing.hpp"
+#include "core/topology.hpp"
+
+namespace memwall::comm {
+
+namespace {
+
+uint64_t buffer_bytes() {
+  return std::max<uint64_t>(256ull << 20, 4 * topology().llc_bytes_total());
+}
+
+// One pinned thread per core of the node (its first unit), each reading its slice.
+std::vector<int> reader_pus(int node) {
+  const auto nodes = numa_node_pus();
+  std::vector<int> out;
+  for (int pu : nodes[static_cast<size_t>(node)])
+    if (std::find(topology().core_cpus.begin(), topology().core_cpus.end(), pu) !=
+        topology().core_cpus.end())
+      out.push_back(pu);
+  if (out.empty()) out = nodes[static_cast<size_t>(node)];
+  return out;
+}
+
+void run_read(benchmark::State& state, int cpus_node, int memory_node) {
+  const uint64_t n = buffer_bytes() / sizeof(double);
+  Buffer buffer(n * sizeof(double), Pages::huge);
+  const bool bound = bind_memory_to_node(buffer.data(), buffer.bytes(), memory_node);
+  double* x = buffer.as<double>();
+  std::fill(x, x + n, 1.0);
+  const std::vector<int> pus = reader_pus(cpus_node);
+  const size_t threads = pus.size();
+  const uint64_t chunk = n / threads;
+  std::vector<double> sums(threads);
+  std::vector<int64_t> ns(threads);
+  const double seconds = measure(state, [&] {
+    std::vector<std::thread> workers;
+    std::atomic<size_t> waiting{threads};
+    for (size_t t = 0; t < threads; ++t)
+      workers.emplace_back([&, t] {
+        pin_current_thread(pus[t]);
+        waiting.fetch_sub(1);
+        while (waiting.load() > 0) std::this_thread::yield();  // start together
+        const int64_t t0 = now_ns();
+        const double* p = x + t * chunk;
+        double s[8] = {};
+        for (uint64_t i = 0; i + 8 <= chunk; i += 8)
+          for (int k = 0; k < 8; ++k) s[k] += p[i + k];
+        sums[t] = s[0] + s[1] + s[2] + s[3] + s[4] + s[5] + s[6] + s[7];
+        ns[t] = now_ns() - t0;
+      });
+    for (std::thread& w : workers) w.join();
+    return static_cast<double>(*std::max_element(ns.begin(), ns.end())) * 1e-9;
+  });
+  if (seconds == 0) return;
+  bool ok = true;
+  for (double s : sums) ok = ok && s == static_cast<double>(chunk / 8 * 8);
+  if (!check_result(state, ok, "a reader's sum differs from the known input")) return;
+  state.counters["GBps"] = static_cast<double>(threads * chunk * sizeof(double)) *
+                           static_cast<double>(state.iterations()) / seconds / 1e9;
+  state.counters["bytes"] = static_cast<double>(n * sizeof(double));
+  state.counters["thread_count"] = static_cast<double>(threads);
+  state.counters["bound"] = bound ? 1 : 0;
+}
+
+void run_latency(benchmark::State& state, int cpus_node, int memory_node) {
+  constexpr uint64_t kStride = 256;
+  const uint64_t elements = buffer_bytes() / kStride;
+  Buffer buffer(elements * kStride, Pages::huge);
+  const bool bound = bind_memory_to_node(buffer.data(), buffer.bytes(), memory_node);
+  std::vector<uint64_t> order(elements);
+  std::iota(order.begin(), order.end(), 0);
+  std::shuffle(order.begin(), order.end(), std::mt19937_64(7));
+  char* base = static_cast<char*>(buffer.data());
+  for (uint64_t k = 0; k < elements; ++k)
+    *reinterpret_cast<void**>(base + order[k] * kStride) =
+        base + order[(k + 1) % elements] * kStride;
+  const ScopedUnpin restore;
+  pin_current_thread(reader_pus(cpus_node).front());
+  void* p = base + order[0] * kStride;
+  constexpr uint64_t kSteps = 1 << 16;
+  uint64_t walked = 0;
+  const double seconds = measure(state, [&] {
+    const int64_t t0 = now_ns();
+    for (uint64_t i = 0; i < kSteps; ++i) p = *static_cast<void**>(p);
+    walked += kSteps;
+    return static_cast<double>(now_ns() - t0) * 1e-9;
+  });
+  if (seconds == 0) return;
+  if (!check_result(state, p == base + order[walked % elements] * kStride,
+                    "the chase ended off its cycle"))
+    return;
+  state.counters["latency_ns"] =
+      seconds / (static_cast<double>(state.iterations()) * kSteps) * 1e9;
+  state.counters["bytes"] = static_cast<double>(elements * kStride);
+  state.counters["bound"] = bound ? 1 : 0;
+}
+
+void register_numa() {
+  if (mpi_active()) return;  // a node's own families run once, not on every rank
+  const int nodes = static_cast<int>(numa_node_pus().size());
+  for (int i = 0; i < nodes; ++i)
+    for (int j = 0; j < nodes; ++j) {
+      const std::string where = "/cpus:" + std::to_string(i) + "/memory:" + std::to_string(j);
+      add_benchmark("comm.numa/read" + where,
+                    [i, j](benchmark::State& state) { run_read(state, i, j); }, 0.1);
+      add_benchmark("comm.numa/latency" + where,
+                    [i, j](benchmark::State& state) { run_latency(state, i, j); });
+    }
+}
+
+const bool registered = add_family("comm.numa", register_numa);
+
+}  // namespace
+
+}  // namespace memwall::comm
