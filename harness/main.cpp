@@ -114,6 +114,11 @@ int main(int argc, char** argv) {
   run->add_option("--cpu-args", cpu_args, "more flags for bench_cpu, e.g. \"--max-bytes 64MiB\"");
   run->add_option("--gpu-args", gpu_args, "more flags for bench_gpu");
   run->add_option("--comm-args", comm_args, "more flags for bench_comm");
+  RunOptions mpi;
+  run->add_option("--ranks", mpi.ranks, "MPI ranks (default: one per core, or srun's)")
+      ->check(CLI::Range(2, 1 << 20));
+  run->add_option("--hostfile", mpi.hostfile, "mpirun hostfile: ranks across these nodes");
+  run->add_flag("--oversubscribe", mpi.oversubscribe, "allow more ranks than cores");
 
   auto* rep = app.add_subcommand("report", "merge result files into a report");
   std::vector<std::string> inputs;
@@ -231,7 +236,8 @@ int main(int argc, char** argv) {
     fs::create_directories(out_dir);
     // Ctrl-C reaches the running benchmark too; it stops cleanly and we report what it kept.
     std::signal(SIGINT, SIG_IGN);
-    RunOptions options;
+    RunOptions options = mpi;
+    options.mpi_built = std::string(MEMWALL_OPTIONAL_FOUND).find("MPI") != std::string::npos;
     options.quick = quick;
     options.full = full;
     options.parts = parts;

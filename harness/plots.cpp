@@ -173,6 +173,63 @@ std::string roofline_svg(const json& profile, const std::string& device,
   return render_svg(p);
 }
 
+std::string c2c_svg(const json& profile) {
+  const json pairs = profile.value("interconnect", json::object())
+                         .value("c2c", json::object())
+                         .value("pairs", json::array());
+  std::vector<int> units;
+  for (const json& p : pairs)
+    for (const char* k : {"from", "to"}) {
+      const int u = static_cast<int>(p[k].get<double>());
+      if (std::find(units.begin(), units.end(), u) == units.end()) units.push_back(u);
+    }
+  std::sort(units.begin(), units.end());
+  HeatMap map;
+  map.title = "Core-to-core latency, one way (ns)";
+  map.unit = "ns";
+  for (int u : units) {
+    map.row_labels.push_back(std::to_string(u));
+    map.column_labels.push_back(std::to_string(u));
+  }
+  map.values.assign(units.size(), std::vector<double>(units.size(), NAN));
+  auto index = [&](double u) {
+    return static_cast<size_t>(std::find(units.begin(), units.end(), static_cast<int>(u)) -
+                               units.begin());
+  };
+  for (const json& p : pairs) {
+    const size_t a = index(p["from"]), b = index(p["to"]);
+    map.values[a][b] = map.values[b][a] = p["latency_ns"].get<double>();
+  }
+  return render_heat_map(map);
+}
+
+std::string message_svg(const ProfileInputs& in, const std::string& family,
+                        const std::vector<std::string>& variants, const std::string& counter,
+                        const std::string& title, const std::string& y_label) {
+  Plot p;
+  p.title = title;
+  p.x_label = "message size";
+  p.y_label = y_label;
+  p.x_bytes = true;
+  std::map<std::string, Series> lines;
+  for (const ResultFile& f : in.files)
+    for (const Measurement& m : f.measurements) {
+      if (m.family != family || !m.error.empty() || !m.has(counter)) continue;
+      if (std::find(variants.begin(), variants.end(), m.variant) == variants.end()) continue;
+      std::string key = m.variant;
+      for (const char* k : {"placement", "inplace"})
+        if (m.keys.count(k)) key += std::string(" ") + k + ":" + m.keys.at(k);
+      lines[key].name = key;
+      lines[key].markers = true;
+      lines[key].points.push_back({m.key_number("bytes"), m.best(counter)});
+    }
+  for (auto& [key, s] : lines) {
+    std::sort(s.points.begin(), s.points.end());
+    p.series.push_back(s);
+  }
+  return render_svg(p);
+}
+
 namespace {
 
 struct TrendPoint {

@@ -357,6 +357,53 @@ void transformer_section(Document& doc, const json& profile) {
   }
 }
 
+void interconnect_section(Document& doc, const json& profile, const ReportFigures& figures) {
+  const json link = profile.value("interconnect", json::object());
+  if (link.empty()) return;
+  doc.heading(2, "Interconnect", "interconnect");
+  doc.paragraph(
+      "Core-to-core latency is one way (half the round trip of a cache line bounced between two "
+      "pinned threads). MPI runs under the launcher named below; point-to-point follows the OSU "
+      "micro-benchmarks (one-way latency of a ping-pong, a window of 64 non-blocking sends for "
+      "bandwidth), collectives give the slowest rank's time and nccl-tests' algbw (size / time) "
+      "and busbw (algbw x 2(n-1)/n for allreduce, (n-1)/n for allgather, reduce_scatter and "
+      "alltoall, 1 for broadcast and reduce).");
+  if (link.contains("c2c")) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& [distance, v] : link["c2c"]["median_latency_ns_by_shared"].items())
+      rows.push_back({distance, fixed(v.get<double>(), 1)});
+    doc.table({"the two units share", "one-way latency (ns, median over pairs)"}, "lr", rows,
+              "Core-to-core latency by distance");
+  }
+  if (link.contains("numa")) {
+    std::vector<std::vector<std::string>> rows;
+    for (const json& r : link["numa"])
+      rows.push_back({fixed(num(r, "cpus"), 0), fixed(num(r, "memory"), 0), sig(num(r, "read_GBps")),
+                      sig(num(r, "latency_ns"))});
+    doc.table({"cores of node", "memory of node", "read GB/s", "latency ns"}, "rrrr", rows,
+              "NUMA matrix");
+  }
+  if (link.contains("mpi")) {
+    const json& mpi = link["mpi"];
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& [placement, e] : mpi.value("p2p", json::object()).items())
+      rows.push_back({placement, fixed(num(e, "latency_ns") / 1e3, 3), sig(num(e, "bw_GBps")),
+                      sig(num(e, "bibw_GBps")), bytes(num(e, "bw_bytes"))});
+    if (!rows.empty())
+      doc.table({"ranks", "latency (us, smallest message)", "bandwidth GB/s", "bidirectional GB/s",
+                 "at"},
+                "lrrrr", rows, "MPI point-to-point (" + str(mpi, "launcher", "") + ")");
+    std::vector<std::vector<std::string>> coll;
+    for (const auto& [name, e] : mpi.value("collectives", json::object()).items())
+      coll.push_back({name, fixed(num(e, "ranks"), 0), bytes(num(e, "bytes")), sig(num(e, "algGBps")),
+                      sig(num(e, "busGBps")), fixed(num(e, "small_latency_ns") / 1e3, 2)});
+    if (!coll.empty())
+      doc.table({"collective", "ranks", "size", "algbw GB/s", "busbw GB/s", "latency us (8 B)"},
+                "lrrrrr", coll, "MPI collectives at their largest size");
+  }
+  for (const auto& [file, caption] : figures.interconnect) doc.figure(file, caption);
+}
+
 void trend_section(Document& doc, const ReportFigures& figures) {
   if (figures.trend.empty()) return;
   doc.heading(2, "This machine against the trend", "trend");
@@ -427,7 +474,7 @@ Document report_document(const ProfileInputs& in, const json& profile,
   memory_section(doc, in, figures);
   compute_section(doc, profile);
   transformer_section(doc, profile);
-  for (const auto& [file, caption] : figures.interconnect) doc.figure(file, caption);
+  interconnect_section(doc, profile, figures);
   trend_section(doc, figures);
   machine_section(doc, profile);
   problems_section(doc, profile);

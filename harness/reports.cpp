@@ -130,6 +130,30 @@ std::vector<std::string> write_reports(const std::filesystem::path& dir, const P
     svgs.push_back({file, roofline_svg(profile, device, type)});
     figures.rooflines.push_back({file, "Roofline of " + device + " in " + type});
   }
+  const json& link = profile.value("interconnect", json::object());
+  if (link.contains("c2c")) {
+    svgs.push_back({"c2c.svg", c2c_svg(profile)});
+    figures.interconnect.push_back(
+        {"c2c.svg", "Core-to-core latency, one way: a cache line bounced between two pinned "
+                    "threads"});
+  }
+  if (link.contains("mpi")) {
+    svgs.push_back({"mpi_latency.svg",
+                    message_svg(in, "comm.mpi", {"latency"}, "latency_ns",
+                                "MPI one-way latency (osu_latency's method)", "ns")});
+    svgs.push_back({"mpi_bandwidth.svg",
+                    message_svg(in, "comm.mpi", {"bw", "bibw"}, "GBps",
+                                "MPI bandwidth (osu_bw, osu_bibw)", "GB/s")});
+    svgs.push_back({"mpi_collectives.svg",
+                    message_svg(in, "comm.mpi",
+                                {"allreduce", "allgather", "reduce_scatter", "broadcast",
+                                 "reduce", "alltoall"},
+                                "busGBps", "MPI collectives: bus bandwidth (nccl-tests' factors)",
+                                "bus GB/s")});
+    figures.interconnect.push_back({"mpi_latency.svg", "MPI point-to-point latency against the message size"});
+    figures.interconnect.push_back({"mpi_bandwidth.svg", "MPI point-to-point bandwidth against the message size"});
+    figures.interconnect.push_back({"mpi_collectives.svg", "MPI collectives' bus bandwidth against the message size"});
+  }
   svgs.push_back({"trend.svg", trend_svg(profile, data_dir(), &figures.trend_notes)});
   figures.trend = "trend.svg";
 

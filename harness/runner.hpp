@@ -15,7 +15,23 @@ struct RunOptions {
   std::map<std::string, std::vector<std::string>> extra_args;  // per part: passed through
   std::vector<std::string> wrapper;  // put in front of every binary ($MEMWALL_WRAPPER)
   int max_restarts = 20;             // crashes survived per binary before giving up on it
+  // The MPI families of bench_comm: started by srun inside a Slurm allocation, else mpirun.
+  bool mpi_built = false;
+  int ranks = 0;  // 0: srun's or the hostfile's count, else one per core (at least 2)
+  std::string hostfile;
+  bool oversubscribe = false;
 };
+
+// One start of a binary: how (a launcher in front, flags after), into which result file.
+struct Launch {
+  std::string binary, part, stem;     // bench_comm, comm, bench_comm_mpi
+  std::vector<std::string> launcher;  // e.g. mpirun -np 2 --bind-to core
+  std::vector<std::string> flags;     // e.g. --mpi
+  std::string skip;                   // not started, and why
+};
+// What `memwall run` will start; InputError for options it cannot honour (more ranks than this
+// node's cores without --oversubscribe or a hostfile).
+std::vector<Launch> plan_launches(const RunOptions& options);
 
 struct RunOutcome {
   std::vector<std::string> notes;  // what the report must say about the run itself

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "harness/result_file.hpp"
@@ -383,4 +384,78 @@ TEST(BenchCpu, OneRepetitionHasNoSpread) {
   EXPECT_EQ(o.exit_code, 0) << o.output;
   EXPECT_NE(o.output.find("cv -"), std::string::npos) << o.output;
   EXPECT_EQ(o.output.find("cv  "), std::string::npos) << o.output;
+}
+
+namespace {
+std::string mpirun() {
+  return geteuid() == 0 ? "mpirun --allow-run-as-root" : "mpirun";
+}
+}  // namespace
+
+// A real mpirun -np 2 of the MPI families on tiny messages: the result file holds every
+// family, each checked, with busbw = algbw x nccl-tests' factor.
+TEST(BenchComm, TinyMpiRunUnderMpirun) {
+  if (!MEMWALL_HAVE_MPI_TEST) GTEST_SKIP() << "built without MPI";
+  const fs::path dir = temp_dir("mpi");
+  const Outcome o = run(mpirun() + " -np 2 --oversubscribe " + std::string(BENCH_COMM) +
+                        " --mpi --max-bytes 64 --repetitions 2 --min-time 0.001 --out " +
+                        (dir / "r.json").string());
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  const auto f = load(dir / "r.json");
+  std::set<std::string> seen;
+  for (const auto& m : f.measurements) {
+    ASSERT_TRUE(m.error.empty()) << m.name << ": " << m.error;
+    EXPECT_EQ(m.best("valid"), 1) << m.name;
+    seen.insert(m.variant);
+    if (m.has("busGBps")) {
+      const double factor = m.variant == "allreduce" ? 1.0
+                            : m.variant == "broadcast" || m.variant == "reduce" ? 1.0
+                                                                                : 0.5;
+      EXPECT_NEAR(m.best("busGBps"), m.best("algGBps") * factor, 1e-9 + m.best("algGBps") * 1e-9)
+          << m.name;
+      EXPECT_EQ(m.key_number("ranks"), 2);
+    }
+    if (m.variant == "latency") {
+      EXPECT_GT(m.best("latency_ns"), 0);
+    }
+  }
+  for (const char* v : {"latency", "bw", "bibw", "allreduce", "allgather", "reduce_scatter",
+                        "broadcast", "reduce", "alltoall"})
+    EXPECT_TRUE(seen.count(v)) << v;
+  EXPECT_NE(f.context.value("mpi", "").find("2 ranks"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+// memwall run --only comm: both starts of bench_comm (direct, and under mpirun), and the
+// profile's interconnect section and walls.
+TEST(BenchComm, MemwallRunLaunchesBothParts) {
+  const fs::path dir = temp_dir("comm_run");
+  const Outcome o = run(std::string(MEMWALL) + " run --only comm --ranks 2 --oversubscribe --out " +
+                        dir.string() +
+                        " --comm-args \"--max-bytes 64 --repetitions 1 --min-time 0.001\"");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  std::ifstream in(dir / "profile.json");
+  const auto p = nlohmann::json::parse(in);
+  EXPECT_TRUE(p["interconnect"].contains("c2c"));
+  if (MEMWALL_HAVE_MPI_TEST) {
+    ASSERT_TRUE(p["interconnect"].contains("mpi")) << p["interconnect"].dump();
+    EXPECT_TRUE(p["interconnect"]["mpi"]["p2p"].contains("same_node"));
+    EXPECT_NE(p["provenance"]["run_notes"].dump().find("mpirun"), std::string::npos);
+  }
+  fs::remove_all(dir);
+}
+
+TEST(BenchComm, BadInputGetsOneErrorLine) {
+  for (const char* args : {" --max-bytes 0", " --max-bytes 1TiB", " --collectives allsum",
+                           " --window 0"}) {
+    const Outcome o = run(std::string(BENCH_COMM) + args);
+    EXPECT_EQ(o.exit_code, 2) << args << ": " << o.output;
+    EXPECT_EQ(error_lines(o.output), 1) << args << ": " << o.output;
+  }
+  if (MEMWALL_HAVE_MPI_TEST) {
+    const Outcome o = run(std::string(MEMWALL) + " run --only comm --ranks 4096 --out " +
+                          temp_dir("ranks").string());
+    EXPECT_EQ(o.exit_code, 2) << o.output;
+    EXPECT_NE(o.output.find("--oversubscribe"), std::string::npos) << o.output;
+  }
 }
