@@ -140,46 +140,6 @@ bool skip_unsupported(const std::string& name, Number t) {
   return true;
 }
 
-struct Shape {
-  ModelConfig model;
-  Phase phase;
-  int batch, seq;
-};
-
-std::vector<Shape> shapes(const CpuOptions& opt) {
-  std::vector<Shape> out;
-  const bool user = !opt.models.empty() || !opt.batches.empty() || !opt.seqs.empty();
-  if (!user && opt.mode != Mode::full) {
-    // Enough to see the paper's contrast: encoders in prefill are compute-bound, decoding
-    // reads every weight for one token and is bound by memory.
-    out = {{find_model("bert-base"), Phase::prefill, 1, 128},
-           {find_model("bert-large"), Phase::prefill, 1, 512},
-           {find_model("gpt2"), Phase::decode, 1, 1024},
-           {find_model("llama-2-7b"), Phase::decode, 1, 1024}};
-    if (opt.mode == Mode::normal) {
-      out.push_back({find_model("gpt2-xl"), Phase::prefill, 1, 512});
-      out.push_back({find_model("gpt2-xl"), Phase::decode, 8, 1024});
-      out.push_back({find_model("llama-2-7b"), Phase::prefill, 1, 512});
-      out.push_back({find_model("llama-2-7b"), Phase::decode, 8, 2048});
-    }
-    return out;
-  }
-  const std::vector<ModelConfig> models = !opt.models.empty() ? opt.models : model_catalog();
-  const std::vector<int> batches = !opt.batches.empty() ? opt.batches
-                                   : user               ? std::vector<int>{1}
-                                                        : std::vector<int>{1, 4, 16, 64};
-  const std::vector<int> seqs = !opt.seqs.empty() ? opt.seqs
-                                : user            ? std::vector<int>{512}
-                                       : std::vector<int>{128, 256, 512, 1024, 2048, 4096};
-  const std::vector<Phase> phases =
-      !opt.phases.empty() ? opt.phases : std::vector<Phase>{Phase::prefill, Phase::decode};
-  for (const ModelConfig& m : models)
-    for (Phase p : phases)
-      for (int b : batches)
-        for (int s : seqs) out.push_back({m, p, b, s});
-  return out;
-}
-
 void register_transformer() {
   const CpuOptions& opt = options();
   if (!have_blas()) {  // one line in the results, not one per product
@@ -204,7 +164,9 @@ void register_transformer() {
     const Number t = parse_number(type_name);
     if (skip_unsupported("xfmr/all/type:" + type_name, t)) continue;
     const int e = element_bytes(t);
-    for (const Shape& s : shapes(opt)) {
+    for (const Shape& s : transformer_shapes(
+             {opt.models, opt.batches, opt.seqs, opt.phases,
+              opt.mode == Mode::quick ? 0 : opt.mode == Mode::full ? 2 : 1})) {
       const std::vector<MatmulOp> ops = layer_ops(s.model, s.batch, s.seq, s.phase);
       const std::string family = s.phase == Phase::prefill ? "xfmr.gemm/" : "xfmr.gemv/";
       const std::string where = s.model.name + "/" + to_string(s.phase);

@@ -104,4 +104,36 @@ std::vector<MatmulOp> layer_ops(const ModelConfig& m, int batch, int seq, Phase 
   return ops;
 }
 
+std::vector<Shape> transformer_shapes(const ShapeRequest& r) {
+  std::vector<Shape> out;
+  const bool user = !r.models.empty() || !r.batches.empty() || !r.seqs.empty();
+  if (!user && r.mode != 2) {
+    out = {{find_model("bert-base"), Phase::prefill, 1, 128},
+           {find_model("bert-large"), Phase::prefill, 1, 512},
+           {find_model("gpt2"), Phase::decode, 1, 1024},
+           {find_model("llama-2-7b"), Phase::decode, 1, 1024}};
+    if (r.mode == 1) {
+      out.push_back({find_model("gpt2-xl"), Phase::prefill, 1, 512});
+      out.push_back({find_model("gpt2-xl"), Phase::decode, 8, 1024});
+      out.push_back({find_model("llama-2-7b"), Phase::prefill, 1, 512});
+      out.push_back({find_model("llama-2-7b"), Phase::decode, 8, 2048});
+    }
+    return out;
+  }
+  const std::vector<ModelConfig> models = !r.models.empty() ? r.models : model_catalog();
+  const std::vector<int> batches = !r.batches.empty() ? r.batches
+                                   : user             ? std::vector<int>{1}
+                                                      : std::vector<int>{1, 4, 16, 64};
+  const std::vector<int> seqs = !r.seqs.empty() ? r.seqs
+                                : user          ? std::vector<int>{512}
+                                                : std::vector<int>{128, 256, 512, 1024, 2048, 4096};
+  const std::vector<Phase> phases =
+      !r.phases.empty() ? r.phases : std::vector<Phase>{Phase::prefill, Phase::decode};
+  for (const ModelConfig& m : models)
+    for (Phase p : phases)
+      for (int b : batches)
+        for (int s : seqs) out.push_back({m, p, b, s});
+  return out;
+}
+
 }  // namespace memwall

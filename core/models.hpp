@@ -53,4 +53,20 @@ struct MatmulOp {
 // Decode: one new token per sequence (M = batch) against a KV cache of `seq` tokens.
 std::vector<MatmulOp> layer_ops(const ModelConfig& m, int batch, int seq, Phase phase);
 
+// The shapes a run measures, for every device alike: what the user asked for, else by mode
+// (0 quick, 1 normal, 2 full) enough to see the paper's contrast (encoders in prefill are
+// compute-bound; decoding reads every weight for one token and is bound by memory).
+struct Shape {
+  ModelConfig model;
+  Phase phase;
+  int batch, seq;
+};
+struct ShapeRequest {
+  std::vector<ModelConfig> models;
+  std::vector<int> batches, seqs;
+  std::vector<Phase> phases;
+  int mode = 1;
+};
+std::vector<Shape> transformer_shapes(const ShapeRequest& request);
+
 }  // namespace memwall

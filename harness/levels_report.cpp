@@ -47,7 +47,11 @@ LevelCurve latency_curve(const std::vector<ResultFile>& files, const CurveSpec& 
   for (const ResultFile& f : files)
     for (const Measurement& m : f.measurements) {
       if (m.family != spec.latency_family || m.variant != spec.latency_variant) continue;
-      if (!m.has("latency_ns") || !huge_or_unpaged(m)) continue;
+      if (!m.has("latency_ns") || !huge_or_unpaged(m) || device_of(m) != spec.device) continue;
+      bool keys_match = true;
+      for (const auto& [key, value] : spec.latency_keys)
+        keys_match = keys_match && m.keys.count(key) && m.keys.at(key) == value;
+      if (!keys_match) continue;
       double bytes = m.key_number("bytes");
       if (m.has("lines_touched_bytes"))
         bytes = m.median("lines_touched_bytes");
@@ -68,6 +72,7 @@ std::vector<CurvePoint> bandwidth_points(const std::vector<ResultFile>& files,
   for (const ResultFile& f : files)
     for (const Measurement& m : f.measurements) {
       if (m.family != spec.bandwidth_family || m.variant != kernel || !m.has("GBps")) continue;
+      if (device_of(m) != spec.device) continue;
       if (!huge_or_unpaged(m) || static_cast<int>(m.key_number("threads", 1)) != threads) continue;
       const double ws =
           m.has("working_set_bytes") ? m.median("working_set_bytes") : m.key_number("bytes");
@@ -109,6 +114,21 @@ std::string fmt(double v, const char* format) {
 }
 
 }  // namespace
+
+CurveSpec gpu_curve_spec(const std::string& device) {
+  CurveSpec s;
+  s.device = device;
+  s.latency_family = "gpu.lat";
+  s.latency_variant = "chase";
+  s.latency_keys = {{"load", "ca"}};
+  s.bandwidth_family = "gpu.bw";
+  s.cache_kernel = "read";
+  s.memory_kernel = "copy";
+  s.memory_nt_kernel = "triad";
+  s.memory_name = "HBM";
+  s.level_prefix = "GPU_";
+  return s;
+}
 
 LevelReport detect_levels(const std::vector<ResultFile>& files, const CurveSpec& spec) {
   LevelReport r;
@@ -178,7 +198,7 @@ LevelReport detect_levels(const std::vector<ResultFile>& files, const CurveSpec&
   double worst = 1;
   for (const ResultFile& f : files)
     for (const Measurement& m : f.measurements) {
-      if (m.family.rfind(spec.device + ".", 0) != 0 || !m.error.empty()) continue;
+      if (device_of(m) != spec.device || !m.error.empty()) continue;
       const double ws = m.has("working_set_bytes") ? m.median("working_set_bytes") : 0;
       if (m.keys.count("pages") && m.keys.at("pages") == "huge" && ws >= (4 << 20) &&
           m.has("huge_fraction") && m.median("huge_fraction") >= 0 &&

@@ -3,6 +3,7 @@
 // median over the interior of the same size interval on the bandwidth curve (scaled by the
 // cache instances the threads use), never found by segmenting the bandwidth curve again.
 #pragma once
+#include <map>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@ namespace memwall::harness {
 struct CurveSpec {
   std::string device = "cpu";
   std::string latency_family = "cpu.lat", latency_variant = "chase";
+  std::map<std::string, std::string> latency_keys;  // e.g. load:ca for the GPU's L1 curve
   std::string bandwidth_family = "cpu.bw";
   std::string cache_kernel = "read";    // the bandwidth of a cache level
   std::string memory_kernel = "triad";  // the bandwidth of memory, as STREAM users quote it
@@ -23,6 +25,10 @@ struct CurveSpec {
   std::string memory_name = "DRAM";
   std::string level_prefix;  // "GPU_" for a GPU's caches
 };
+
+// A GPU's curves: the L1-cached (ld.ca) chase, read for caches, copy for its memory as
+// BabelStream quotes it (triad beside), levels named GPU_L1, GPU_L2, HBM.
+CurveSpec gpu_curve_spec(const std::string& device);
 
 struct LevelCurve {
   std::string source;  // which benchmarks the curve comes from

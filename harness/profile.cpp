@@ -39,13 +39,6 @@ const char* main_counter(const Measurement& m) {
   return nullptr;
 }
 
-std::string device_of(const Measurement& m) {
-  if (m.keys.count("device")) return m.keys.at("device");
-  const std::string domain = m.family.substr(0, m.family.find('.'));
-  if (domain == "gpu") return "gpu0";
-  return domain == "xfmr" || domain == "cpu" ? "cpu" : domain;
-}
-
 std::vector<ResultFile> merge_by_name(std::vector<ResultFile> files) {
   std::set<std::string> seen;
   // Walk from the last file back so the newest measurement of a name is the one kept.
@@ -74,9 +67,14 @@ ProfileInputs profile_inputs(std::vector<ResultFile> files, const std::string& d
   in.files = std::move(files);
   in.datasheet_csv = datasheet_csv;
   bool cpu = false;
+  std::set<std::string> gpus;
   for (const ResultFile& f : in.files)
-    for (const Measurement& m : f.measurements) cpu = cpu || m.family.rfind("cpu.", 0) == 0;
+    for (const Measurement& m : f.measurements) {
+      cpu = cpu || m.family.rfind("cpu.", 0) == 0;
+      if (m.family.rfind("gpu.", 0) == 0 && m.error.empty()) gpus.insert(device_of(m));
+    }
   if (cpu) in.levels["cpu"] = detect_levels(in.files);
+  for (const std::string& gpu : gpus) in.levels[gpu] = detect_levels(in.files, gpu_curve_spec(gpu));
   return in;
 }
 

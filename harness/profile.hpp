@@ -54,8 +54,6 @@ std::vector<Metric> metrics_of_profile(const nlohmann::json& profile);
 // A profile.json, or a bench JSON file turned into metrics; InputError otherwise.
 std::vector<Metric> load_metrics(const std::string& path);
 
-// The device a benchmark ran on: its `device` key, else its domain (cpu, gpu0 for gpu.*).
-std::string device_of(const Measurement& m);
 // The main counter of a benchmark (GFLOPps, busGBps, GBps, latency_ns), or nullptr.
 const char* main_counter(const Measurement& m);
 

@@ -127,13 +127,24 @@ void interconnect(const ProfileInputs& in, json& profile) {
     bw = out["nccl"]["all_reduce"]["busGBps"];
     level = "NCCL all_reduce bus bandwidth";
   }
-  if (bw <= 0) return;
   for (auto& [device, r] : profile["ratios"].items()) {
     json& walls = r["walls"];
     if (!walls.contains("compute_GFLOPps")) continue;
-    walls["interconnect_GBps"] = bw;
-    walls["interconnect_level"] = level;
-    walls["flop_per_interconnect_byte"] = walls["compute_GFLOPps"].get<double>() / bw;
+    double device_bw = bw;
+    std::string device_level = level;
+    if (device.rfind("gpu", 0) == 0) {
+      // A GPU's link to the rest: NCCL between GPUs, else its host link (PCIe or C2C).
+      if (!(out.contains("nccl") && out["nccl"].contains("all_reduce"))) {
+        device_bw = 0;
+        for (const json& l : profile.value("links", json::object()).value(device, json::array()))
+          if (l.value("bandwidth_GBps", 0.0) > device_bw)
+            device_bw = l["bandwidth_GBps"], device_level = l.value("name", "") + " (host link)";
+      }
+    }
+    if (device_bw <= 0) continue;
+    walls["interconnect_GBps"] = device_bw;
+    walls["interconnect_level"] = device_level;
+    walls["flop_per_interconnect_byte"] = walls["compute_GFLOPps"].get<double>() / device_bw;
   }
 }
 

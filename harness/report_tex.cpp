@@ -51,7 +51,9 @@ std::string machine_line(const json& profile, const std::string& device) {
   if (m.contains("cpu_signature") && device == "cpu")
     s += " (" + latex_escape(m["cpu_signature"].get<std::string>()) + ")";
   if (d.contains("bandwidth_threads"))
-    s += ", " + std::to_string(d["bandwidth_threads"].get<int>()) + " threads";
+    s += ", " + (d["bandwidth_threads"].is_number()
+                     ? std::to_string(d["bandwidth_threads"].get<int>()) + " threads"
+                     : latex_escape(d["bandwidth_threads"].get<std::string>()));
   if (d.value("hypervisor", "") == "yes") s += ", virtual machine";
   if (m.contains("compiler")) s += ", " + latex_escape(m["compiler"].get<std::string>());
   return s;

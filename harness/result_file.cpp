@@ -169,4 +169,11 @@ ResultFile load_result_file(const std::string& path) {
   return file;
 }
 
+std::string device_of(const Measurement& m) {
+  if (m.keys.count("device")) return m.keys.at("device");
+  const std::string domain = m.family.substr(0, m.family.find('.'));
+  if (domain == "gpu") return "gpu0";
+  return domain == "xfmr" || domain == "cpu" ? "cpu" : domain;
+}
+
 }  // namespace memwall::harness

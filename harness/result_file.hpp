@@ -48,4 +48,7 @@ std::string null_non_finite(const std::string& json_text);
 
 ResultFile load_result_file(const std::string& path);
 
+// The device a benchmark ran on: its `device` key, else its domain (cpu; gpu0 for gpu.*; comm).
+std::string device_of(const Measurement& m);
+
 }  // namespace memwall::harness

@@ -459,3 +459,65 @@ TEST(BenchComm, BadInputGetsOneErrorLine) {
     EXPECT_NE(o.output.find("--oversubscribe"), std::string::npos) << o.output;
   }
 }
+
+// Where the machine has no GPU (CI, this project's machines): one line, exit 0, and a result
+// file that says why.
+TEST(BenchGpu, NoGpuIsOneLineAndAResultFileThatSaysWhy) {
+#ifndef BENCH_GPU
+  GTEST_SKIP() << "bench_gpu not built (no CUDA toolkit)";
+#else
+  const fs::path dir = temp_dir("nogpu");
+  const Outcome o = run(std::string(BENCH_GPU) + " --quick --out " + (dir / "bench_gpu.json").string());
+  if (o.output.find("skipped") == std::string::npos) GTEST_SKIP() << "this machine has a GPU";
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  int skip_lines = 0;
+  std::istringstream lines(o.output);
+  for (std::string line; std::getline(lines, line);) skip_lines += line.find("skipped: ") != std::string::npos && line.find("gpu/all") != std::string::npos;
+  EXPECT_EQ(skip_lines, 1) << o.output;
+  const auto f = load(dir / "bench_gpu.json");
+  ASSERT_EQ(f.measurements.size(), 1u);
+  EXPECT_EQ(f.measurements[0].error.rfind("skipped: ", 0), 0u);
+  EXPECT_TRUE(f.context.contains("gpu_skipped"));
+  fs::remove_all(dir);
+#endif
+}
+
+// A GPU-shaped result file (test data from a synthetic model, written by the benchmark code's
+// own writer) beside a CPU run: the profile keys everything by device, the GPU's ridge points
+// use the GPU's bandwidths, and CPU and GPU products of one shape stay two rows.
+TEST(Memwall, GpuResultsMakeASecondDevice) {
+  const fs::path dir = temp_dir("gpu_profile");
+  ASSERT_EQ(run(std::string(FAKE_GPU_BENCH) + " --repetitions 2 --min-time 0.001 --out " +
+                (dir / "bench_gpu.json").string())
+                .exit_code,
+            0);
+  fs::copy_file(std::string(MEMWALL_FIXTURES) + "/run_a/bench_cpu.json", dir / "bench_cpu.json");
+  const Outcome o = run(std::string(MEMWALL) + " report " + dir.string());
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  std::ifstream in(dir / "profile.json");
+  const auto p = nlohmann::json::parse(in);
+  EXPECT_EQ(p["devices"]["gpu0"]["kind"], "gpu");
+  std::vector<std::string> names;
+  for (const auto& l : p["memory"]["gpu0"]) names.push_back(l["name"]);
+  EXPECT_EQ(names, (std::vector<std::string>{"GPU_L1", "GPU_L2", "HBM"}));
+  const double hbm = p["memory"]["gpu0"][2]["bandwidth_GBps"];
+  const double cpu_dram = p["memory"]["cpu"].back()["bandwidth_GBps"];
+  const double peak = p["compute"]["gpu0"]["bf16"]["peak_GFLOPps"];
+  EXPECT_DOUBLE_EQ(p["ratios"]["gpu0"]["ridge_flop_per_byte"]["HBM"]["bf16"].get<double>(), peak / hbm);
+  EXPECT_NE(peak / hbm, peak / cpu_dram);
+  EXPECT_EQ(p["ratios"]["gpu0"]["walls"]["memory_level"], "HBM");
+  int gpu_rows = 0, cpu_rows = 0;
+  for (const auto& op : p["transformer"]["ops"]) {
+    gpu_rows += op["device"] == "gpu0";
+    cpu_rows += op["device"] == "cpu";
+    if (op["device"] == "gpu0") {
+      const std::string at = op["operands_fit_in"];  // one of the GPU's own levels
+      EXPECT_TRUE(at == "GPU_L1" || at == "GPU_L2" || at == "HBM") << at;
+    }
+  }
+  EXPECT_EQ(gpu_rows, 2);
+  EXPECT_GT(cpu_rows, 0);
+  EXPECT_TRUE(fs::exists(dir / "roofline_gpu0_bf16.svg"));
+  EXPECT_TRUE(fs::exists(dir / "latency_gpu0.svg"));
+  fs::remove_all(dir);
+}

@@ -1,0 +1,188 @@
+// gpu.gemm: the tensor cores through cuBLASLt on large square shapes (tf32, fp16, bf16, fp8 on
+// sm_89 and later, int8), and xfmr: the Transformer products of core/'s model catalog in bf16
+// and fp8 (names carry device:gpuN, so they never merge with the CPU's rows). FLOPs 2*M*N*K;
+// bytes the least each product moves; every result checked on a sample against a reference
+// computed in double from the same inputs.
+#include <algorithm>
+#include <memory>
+#include <random>
+#include <vector>
+
+#include "bench_gpu/gpu_model.hpp"
+#include "bench_gpu/gpu_runtime.hpp"
+#include "bench_gpu/lt.hpp"
+#include "bench_gpu/nvml.hpp"
+#include "bench_gpu/options.hpp"
+#include "core/bench_main.hpp"
+#include "core/models.hpp"
+#include "core/registry.hpp"
+
+namespace memwall::gpu {
+
+namespace {
+
+// Values exact in every format: small multiples of 1/8 for the float formats (on fp8's grid
+// too), small integers for int8.
+std::vector<float> operand(size_t n, GemmType t, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<float> v(n);
+  for (float& x : v) {
+    const int r = static_cast<int>(rng() % 15) - 7;
+    x = t == GemmType::int8 ? static_cast<float>(r) : static_cast<float>(r) / 8;
+  }
+  return v;
+}
+
+struct Operands {
+  std::vector<unsigned char> a, b;  // host copies, for the check
+  DeviceBuffer da, db, dd;
+};
+
+Operands make_operands(const GemmTypeInfo& t, int64_t m, int64_t n, int64_t k, int64_t batch,
+                       int64_t b_count, uint64_t seed) {
+  Operands o;
+  o.a = encode(t.type, operand(static_cast<size_t>(batch * m * k), t.type, seed), false);
+  o.b = encode(t.type, operand(static_cast<size_t>(b_count * k * n), t.type, seed + 1), false);
+  o.da = DeviceBuffer(o.a.size());
+  o.db = DeviceBuffer(o.b.size());
+  o.dd = DeviceBuffer(static_cast<size_t>(batch * m * n * t.out_bytes));
+  MEMWALL_CUDA(cudaMemcpy(o.da.data(), o.a.data(), o.a.size(), cudaMemcpyHostToDevice));
+  MEMWALL_CUDA(cudaMemcpy(o.db.data(), o.b.data(), o.b.size(), cudaMemcpyHostToDevice));
+  return o;
+}
+
+// The first product of the batch, sampled: A row-major m x k, B column-major k x n, D
+// column-major m x n.
+std::string check(const GemmTypeInfo& t, const Operands& o, int64_t m, int64_t n, int64_t k) {
+  const Element a = [&](int64_t i, int64_t p) {
+    return decode(t.type, o.a.data() + static_cast<size_t>((i * k + p) * t.in_bytes), false);
+  };
+  const Element b = [&](int64_t p, int64_t j) {
+    return decode(t.type, o.b.data() + static_cast<size_t>((j * k + p) * t.in_bytes), false);
+  };
+  const Element d = [&](int64_t i, int64_t j) {
+    unsigned char e[4] = {};
+    MEMWALL_CUDA(cudaMemcpy(e, o.dd.as<unsigned char>() + (j * m + i) * t.out_bytes,
+                            static_cast<size_t>(t.out_bytes), cudaMemcpyDeviceToHost));
+    return decode(t.type, e, true);
+  };
+  const double relative = 8 * t.in_epsilon / std::sqrt(static_cast<double>(k)) + t.out_epsilon +
+                          8 * std::ldexp(1.0, -24);
+  return check_gemm_sample(a, b, d, m, n, k, relative, 16, 7);
+}
+
+// One product (or a batch of them) timed: FLOPs, the least bytes, the check.
+void run_product(benchmark::State& state, const GemmTypeInfo& t, int64_t m, int64_t n, int64_t k,
+                 int64_t batch, int64_t b_count) {
+  const int64_t group = batch / b_count;  // products sharing one B (grouped-query attention)
+  Operands o = make_operands(t, m, n, k, batch, b_count, static_cast<uint64_t>(m * 31 + n));
+  // Each group of the batch shares its B: one strided call per group, B's stride 0 inside it.
+  LtProduct product(t.type, m, n, k, group, b_count == batch ? -1 : 0);
+  auto a_of = [&](int64_t g) { return o.da.as<unsigned char>() + g * group * m * k * t.in_bytes; };
+  auto b_of = [&](int64_t g) { return o.db.as<unsigned char>() + g * k * n * t.in_bytes; };
+  auto d_of = [&](int64_t g) { return o.dd.as<unsigned char>() + g * group * m * n * t.out_bytes; };
+  product.choose(a_of(0), b_of(0), d_of(0));
+  const double flops = 2.0 * m * n * k * batch;
+  const int reps = static_cast<int>(std::clamp(2e11 / flops, 1.0, 1000.0));  // >= ~1 ms
+  EnergyMeter energy;
+  energy.start();
+  const double seconds = measure(state, [&] {
+    return timed([&] {
+      for (int r = 0; r < reps; ++r)
+        for (int64_t g = 0; g < b_count; ++g) product.run(a_of(g), b_of(g), d_of(g));
+    });
+  });
+  const double joules = energy.stop_joules();
+  if (seconds == 0) return;
+  const std::string wrong = check(t, o, m, n, k);
+  if (!check_result(state, wrong.empty(), wrong)) return;
+  const double bytes = static_cast<double>(t.in_bytes) * (batch * m * k + b_count * k * n) +
+                       static_cast<double>(t.out_bytes) * batch * m * n;
+  const double calls = static_cast<double>(state.iterations()) * reps;
+  state.counters["GFLOPps"] = flops * calls / seconds / 1e9;
+  state.counters["GBps"] = bytes * calls / seconds / 1e9;
+  state.counters["flops"] = flops;
+  state.counters["bytes"] = bytes;
+  state.counters["seconds"] = seconds / calls;
+  if (joules > 0) {
+    state.counters["energy_pJ_per_flop"] = joules * 1e12 / (flops * calls);
+    state.counters["energy_pJ_per_byte"] = joules * 1e12 / (bytes * calls);
+    state.counters["power_W"] = joules / seconds;
+  }
+  state.counters["m"] = static_cast<double>(m);
+  state.counters["n"] = static_cast<double>(n);
+  state.counters["k"] = static_cast<double>(k);
+  state.counters["count"] = static_cast<double>(batch);
+  state.SetLabel("cuBLASLt " + std::string(t.name) + ", " + product.algorithm());
+}
+
+void run_or_skip(benchmark::State& state, const GemmTypeInfo& t, int64_t m, int64_t n, int64_t k,
+                 int64_t batch, int64_t b_count) {
+  try {
+    run_product(state, t, m, n, k, batch, b_count);
+  } catch (const LtUnsupported& e) {
+    skip(state, e.what());
+  }
+}
+
+bool skip_unsupported(const std::string& name, const GemmTypeInfo& t) {
+  if (gemm_supported(t, device().major, device().minor)) return false;
+  const std::string why = "needs sm_" + std::to_string(t.min_major) + std::to_string(t.min_minor) +
+                          " or later (this GPU is sm_" + std::to_string(device().major) +
+                          std::to_string(device().minor) + ")";
+  add_benchmark(name, [why](benchmark::State& s) { skip(s, why); });
+  return true;
+}
+
+void register_square() {
+  if (!device_ready()) return;
+  std::vector<std::string> types = options().gemm_types;
+  if (types.empty()) types = {"tf32", "fp16", "bf16", "fp8", "int8"};
+  std::vector<int> sizes = options().gemm_sizes;
+  if (sizes.empty()) sizes = {options().mode == Mode::quick ? 4096 : 8192};
+  for (const std::string& name : types) {
+    const GemmTypeInfo& t = gemm_type(name);
+    if (skip_unsupported("gpu.gemm/square/type:" + name + device_key(), t)) continue;
+    for (int n : sizes)
+      add_benchmark("gpu.gemm/square/n:" + std::to_string(n) + "/type:" + name + device_key(),
+                    [&t, n](benchmark::State& s) { run_product(s, t, n, n, n, 1, 1); });
+  }
+}
+
+void register_transformer() {
+  if (!device_ready()) return;
+  const GpuOptions& opt = options();
+  std::vector<std::string> types = opt.xfmr_types;
+  if (types.empty()) {
+    types = {"bf16"};
+    if (gemm_supported(gemm_type("fp8"), device().major, device().minor)) types.push_back("fp8");
+  }
+  const int mode = opt.mode == Mode::quick ? 0 : opt.mode == Mode::full ? 2 : 1;
+  const uint64_t memory = device().memory_bytes / 2;
+  for (const std::string& name : types) {
+    const GemmTypeInfo& t = gemm_type(name);
+    if (skip_unsupported("xfmr/all/type:" + name + device_key(), t)) continue;
+    for (const Shape& s : transformer_shapes({opt.models, opt.batches, opt.seqs, opt.phases, mode})) {
+      const std::string family = s.phase == Phase::prefill ? "xfmr.gemm/" : "xfmr.gemv/";
+      for (const MatmulOp& op : layer_ops(s.model, s.batch, s.seq, s.phase)) {
+        const uint64_t footprint = static_cast<uint64_t>(t.in_bytes) *
+                                       (op.count * op.m * op.k + op.b_count * op.k * op.n) +
+                                   static_cast<uint64_t>(t.out_bytes) * op.count * op.m * op.n;
+        if (footprint > memory) continue;
+        add_benchmark(family + s.model.name + "/" + to_string(s.phase) + "/op:" + op.name +
+                          "/batch:" + std::to_string(s.batch) + "/seq:" + std::to_string(s.seq) +
+                          "/type:" + name + device_key(),
+                      [&t, op](benchmark::State& st) {
+                        run_or_skip(st, t, op.m, op.n, op.k, op.count, op.b_count);
+                      });
+      }
+    }
+  }
+}
+
+const bool registered_square = add_family("gpu.gemm", register_square);
+const bool registered_xfmr = add_family("xfmr", register_transformer);
+
+}  // namespace
+
+}  // namespace memwall::gpu

@@ -1,0 +1,100 @@
+// bench_gpu: the GPU's memory wall (CUDA): its memory curve and latency by level, shared
+// memory, the host link, SM and tensor-core peaks, the Transformer products, and energy from
+// NVML. Without a GPU or driver it says why on one line, writes a result file that says so,
+// and exits 0.
+#include <cstdio>
+
+#include "bench_gpu/gpu_runtime.hpp"
+#include "bench_gpu/lt.hpp"
+#include "bench_gpu/nvml.hpp"
+#include "bench_gpu/options.hpp"
+#include "core/bench_main.hpp"
+#include "core/context.hpp"
+#include "core/registry.hpp"
+#include "core/units.hpp"
+
+int main(int argc, char** argv) {
+  using namespace memwall;
+  using namespace memwall::gpu;
+  GpuOptions& opt = mutable_options();
+  std::string min_bytes, max_bytes, gemm_types, gemm_sizes, models, batches, seqs, xfmr_types;
+  std::string why_not;  // no GPU: why
+  BenchProgram program;
+  program.name = "bench_gpu";
+  program.add_options = [&](CLI::App& app) {
+    app.add_option("--device", opt.device, "GPU index (default 0)")->check(CLI::NonNegativeNumber);
+    app.add_option("--min-bytes", min_bytes, "smallest working set (default 4KiB)");
+    app.add_option("--max-bytes", max_bytes, "largest working set (default 3/4 of memory)");
+    app.add_option("--points-per-octave", opt.points_per_octave, "sizes per doubling (4)")
+        ->check(CLI::Range(1, 16));
+    app.add_option("--gemm-type", gemm_types, "tf32,fp16,bf16,fp8,int8 (default all it has)");
+    app.add_option("--gemm-n", gemm_sizes, "square GEMM sizes (default 8192, quick 4096)");
+    app.add_option("--model", models, "Transformer models: catalog names or JSON files");
+    app.add_option("--batch", batches, "batch sizes");
+    app.add_option("--seq", seqs, "sequence lengths");
+    app.add_option("--xfmr-type", xfmr_types, "formats of the products: bf16, fp8");
+  };
+  program.prepare = [&] {
+    opt.mode = run_mode() == RunMode::quick  ? Mode::quick
+               : run_mode() == RunMode::full ? Mode::full
+                                             : Mode::normal;
+    if (!min_bytes.empty()) opt.min_bytes = parse_bytes(min_bytes);
+    if (!max_bytes.empty()) opt.max_bytes = parse_bytes(max_bytes);
+    for (const std::string& t : split_list(gemm_types)) {
+      gemm_type(t);  // rejects unknown formats now
+      opt.gemm_types.push_back(t);
+    }
+    for (const std::string& t : split_list(xfmr_types)) {
+      gemm_type(t);
+      opt.xfmr_types.push_back(t);
+    }
+    if (!gemm_sizes.empty()) opt.gemm_sizes = parse_positive_list(gemm_sizes, "GEMM size");
+    for (const std::string& m : split_list(models))
+      opt.models.push_back(m.find(".json") != std::string::npos ? load_model_file(m)
+                                                                : find_model(m));
+    if (!batches.empty()) opt.batches = parse_positive_list(batches, "batch size");
+    if (!seqs.empty()) opt.seqs = parse_positive_list(seqs, "sequence length");
+    why_not = gpu_unavailable_reason();
+    if (why_not.empty()) {
+      select_device(opt.device);  // UsageError-free: a bad index is an error line from CUDA
+      if (opt.max_bytes && opt.max_bytes > device().memory_bytes)
+        throw UsageError("--max-bytes " + format_bytes(opt.max_bytes) + " is above the GPU's " +
+                         format_bytes(device().memory_bytes));
+      return;
+    }
+    // No GPU: one skipped benchmark (its progress line is the one line said), so the result
+    // file says why. The families register nothing (they check device_ready()).
+    add_benchmark("gpu/all", [why_not](benchmark::State& s) { skip(s, why_not); });
+  };
+  program.add_context = [&] {
+    if (!why_not.empty()) {
+      add_context("gpu_skipped", why_not);
+      return;
+    }
+    const DeviceInfo& d = device();
+    const Nvml& nvml = Nvml::instance();
+    add_context("gpu0_name", d.name);
+    add_context("gpu0_sms", std::to_string(d.sms));
+    add_context("gpu0_compute_capability", std::to_string(d.major) + "." + std::to_string(d.minor));
+    add_context("gpu0_memory_bytes", std::to_string(d.memory_bytes));
+    add_context("gpu0_memory_bus_bits", std::to_string(d.bus_bits));
+    add_context("gpu0_clock_mhz_rated", std::to_string(d.clock_mhz));
+    add_context("gpu0_memory_clock_mhz", std::to_string(d.memory_clock_mhz));
+    add_context("gpu0_caches", "[{\"level\":1,\"size\":" + std::to_string(d.l1_per_sm) +
+                                   ",\"instances\":" + std::to_string(d.sms) +
+                                   "},{\"level\":2,\"size\":" + std::to_string(d.l2_bytes) +
+                                   ",\"instances\":1}]");
+    add_context("cuda_driver_version", std::to_string(d.driver_version));
+    add_context("cuda_runtime_version", std::to_string(d.runtime_version));
+    add_context("nvml", nvml.status());
+    if (nvml.available()) {
+      add_context("gpu0_driver", nvml.driver_version());
+      add_context("gpu0_max_sm_clock_mhz", std::to_string(nvml.max_clock_mhz(0)));
+      add_context("gpu0_ecc", nvml.ecc());
+      add_context("gpu0_pcie", "gen " + std::to_string(nvml.pcie_generation()) + " x" +
+                                   std::to_string(nvml.pcie_width()));
+      add_context("gpu0_nvlinks_up", std::to_string(nvml.nvlinks_up()));
+    }
+  };
+  return bench_main(argc, argv, program);
+}

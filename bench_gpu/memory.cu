@@ -1,0 +1,236 @@
+// gpu.bw: BabelStream's kernels (and read, write) over working sets from a few KiB to most of
+// device memory, so L1, L2 and HBM show as plateaus. Each size first tries the launch
+// configurations of gpu_model.hpp (load width, blocks per SM, vectors per thread), keeps the
+// fastest, and reports it with its parameters. Bytes count as BabelStream counts them.
+#include <algorithm>
+#include <vector>
+
+#include "bench_gpu/gpu_model.hpp"
+#include "bench_gpu/gpu_runtime.hpp"
+#include "bench_gpu/nvml.hpp"
+#include "bench_gpu/options.hpp"
+#include "core/bench_main.hpp"
+#include "core/registry.hpp"
+
+namespace memwall::gpu {
+
+namespace {
+
+constexpr float kX = 1.0f, kY = 2.0f, kS = 3.0f;
+
+template <typename V>
+__device__ float lanes_sum(V v);
+template <>
+__device__ float lanes_sum(float v) {
+  return v;
+}
+template <>
+__device__ float lanes_sum(float2 v) {
+  return v.x + v.y;
+}
+template <>
+__device__ float lanes_sum(float4 v) {
+  return v.x + v.y + v.z + v.w;
+}
+template <typename V>
+__device__ V splat(float s);
+template <>
+__device__ float splat(float s) {
+  return s;
+}
+template <>
+__device__ float2 splat(float s) {
+  return make_float2(s, s);
+}
+template <>
+__device__ float4 splat(float s) {
+  return make_float4(s, s, s, s);
+}
+__device__ float fma_lane(float a, float b, float c) {
+  return fmaf(a, b, c);
+}
+__device__ float2 fma_lane(float2 a, float2 b, float2 c) {
+  return make_float2(fmaf(a.x, b.x, c.x), fmaf(a.y, b.y, c.y));
+}
+__device__ float4 fma_lane(float4 a, float4 b, float4 c) {
+  return make_float4(fmaf(a.x, b.x, c.x), fmaf(a.y, b.y, c.y), fmaf(a.z, b.z, c.z),
+                     fmaf(a.w, b.w, c.w));
+}
+__device__ float dot_lanes(float a, float b) {
+  return a * b;
+}
+__device__ float dot_lanes(float2 a, float2 b) {
+  return a.x * b.x + a.y * b.y;
+}
+__device__ float dot_lanes(float4 a, float4 b) {
+  return a.x * b.x + a.y * b.y + a.z * b.z + a.w * b.w;
+}
+
+// One kernel for all five: each thread owns the same vectors every pass (so small sets stay in
+// its SM's L1 and the L2), E vectors per step.
+template <typename V, int kOp, int E>
+__global__ void stream(const V* __restrict__ x, const V* __restrict__ y, V* __restrict__ out,
+                       size_t n, int passes, double* sum) {
+  const size_t stride = static_cast<size_t>(gridDim.x) * blockDim.x * E;
+  const size_t first = (static_cast<size_t>(blockIdx.x) * blockDim.x + threadIdx.x) * E;
+  float local = 0;
+  const V s = splat<V>(kS);
+  for (int p = 0; p < passes; ++p) {
+    for (size_t i = first; i < n; i += stride) {
+#pragma unroll
+      for (int e = 0; e < E; ++e) {
+        const size_t j = i + e;
+        if (j >= n) break;
+        if constexpr (kOp == 0) local += lanes_sum(x[j]);               // read
+        if constexpr (kOp == 1) out[j] = s;                             // write
+        if constexpr (kOp == 2) out[j] = x[j];                          // copy
+        if constexpr (kOp == 3) out[j] = fma_lane(s, y[j], x[j]);       // triad
+        if constexpr (kOp == 4) local += dot_lanes(x[j], y[j]);         // dot
+      }
+    }
+  }
+  if constexpr (kOp == 0 || kOp == 4) {
+    for (int offset = 16; offset > 0; offset /= 2) local += __shfl_down_sync(0xffffffffu, local, offset);
+    if ((threadIdx.x & 31) == 0) atomicAdd(sum, static_cast<double>(local));
+  }
+}
+
+__global__ void fill(float* p, size_t n, float v) {
+  for (size_t i = static_cast<size_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
+       i += static_cast<size_t>(gridDim.x) * blockDim.x)
+    p[i] = v;
+}
+
+int op_of(const std::string& name) {
+  return name == "read" ? 0 : name == "write" ? 1 : name == "copy" ? 2 : name == "triad" ? 3 : 4;
+}
+
+template <typename V, int E>
+void launch_typed(int op, const LaunchConfig& c, const float* x, const float* y, float* out,
+                  size_t floats, int passes, double* sum) {
+  const size_t n = floats / (sizeof(V) / sizeof(float));
+  const int blocks = device().sms * c.blocks_per_sm;
+  const V* xv = reinterpret_cast<const V*>(x);
+  const V* yv = reinterpret_cast<const V*>(y);
+  V* ov = reinterpret_cast<V*>(out);
+  switch (op) {
+    case 0: stream<V, 0, E><<<blocks, c.threads_per_block>>>(xv, yv, ov, n, passes, sum); break;
+    case 1: stream<V, 1, E><<<blocks, c.threads_per_block>>>(xv, yv, ov, n, passes, sum); break;
+    case 2: stream<V, 2, E><<<blocks, c.threads_per_block>>>(xv, yv, ov, n, passes, sum); break;
+    case 3: stream<V, 3, E><<<blocks, c.threads_per_block>>>(xv, yv, ov, n, passes, sum); break;
+    default: stream<V, 4, E><<<blocks, c.threads_per_block>>>(xv, yv, ov, n, passes, sum);
+  }
+}
+
+template <typename V>
+void launch_width(int op, const LaunchConfig& c, const float* x, const float* y, float* out,
+                  size_t floats, int passes, double* sum) {
+  switch (c.elements_per_thread) {
+    case 1: launch_typed<V, 1>(op, c, x, y, out, floats, passes, sum); break;
+    case 2: launch_typed<V, 2>(op, c, x, y, out, floats, passes, sum); break;
+    case 4: launch_typed<V, 4>(op, c, x, y, out, floats, passes, sum); break;
+    default: launch_typed<V, 8>(op, c, x, y, out, floats, passes, sum);
+  }
+}
+
+void launch(int op, const LaunchConfig& c, const float* x, const float* y, float* out,
+            size_t floats, int passes, double* sum) {
+  if (c.vector_bytes == 4) launch_width<float>(op, c, x, y, out, floats, passes, sum);
+  else if (c.vector_bytes == 8) launch_width<float2>(op, c, x, y, out, floats, passes, sum);
+  else launch_width<float4>(op, c, x, y, out, floats, passes, sum);
+}
+
+void run_memory(benchmark::State& state, const MemoryKernel& k, uint64_t ws_bytes) {
+  const int arrays = k.reads + k.writes;
+  const size_t floats = std::max<size_t>(64, ws_bytes / arrays / sizeof(float) / 64 * 64);
+  DeviceBuffer x(floats * sizeof(float)), y(k.reads == 2 ? floats * sizeof(float) : 256),
+      out(k.writes ? floats * sizeof(float) : 256), sum(sizeof(double));
+  fill<<<256, 256>>>(x.as<float>(), floats, kX);
+  if (k.reads == 2) fill<<<256, 256>>>(y.as<float>(), floats, kY);
+  const uint64_t pass_bytes = kernel_bytes(k, floats, sizeof(float));
+  // Enough passes in one launch that the launch is noise (at least 256 MiB moved).
+  const int passes = static_cast<int>(std::clamp<uint64_t>((256ull << 20) / pass_bytes, 1, 1 << 20));
+  const int op = op_of(k.name);
+  const std::vector<LaunchConfig> configs =
+      launch_configs(device().sms, floats * sizeof(float), options().mode == Mode::full);
+  std::vector<double> rates;
+  for (const LaunchConfig& c : configs) {
+    const double s = timed([&] {
+      launch(op, c, x.as<float>(), y.as<float>(), out.as<float>(), floats, passes,
+             sum.as<double>());
+    });
+    rates.push_back(static_cast<double>(pass_bytes) * passes / s);
+  }
+  const LaunchConfig best = configs[pick_best(rates)];
+  MEMWALL_CUDA(cudaMemset(sum.data(), 0, sizeof(double)));
+  uint64_t launches = 0;
+  EnergyMeter energy;
+  energy.start();
+  const double seconds = measure(state, [&] {
+    ++launches;
+    return timed([&] {
+      launch(op, best, x.as<float>(), y.as<float>(), out.as<float>(), floats, passes,
+             sum.as<double>());
+    });
+  });
+  const double joules = energy.stop_joules();
+  if (seconds == 0) return;
+  // The check: the sums of read and dot over every launch, 1024 spread elements of the others.
+  bool ok = true;
+  std::string what;
+  if (op == 0 || op == 4) {
+    double got = 0;
+    MEMWALL_CUDA(cudaMemcpy(&got, sum.data(), sizeof got, cudaMemcpyDeviceToHost));
+    const double want = static_cast<double>(floats) * passes * static_cast<double>(launches) *
+                        (op == 0 ? kX : kX * kY);
+    ok = got == want;
+    if (!ok) what = std::string(k.name) + ": sum " + std::to_string(got) + ", expected " + std::to_string(want);
+  } else {
+    const float want = op == 1 ? kS : op == 2 ? kX : kX + kS * kY;
+    for (size_t i = 0; i < floats && ok; i += std::max<size_t>(1, floats / 1024)) {
+      float v = 0;
+      MEMWALL_CUDA(cudaMemcpy(&v, out.as<float>() + i, sizeof v, cudaMemcpyDeviceToHost));
+      ok = v == want;
+      if (!ok) what = std::string(k.name) + ": element " + std::to_string(i) + " is " + std::to_string(v);
+    }
+  }
+  if (!check_result(state, ok, what)) return;
+  state.counters["GBps"] = static_cast<double>(pass_bytes) * passes *
+                           static_cast<double>(state.iterations()) / seconds / 1e9;
+  state.counters["working_set_bytes"] = static_cast<double>(floats * sizeof(float) * arrays);
+  state.counters["bytes"] = static_cast<double>(pass_bytes) * passes;
+  if (joules > 0) {
+    const double moved = static_cast<double>(pass_bytes) * passes * static_cast<double>(launches);
+    state.counters["energy_pJ_per_byte"] = joules * 1e12 / moved;
+    state.counters["power_W"] = joules / seconds;
+  }
+  state.counters["vector_bytes"] = best.vector_bytes;
+  state.counters["blocks_per_sm"] = best.blocks_per_sm;
+  state.counters["vectors_per_thread"] = best.elements_per_thread;
+  state.SetLabel(describe(best));
+}
+
+void register_memory() {
+  if (!device_ready()) return;
+  const uint64_t largest = device().memory_bytes / 4 * 3 / 2;  // the arrays of most kernels
+  const bool quick = options().mode == Mode::quick;
+  for (const MemoryKernel& k : memory_kernels()) {
+    if (quick && std::string(k.name) != "read" && std::string(k.name) != "triad") continue;
+    for (uint64_t bytes : options().sizes(largest)) {
+      add_benchmark("gpu.bw/" + std::string(k.name) + "/bytes:" + std::to_string(bytes) + device_key(),
+                    [&k, bytes](benchmark::State& state) { run_memory(state, k, bytes); }, 0.1);
+    }
+  }
+  // The L2's own bandwidth, at half its size: the figure people quote for it.
+  const uint64_t half_l2 = device().l2_bytes / 2;
+  add_benchmark("gpu.l2/read/bytes:" + std::to_string(half_l2) + device_key(),
+                [half_l2](benchmark::State& state) {
+                  run_memory(state, memory_kernel("read"), half_l2);
+                }, 0.1);
+}
+
+const bool registered = add_family("gpu.bw", register_memory);
+
+}  // namespace
+
+}  // namespace memwall::gpu

@@ -1,0 +1,151 @@
+#include "bench_gpu/nvml.hpp"
+
+#include <dlfcn.h>
+
+#include <chrono>
+
+namespace memwall::gpu {
+
+namespace {
+
+// The few NVML entry points used, declared as the NVML API documents them (return 0 =
+// NVML_SUCCESS; handles are opaque pointers).
+using InitFn = int (*)();
+using HandleFn = int (*)(unsigned, void**);
+using UintFn = int (*)(void*, unsigned*);
+using ClockFn = int (*)(void*, int, unsigned*);
+using EnergyFn = int (*)(void*, unsigned long long*);
+using EccFn = int (*)(void*, int*, int*);
+using LinkFn = int (*)(void*, unsigned, int*);
+using StringFn = int (*)(char*, unsigned);
+
+template <typename F>
+F symbol(void* lib, const char* name) {
+  return lib ? reinterpret_cast<F>(dlsym(lib, name)) : nullptr;
+}
+
+}  // namespace
+
+Nvml& Nvml::instance() {
+  static Nvml nvml;
+  static const bool opened = nvml.open("libnvidia-ml.so.1", 0);
+  (void)opened;
+  return nvml;
+}
+
+bool Nvml::open(const std::string& library, int index) {
+  device_ = nullptr;
+  lib_ = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!lib_) {
+    status_ = "NVML not available (" + library + " not found: no NVIDIA driver?)";
+    return false;
+  }
+  const auto init = symbol<InitFn>(lib_, "nvmlInit_v2");
+  const auto handle = symbol<HandleFn>(lib_, "nvmlDeviceGetHandleByIndex_v2");
+  if (!init || !handle || init() != 0) {
+    status_ = "NVML did not initialize (driver not loaded?)";
+    return false;
+  }
+  void* device = nullptr;
+  if (handle(static_cast<unsigned>(index), &device) != 0 || !device) {
+    status_ = "NVML has no device " + std::to_string(index);
+    return false;
+  }
+  device_ = device;
+  status_ = "ok";
+  return true;
+}
+
+double Nvml::power_watts() const {
+  unsigned mw = 0;
+  const auto f = symbol<UintFn>(lib_, "nvmlDeviceGetPowerUsage");
+  return device_ && f && f(device_, &mw) == 0 ? mw / 1e3 : 0;
+}
+
+double Nvml::energy_joules() const {
+  unsigned long long mj = 0;
+  const auto f = symbol<EnergyFn>(lib_, "nvmlDeviceGetTotalEnergyConsumption");
+  return device_ && f && f(device_, &mj) == 0 ? static_cast<double>(mj) / 1e3 : 0;
+}
+
+int Nvml::clock_mhz(int which) const {
+  unsigned mhz = 0;
+  const auto f = symbol<ClockFn>(lib_, "nvmlDeviceGetClockInfo");
+  // NVML_CLOCK_GRAPHICS 0, NVML_CLOCK_SM 1, NVML_CLOCK_MEM 2
+  return device_ && f && f(device_, which == 0 ? 1 : 2, &mhz) == 0 ? static_cast<int>(mhz) : 0;
+}
+
+int Nvml::max_clock_mhz(int which) const {
+  unsigned mhz = 0;
+  const auto f = symbol<ClockFn>(lib_, "nvmlDeviceGetMaxClockInfo");
+  return device_ && f && f(device_, which == 0 ? 1 : 2, &mhz) == 0 ? static_cast<int>(mhz) : 0;
+}
+
+int Nvml::pcie_generation() const {
+  unsigned v = 0;
+  const auto f = symbol<UintFn>(lib_, "nvmlDeviceGetCurrPcieLinkGeneration");
+  return device_ && f && f(device_, &v) == 0 ? static_cast<int>(v) : 0;
+}
+
+int Nvml::pcie_width() const {
+  unsigned v = 0;
+  const auto f = symbol<UintFn>(lib_, "nvmlDeviceGetCurrPcieLinkWidth");
+  return device_ && f && f(device_, &v) == 0 ? static_cast<int>(v) : 0;
+}
+
+std::string Nvml::ecc() const {
+  int current = 0, pending = 0;
+  const auto f = symbol<EccFn>(lib_, "nvmlDeviceGetEccMode");
+  if (!device_ || !f || f(device_, &current, &pending) != 0) return "";
+  return current ? "on" : "off";
+}
+
+int Nvml::nvlinks_up() const {
+  const auto f = symbol<LinkFn>(lib_, "nvmlDeviceGetNvLinkState");
+  if (!device_ || !f) return 0;
+  int up = 0;
+  for (unsigned link = 0; link < 18; ++link) {  // NVML_NVLINK_MAX_LINKS
+    int active = 0;
+    if (f(device_, link, &active) == 0 && active) ++up;
+  }
+  return up;
+}
+
+std::string Nvml::driver_version() const {
+  char buf[96] = {};
+  const auto f = symbol<StringFn>(lib_, "nvmlSystemGetDriverVersion");
+  return device_ && f && f(buf, sizeof buf) == 0 ? std::string(buf) : "";
+}
+
+void EnergyMeter::start() {
+  Nvml& nvml = Nvml::instance();
+  joules_ = 0;
+  method_.clear();
+  if (!nvml.available()) return;
+  start_counter_ = nvml.energy_joules();
+  if (start_counter_ > 0) {
+    method_ = "NVML total energy counter";
+    return;
+  }
+  method_ = "NVML board power sampled every 10 ms";
+  running_ = true;
+  sampler_ = std::thread([this, &nvml] {
+    auto last = std::chrono::steady_clock::now();
+    while (running_.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      const auto now = std::chrono::steady_clock::now();
+      joules_ += nvml.power_watts() * std::chrono::duration<double>(now - last).count();
+      last = now;
+    }
+  });
+}
+
+double EnergyMeter::stop_joules() {
+  if (method_.empty()) return 0;
+  if (start_counter_ > 0) return Nvml::instance().energy_joules() - start_counter_;
+  running_ = false;
+  if (sampler_.joinable()) sampler_.join();
+  return joules_;
+}
+
+}  // namespace memwall::gpu

@@ -1,0 +1,56 @@
+// NVML, loaded at run time (libnvidia-ml.so.1 comes with the driver; there is no nvml.h in the
+// toolkit here), for what the CUDA runtime does not say: board power and energy, clocks, PCIe
+// link, ECC, NVLink. On a machine without the driver, available() is false and status() says
+// why; nothing else fails.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <thread>
+
+namespace memwall::gpu {
+
+class Nvml {
+ public:
+  static Nvml& instance();
+  bool available() const { return device_ != nullptr; }
+  const std::string& status() const { return status_; }
+
+  // 0 or "" where NVML cannot tell.
+  double power_watts() const;
+  double energy_joules() const;  // the board's total energy counter (Volta and later)
+  int clock_mhz(int which) const;  // 0 graphics (SM), 1 memory
+  int max_clock_mhz(int which) const;
+  int pcie_generation() const;
+  int pcie_width() const;
+  std::string ecc() const;
+  int nvlinks_up() const;
+  std::string driver_version() const;
+
+  // Opens libnvidia-ml.so.1 (or `library`) and the device `index`; tests pass a library that
+  // does not exist.
+  bool open(const std::string& library, int index);
+
+ private:
+  Nvml() = default;
+  void* lib_ = nullptr;
+  void* device_ = nullptr;
+  std::string status_ = "NVML not loaded";
+};
+
+// Energy over a benchmark: the total-energy counter where the GPU has one, else board power
+// sampled every 10 ms and integrated. joules() is 0 when neither works.
+class EnergyMeter {
+ public:
+  void start();
+  double stop_joules();
+  std::string method() const { return method_; }
+
+ private:
+  std::atomic<bool> running_{false};
+  std::thread sampler_;
+  double joules_ = 0, start_counter_ = 0;
+  std::string method_;
+};
+
+}  // namespace memwall::gpu

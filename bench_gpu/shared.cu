@@ -1,0 +1,100 @@
+// gpu.smem: shared memory. Bandwidth: every warp of every SM reads and writes its block's
+// shared array in a loop (bytes = 4 per access); latency: one thread chases indices through a
+// shared array in random order.
+#include <vector>
+
+#include "bench_gpu/gpu_runtime.hpp"
+#include "core/bench_main.hpp"
+#include "core/registry.hpp"
+
+namespace memwall::gpu {
+
+namespace {
+
+constexpr int kWords = 8192;  // 32 KiB per block
+constexpr int kThreads = 1024;
+
+__global__ void smem_bandwidth(int rounds, unsigned long long* result) {
+  __shared__ unsigned data[kWords];
+  for (int i = threadIdx.x; i < kWords; i += blockDim.x) data[i] = 1;
+  __syncthreads();
+  unsigned sum = 0;
+  for (int r = 0; r < rounds; ++r)
+    for (int i = threadIdx.x; i < kWords; i += blockDim.x) sum += data[(i + r) & (kWords - 1)];
+  // Every value read was 1: the sum is exact.
+  atomicAdd(result, static_cast<unsigned long long>(sum));
+}
+
+__global__ void smem_latency(const unsigned* order, int n, int steps, unsigned* end,
+                             long long* cycles) {
+  __shared__ unsigned next[kWords];
+  for (int i = 0; i < n; ++i) next[order[i]] = order[(i + 1) % n];
+  unsigned p = order[0];
+  const long long t0 = clock64();
+  for (int s = 0; s < steps; ++s) p = next[p];
+  *cycles = clock64() - t0;
+  *end = p;
+}
+
+void run_bandwidth(benchmark::State& state) {
+  DeviceBuffer result(sizeof(unsigned long long));
+  const int rounds = 256, blocks = device().sms * 2;
+  MEMWALL_CUDA(cudaMemset(result.data(), 0, sizeof(unsigned long long)));
+  uint64_t launches = 0;
+  const double seconds = measure(state, [&] {
+    ++launches;
+    return timed([&] { smem_bandwidth<<<blocks, kThreads>>>(rounds, result.as<unsigned long long>()); });
+  });
+  if (seconds == 0) return;
+  unsigned long long got = 0;
+  MEMWALL_CUDA(cudaMemcpy(&got, result.data(), sizeof got, cudaMemcpyDeviceToHost));
+  const uint64_t reads = static_cast<uint64_t>(blocks) * kWords * rounds;
+  if (!check_result(state, got == reads * launches,
+                    "shared-memory sum differs"))
+    return;
+  state.counters["GBps"] = static_cast<double>(reads) * 4 * static_cast<double>(state.iterations()) /
+                           seconds / 1e9;
+  state.counters["bytes"] = static_cast<double>(reads) * 4;
+}
+
+void run_latency(benchmark::State& state) {
+  std::vector<unsigned> order(kWords);
+  for (unsigned i = 0; i < kWords; ++i) order[i] = (i * 2654435761u) % kWords;  // a permutation
+  DeviceBuffer d_order(sizeof(unsigned) * kWords), end(sizeof(unsigned)), cycles(sizeof(long long));
+  MEMWALL_CUDA(cudaMemcpy(d_order.data(), order.data(), sizeof(unsigned) * kWords,
+                          cudaMemcpyHostToDevice));
+  const int steps = 1 << 20;
+  long long total = 0;
+  const double seconds = measure(state, [&] {
+    const double s = timed([&] {
+      smem_latency<<<1, 1>>>(d_order.as<unsigned>(), kWords, steps, end.as<unsigned>(),
+                             cycles.as<long long>());
+    });
+    long long c = 0;
+    MEMWALL_CUDA(cudaMemcpy(&c, cycles.data(), sizeof c, cudaMemcpyDeviceToHost));
+    total += c;
+    return s;
+  });
+  if (seconds == 0) return;
+  unsigned last = 0;
+  MEMWALL_CUDA(cudaMemcpy(&last, end.data(), sizeof last, cudaMemcpyDeviceToHost));
+  // The position of order[0] plus `steps`, around the cycle.
+  if (!check_result(state, last == order[steps % kWords], "the shared-memory chase went astray"))
+    return;
+  // The launch and the linking loop are in the host time: the cycles are the chase alone.
+  const double loads = static_cast<double>(state.iterations()) * steps;
+  state.counters["latency_cycles"] = static_cast<double>(total) / loads;
+  state.counters["latency_ns"] = static_cast<double>(total) / loads / device().clock_mhz * 1e3;
+}
+
+void register_shared() {
+  if (!device_ready()) return;
+  add_benchmark("gpu.smem/bw" + device_key(), run_bandwidth);
+  add_benchmark("gpu.smem/latency" + device_key(), run_latency);
+}
+
+const bool registered = add_family("gpu.smem", register_shared);
+
+}  // namespace
+
+}  // namespace memwall::gpu

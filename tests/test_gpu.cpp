@@ -1,0 +1,81 @@
+// bench_gpu's host side, on machines without a GPU.
+#include <gtest/gtest.h>
+
+#include "bench_gpu/gpu_model.hpp"
+#include "bench_gpu/nvml.hpp"
+#include "core/units.hpp"
+
+using namespace memwall;
+using namespace memwall::gpu;
+
+TEST(GpuModel, BabelStreamByteCounting) {
+  const uint64_t n = 1000;
+  EXPECT_EQ(kernel_bytes(memory_kernel("read"), n, 4), 4 * n);
+  EXPECT_EQ(kernel_bytes(memory_kernel("write"), n, 4), 4 * n);
+  EXPECT_EQ(kernel_bytes(memory_kernel("copy"), n, 4), 8 * n);
+  EXPECT_EQ(kernel_bytes(memory_kernel("triad"), n, 8), 24 * n);  // BabelStream: 3 arrays
+  EXPECT_EQ(kernel_bytes(memory_kernel("dot"), n, 8), 16 * n);    // two arrays read
+  EXPECT_THROW(memory_kernel("nstream2"), UsageError);
+}
+
+TEST(GpuModel, LaunchSweepAndChoice) {
+  const auto big = launch_configs(132, 1ull << 30, true);
+  EXPECT_EQ(big.size(), 3u * 6 * 4);  // every width, blocks per SM, vectors per thread
+  const auto small = launch_configs(132, 64 << 10, false);
+  EXPECT_LT(small.size(), launch_configs(132, 1ull << 30, false).size());
+  for (int w : {4, 8, 16}) {  // every load width stays in the sweep, however small the set
+    bool seen = false;
+    for (const auto& c : small) seen = seen || c.vector_bytes == w;
+    EXPECT_TRUE(seen) << w;
+  }
+  EXPECT_EQ(pick_best({1.0, 3.0, 2.0, 3.0}), 1u);
+  EXPECT_EQ(describe(LaunchConfig{16, 4, 2, 256}),
+            "128-bit loads, 4 blocks/SM x 256 threads, 2 vectors/thread/step");
+}
+
+TEST(GpuModel, PeakModelOfKnownSms) {
+  // H100 SXM: 132 SMs x 128 fp32 lanes x 2 x 1980 MHz = 66.9 TFLOP/s; fp64 half of that.
+  const SmModel h100 = sm_model(9, 0);
+  ASSERT_TRUE(h100.known);
+  EXPECT_NEAR(theoretical_gflops(132, h100.fp32_lanes, 1980), 66908, 1);
+  EXPECT_NEAR(theoretical_gflops(132, h100.fp64_lanes, 1980), 33454, 1);
+  // A100: 108 SMs x 64 x 2 x 1410 MHz = 19.5 TFLOP/s fp32 (its datasheet figure).
+  EXPECT_NEAR(theoretical_gflops(108, sm_model(8, 0).fp32_lanes, 1410), 19492, 1);
+  EXPECT_FALSE(sm_model(6, 1).known);
+}
+
+TEST(GpuModel, FormatsRoundTripAndGemmCheck) {
+  const std::vector<float> values = {0, 1, -1, 0.5f, -0.875f, 0.125f, 3};
+  for (const GemmTypeInfo& t : gemm_types()) {
+    const auto encoded = encode(t.type, values, false);
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (t.type == GemmType::int8 && values[i] != static_cast<int>(values[i])) continue;
+      EXPECT_EQ(decode(t.type, encoded.data() + i * t.in_bytes, false), values[i])
+          << t.name << " " << values[i];
+    }
+  }
+  EXPECT_TRUE(gemm_supported(gemm_type("fp8"), 9, 0));
+  EXPECT_FALSE(gemm_supported(gemm_type("fp8"), 8, 0));
+  EXPECT_THROW(gemm_type("fp4"), UsageError);
+  // A 3x2 by 2x2 product, then one entry wrong.
+  const double A[3][2] = {{1, 2}, {3, 4}, {5, 6}}, B[2][2] = {{1, 0}, {1, 1}};
+  double C[3][2] = {{3, 2}, {7, 4}, {11, 6}};
+  auto a = [&](int64_t i, int64_t p) { return A[i][p]; };
+  auto b = [&](int64_t p, int64_t j) { return B[p][j]; };
+  auto c = [&](int64_t i, int64_t j) { return C[i][j]; };
+  EXPECT_EQ(check_gemm_sample(a, b, c, 3, 2, 2, 1e-12, 32, 1), "");
+  C[2][1] = 6.5;
+  EXPECT_NE(check_gemm_sample(a, b, c, 3, 2, 2, 1e-12, 32, 1), "");
+}
+
+TEST(Nvml, AMachineWithoutTheLibrarySaysWhy) {
+  Nvml& nvml = Nvml::instance();
+  EXPECT_FALSE(nvml.open("libnvidia-ml-that-does-not-exist.so.1", 0));
+  EXPECT_FALSE(nvml.available());
+  EXPECT_NE(nvml.status().find("not found"), std::string::npos) << nvml.status();
+  EXPECT_EQ(nvml.power_watts(), 0);
+  EXPECT_EQ(nvml.energy_joules(), 0);
+  EnergyMeter meter;
+  meter.start();
+  EXPECT_EQ(meter.stop_joules(), 0);
+}
