@@ -6,7 +6,7 @@
 
 #include "bench_gpu/gpu_runtime.hpp"
 #include "bench_gpu/lt.hpp"
-#include "bench_gpu/nvml.hpp"
+#include "core/nvml.hpp"
 #include "bench_gpu/options.hpp"
 #include "core/bench_main.hpp"
 #include "core/context.hpp"

@@ -2,7 +2,6 @@
 #include <gtest/gtest.h>
 
 #include "bench_gpu/gpu_model.hpp"
-#include "bench_gpu/nvml.hpp"
 #include "core/units.hpp"
 
 using namespace memwall;
@@ -68,14 +67,3 @@ TEST(GpuModel, FormatsRoundTripAndGemmCheck) {
   EXPECT_NE(check_gemm_sample(a, b, c, 3, 2, 2, 1e-12, 32, 1), "");
 }
 
-TEST(Nvml, AMachineWithoutTheLibrarySaysWhy) {
-  Nvml& nvml = Nvml::instance();
-  EXPECT_FALSE(nvml.open("libnvidia-ml-that-does-not-exist.so.1", 0));
-  EXPECT_FALSE(nvml.available());
-  EXPECT_NE(nvml.status().find("not found"), std::string::npos) << nvml.status();
-  EXPECT_EQ(nvml.power_watts(), 0);
-  EXPECT_EQ(nvml.energy_joules(), 0);
-  EnergyMeter meter;
-  meter.start();
-  EXPECT_EQ(meter.stop_joules(), 0);
-}

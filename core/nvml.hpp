@@ -8,7 +8,7 @@
 #include <string>
 #include <thread>
 
-namespace memwall::gpu {
+namespace memwall {
 
 class Nvml {
  public:
@@ -53,4 +53,4 @@ class EnergyMeter {
   std::string method_;
 };
 
-}  // namespace memwall::gpu
+}  // namespace memwall

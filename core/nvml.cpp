@@ -1,10 +1,10 @@
-#include "bench_gpu/nvml.hpp"
+#include "core/nvml.hpp"
 
 #include <dlfcn.h>
 
 #include <chrono>
 
-namespace memwall::gpu {
+namespace memwall {
 
 namespace {
 
@@ -148,4 +148,4 @@ double EnergyMeter::stop_joules() {
   return joules_;
 }
 
-}  // namespace memwall::gpu
+}  // namespace memwall
