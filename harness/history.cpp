@@ -12,6 +12,7 @@
 
 #include "harness/result_file.hpp"
 #include "harness/sha256.hpp"
+#include "harness/gate.hpp"
 #include "harness/reports.hpp"
 #include "harness/svg_plot.hpp"
 
@@ -79,7 +80,7 @@ bool history_add(const std::string& db_path, const std::string& profile_path) {
   if (!profile.is_object() || !profile.contains("schema") || !profile.contains("metrics"))
     throw InputError(profile_path + ": not a memwall profile.json (run memwall report first)");
   const nlohmann::json& m = profile.value("machine", nlohmann::json::object());
-  const std::string machine = m.value("host_name", "?") + " / " + m.value("cpu_model", "?");
+  const std::string machine = machine_key(profile);
   Db db(db_path);
   auto add = db.prepare(
       "INSERT OR IGNORE INTO runs (machine, date, git_commit, source, sha256, profile) VALUES "
@@ -163,6 +164,25 @@ std::string history_trend(const std::string& db_path, const std::string& metric,
     out << "plot written to " << svg_path << "\n";
   }
   return out.str();
+}
+
+std::vector<nlohmann::json> history_profiles(const std::string& db_path,
+                                             const nlohmann::json& profile,
+                                             const std::string& exclude_sha256) {
+  if (!std::filesystem::exists(db_path)) return {};
+  Db db(db_path);
+  auto q = db.prepare("SELECT profile, sha256 FROM runs WHERE machine = ? ORDER BY date, id");
+  const std::string machine = machine_key(profile);
+  sqlite3_bind_text(q.get(), 1, machine.c_str(), -1, SQLITE_TRANSIENT);
+  std::vector<nlohmann::json> out;
+  while (sqlite3_step(q.get()) == SQLITE_ROW) {
+    if (text(q.get(), 1) == exclude_sha256) continue;
+    try {
+      out.push_back(nlohmann::json::parse(text(q.get(), 0)));
+    } catch (const nlohmann::json::exception&) {
+    }
+  }
+  return out;
 }
 
 }  // namespace memwall::harness

@@ -14,7 +14,9 @@
 
 #include "core/units.hpp"
 #include "harness/compare.hpp"
+#include "harness/gate.hpp"
 #include "harness/history.hpp"
+#include "harness/sha256.hpp"
 #include "harness/levels_report.hpp"
 #include "harness/profile.hpp"
 #include "harness/reports.hpp"
@@ -150,6 +152,22 @@ int main(int argc, char** argv) {
   trend->add_option("metric", trend_metric, "benchmark name")->required();
   trend->add_option("--svg", trend_svg, "also plot it into this SVG file");
 
+  auto* gate_cmd = app.add_subcommand(
+      "gate", "judge a profile against this machine's earlier runs (exit 1 on a regression)");
+  std::string gate_profile, gate_db = default_history_path();
+  GateOptions gate_options;
+  std::string gate_threshold = "10%";
+  bool gate_rows = false;
+  gate_cmd->add_option("profile", gate_profile, "profile.json of the new run")->required();
+  gate_cmd->add_option("--db", gate_db, "history database (default " + gate_db + ")");
+  gate_cmd->add_option("--threshold", gate_threshold, "smallest change that counts (10%)");
+  gate_cmd->add_option("--k", gate_options.k, "and at least this many robust standard deviations "
+                                              "of the earlier runs (4)");
+  gate_cmd->add_option("--min-runs", gate_options.min_runs, "earlier runs needed (5)")
+      ->check(CLI::Range(2, 1000));
+  gate_cmd->add_flag("--all", gate_options.all, "every benchmark, not only the headline metrics");
+  gate_cmd->add_flag("--show-all", gate_rows, "list the metrics that did not change too");
+
   auto* list = app.add_subcommand("list", "the benchmarks each binary offers");
 
   try {
@@ -178,6 +196,30 @@ int main(int argc, char** argv) {
       const CompareResult r =
           compare_metrics(selected(load_metrics(base)), selected(load_metrics(now)), threshold);
       std::cout << compare_table(r, threshold, all_rows);
+      return r.regressions > 0 ? 1 : 0;
+    }
+    if (*gate_cmd) {
+      gate_options.threshold = parse_threshold(gate_threshold);
+      std::ifstream in(gate_profile);
+      if (!in) throw InputError(gate_profile + ": cannot read the file");
+      std::stringstream text;
+      text << in.rdbuf();
+      nlohmann::json profile;
+      try {
+        profile = nlohmann::json::parse(text.str());
+      } catch (const nlohmann::json::exception&) {
+        throw InputError(gate_profile + ": not a complete JSON file");
+      }
+      if (!profile.is_object() || !profile.contains("metrics"))
+        throw InputError(gate_profile + ": not a memwall profile.json");
+      const auto baseline = history_profiles(gate_db, profile, sha256_hex(text.str()));
+      if (static_cast<int>(baseline.size()) < gate_options.min_runs)
+        throw InputError("only " + std::to_string(baseline.size()) + " earlier runs of " +
+                         machine_key(profile) + " in " + gate_db + "; the gate needs " +
+                         std::to_string(gate_options.min_runs) +
+                         " (memwall history add PROFILE after each run)");
+      const GateResult r = gate(profile, baseline, gate_options);
+      std::cout << gate_table(r, gate_options, gate_rows);
       return r.regressions > 0 ? 1 : 0;
     }
     if (*hist) {

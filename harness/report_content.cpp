@@ -8,6 +8,7 @@
 
 #include "core/stats.hpp"
 #include "core/units.hpp"
+#include "harness/json_util.hpp"
 #include "harness/roofline.hpp"
 
 namespace memwall::harness {
@@ -386,7 +387,7 @@ void interconnect_section(Document& doc, const json& profile, const ReportFigure
   if (link.contains("mpi")) {
     const json& mpi = link["mpi"];
     std::vector<std::vector<std::string>> rows;
-    for (const auto& [placement, e] : mpi.value("p2p", json::object()).items())
+    for (const auto& [placement, e] : member(mpi, "p2p").items())
       rows.push_back({placement, fixed(num(e, "latency_ns") / 1e3, 3), sig(num(e, "bw_GBps")),
                       sig(num(e, "bibw_GBps")), bytes(num(e, "bw_bytes"))});
     if (!rows.empty())
@@ -394,7 +395,7 @@ void interconnect_section(Document& doc, const json& profile, const ReportFigure
                  "at"},
                 "lrrrr", rows, "MPI point-to-point (" + str(mpi, "launcher", "") + ")");
     std::vector<std::vector<std::string>> coll;
-    for (const auto& [name, e] : mpi.value("collectives", json::object()).items())
+    for (const auto& [name, e] : member(mpi, "collectives").items())
       coll.push_back({name, fixed(num(e, "ranks"), 0), bytes(num(e, "bytes")), sig(num(e, "algGBps")),
                       sig(num(e, "busGBps")), fixed(num(e, "small_latency_ns") / 1e3, 2)});
     if (!coll.empty())

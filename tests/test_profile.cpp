@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "harness/compare.hpp"
+#include "harness/gate.hpp"
 #include "harness/history.hpp"
 #include "harness/profile.hpp"
 #include "harness/roofline.hpp"
@@ -187,4 +188,40 @@ TEST(Sha256, KnownVectors) {
   EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(sha256_hex(std::string(1000, 'a')).size(), 64u);
+}
+
+namespace {
+// A profile whose DRAM bandwidth and fp32 peak are the given values.
+json tiny_profile(double dram, double peak, double latency) {
+  json p;
+  p["machine"] = {{"host_name", "h"}, {"cpu_model", "c"}};
+  p["memory"]["cpu"] = json::array({{{"name", "DRAM"}, {"bandwidth_GBps", dram}, {"latency_ns", latency}}});
+  p["compute"]["cpu"]["fp32"] = {{"peak_GFLOPps", peak}};
+  p["metrics"] = json::array();
+  return p;
+}
+}  // namespace
+
+// Runs that drift by ~10% between them (as this shared machine's memory does) must not flag a
+// new run from the same spread; a 40% drop must.
+TEST(Gate, JudgesByTheSpreadBetweenRuns) {
+  std::vector<json> baseline;
+  const double drift[] = {1.00, 0.92, 1.07, 0.95, 1.10, 0.97};
+  for (double d : drift) baseline.push_back(tiny_profile(40 * d, 230 * (1 + (d - 1) / 20), 140 / d));
+  GateOptions o;
+  for (double d : drift) {  // each run against the others: the A/A experiment in miniature
+    std::vector<json> others;
+    for (double e : drift)
+      if (e != d) others.push_back(tiny_profile(40 * e, 230 * (1 + (e - 1) / 20), 140 / e));
+    EXPECT_EQ(gate(tiny_profile(40 * d, 230, 140 / d), others, o).regressions, 0) << d;
+  }
+  const GateResult slow = gate(tiny_profile(24, 230, 200), baseline, o);
+  EXPECT_EQ(slow.regressions, 2);  // bandwidth down 40%, latency up 43%; the peak held
+  for (const GateRow& r : slow.rows)
+    if (r.name == "compute/cpu/fp32/peak_GFLOPps") {
+      EXPECT_EQ(r.verdict, "ok");
+    }
+  // Too few runs: every metric is new, none judged.
+  o.min_runs = 10;
+  EXPECT_EQ(gate(tiny_profile(24, 230, 200), baseline, o).checked, 0);
 }
