@@ -3,6 +3,7 @@
 #include <benchmark/benchmark.h>
 #include <sys/utsname.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -33,6 +34,47 @@ std::string fixed(double v) {
   std::snprintf(buf, sizeof buf, "%.0f", v);
   return buf;
 }
+// The memory modules as SMBIOS describes them (dmidecode -t memory, root only): "12 x DDR5 at
+// 4800 MT/s, 64-bit". Empty where dmidecode is missing, not allowed, or the firmware (a
+// virtual machine's, often) gives no speed.
+std::string dram_modules() {
+  FILE* p = popen("dmidecode -t memory 2>/dev/null", "r");
+  if (!p) return "";
+  char buf[512];
+  int modules = 0, speed = 0, width = 0;
+  std::string type;
+  bool installed = false;
+  auto value = [](const std::string& line) {
+    const size_t colon = line.find(':');
+    return colon == std::string::npos ? std::string() : line.substr(line.find_first_not_of(" \t", colon + 1));
+  };
+  while (fgets(buf, sizeof buf, p)) {
+    std::string line(buf);
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+    const size_t at = line.find_first_not_of(" \t");
+    if (at == std::string::npos) continue;
+    const std::string field = line.substr(at);
+    if (field.rfind("Memory Device", 0) == 0) installed = false;
+    if (field.rfind("Size:", 0) == 0) {
+      installed = value(field).find("No Module") == std::string::npos && value(field) != "Unknown";
+      modules += installed;
+    }
+    if (!installed) continue;
+    try {
+      if (field.rfind("Configured Memory Speed:", 0) == 0 || field.rfind("Speed:", 0) == 0)
+        speed = std::max(speed, std::stoi(value(field)));
+      if (field.rfind("Data Width:", 0) == 0) width = std::stoi(value(field));
+    } catch (const std::exception&) {
+    }
+    if (field.rfind("Type:", 0) == 0 && value(field) != "Unknown" && value(field) != "Other")
+      type = value(field);
+  }
+  pclose(p);
+  if (modules == 0 || speed == 0) return "";
+  return std::to_string(modules) + " x " + (type.empty() ? "DRAM" : type) + " at " +
+         std::to_string(speed) + " MT/s, " + std::to_string(width ? width : 64) + "-bit";
+}
+
 }  // namespace
 
 void add_common_context(const std::string& binary) {
@@ -56,6 +98,7 @@ void add_common_context(const std::string& binary) {
   add_context("numa_nodes", std::to_string(topo.numa_nodes));
   add_context("hwloc_caches", topo.caches_json());
   add_context("thp_enabled", first_line("/sys/kernel/mm/transparent_hugepage/enabled"));
+  if (const std::string dram = dram_modules(); !dram.empty()) add_context("dram_modules", dram);
   utsname u{};
   if (uname(&u) == 0)
     add_context("kernel", std::string(u.sysname) + " " + u.release + " " + u.machine);

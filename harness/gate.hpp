@@ -22,7 +22,7 @@ std::map<std::string, Headline> headline_metrics(const nlohmann::json& profile);
 std::map<std::string, Headline> all_metrics(const nlohmann::json& profile);
 
 struct GateOptions {
-  double threshold = 0.10;  // a change must be at least this (relative) ...
+  double threshold = 0.15;  // a change must be at least this (relative) ...
   double k = 4;             // ... and at least k robust standard deviations of the baseline
   double floor = 0.02;      // the spread assumed at least this (relative): 5 runs can agree
   int min_runs = 5;         // baseline runs needed; fewer is bad input (exit 2)

@@ -49,7 +49,8 @@ std::vector<std::string> result_files_in(const std::vector<std::string>& inputs)
 }
 
 nlohmann::json report(const std::vector<std::string>& inputs, std::string out_dir,
-                      const std::vector<std::string>& notes, bool tex_wide) {
+                      const std::vector<std::string>& notes, bool tex_wide,
+                      const std::string& dram) {
   std::vector<ResultFile> files;
   for (const std::string& path : result_files_in(inputs)) files.push_back(load_result_file(path));
   files = merge_by_name(std::move(files));
@@ -59,7 +60,8 @@ nlohmann::json report(const std::vector<std::string>& inputs, std::string out_di
   if (out_dir.empty()) out_dir = ".";
   fs::create_directories(out_dir);
   const std::string datasheet = (fs::path(data_dir()) / "datasheet_specs.csv").string();
-  const ProfileInputs in = profile_inputs(std::move(files), datasheet);
+  ProfileInputs in = profile_inputs(std::move(files), datasheet);
+  in.dram = dram;
   nlohmann::json profile = build_profile(in);
   // What `memwall run` noted (binaries skipped, crashed or failed) belongs to this run's profile
   // alone: a later `memwall report` of the folder rebuilds from the result files.
@@ -128,6 +130,11 @@ int main(int argc, char** argv) {
   rep->add_option("inputs", inputs, "result folder or bench_*.json files")->required();
   rep->add_option("--out", report_out, "folder for the report (default: the input folder)");
   bool tex_wide = false;
+  std::string dram;
+  for (auto* sub : {rep, run})
+    sub->add_option("--dram", dram,
+                    "DRAM channels x MT/s [x bits], e.g. 12x4800, for its theoretical bandwidth "
+                    "where SMBIOS (dmidecode) cannot tell");
   rep->add_flag("--tex-wide", tex_wide, "report.tex tables across both columns (table*)");
   run->add_flag("--tex-wide", tex_wide, "report.tex tables across both columns (table*)");
 
@@ -156,11 +163,11 @@ int main(int argc, char** argv) {
       "gate", "judge a profile against this machine's earlier runs (exit 1 on a regression)");
   std::string gate_profile, gate_db = default_history_path();
   GateOptions gate_options;
-  std::string gate_threshold = "10%";
+  std::string gate_threshold = "15%";
   bool gate_rows = false;
   gate_cmd->add_option("profile", gate_profile, "profile.json of the new run")->required();
   gate_cmd->add_option("--db", gate_db, "history database (default " + gate_db + ")");
-  gate_cmd->add_option("--threshold", gate_threshold, "smallest change that counts (10%)");
+  gate_cmd->add_option("--threshold", gate_threshold, "smallest change that counts (15%)");
   gate_cmd->add_option("--k", gate_options.k, "and at least this many robust standard deviations "
                                               "of the earlier runs (4)");
   gate_cmd->add_option("--min-runs", gate_options.min_runs, "earlier runs needed (5)")
@@ -257,7 +264,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*rep) {
-      report(inputs, report_out, {}, tex_wide);
+      report(inputs, report_out, {}, tex_wide, dram);
       return 0;
     }
 
@@ -291,7 +298,7 @@ int main(int argc, char** argv) {
     const RunOutcome outcome = run_binaries(options);
     nlohmann::json profile;
     try {
-      profile = report({out_dir}, out_dir, outcome.notes, tex_wide);
+      profile = report({out_dir}, out_dir, outcome.notes, tex_wide, dram);
     } catch (const InputError& e) {
       std::cerr << "memwall: error: " << e.what() << "\n";
       return 1;

@@ -8,6 +8,7 @@
 
 #include "core/units.hpp"
 #include "harness/csv.hpp"
+#include "harness/datasheet.hpp"
 #include "harness/roofline.hpp"
 #include "harness/svg_plot.hpp"
 
@@ -332,15 +333,8 @@ std::string trend_svg(const json& profile, const std::string& data_dir,
   }
   // The measured devices, at their model's release year.
   for (const auto& [device, d] : profile["devices"].items()) {
-    std::string name = d.value("name", "");
-    std::string lower = name;
-    std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
-    const std::map<std::string, std::string>* row = nullptr;
-    for (const auto& [ds_name, ds_row] : datasheet) {
-      std::string l = ds_name;
-      std::transform(l.begin(), l.end(), l.begin(), ::tolower);
-      if (!l.empty() && lower.find(l) != std::string::npos) row = &ds_row;
-    }
+    const std::string name = d.value("name", "");
+    const auto row = datasheet_row(name, data_dir);
     if (!row) {
       if (why_not)
         why_not->push_back(device + " (\"" + name +

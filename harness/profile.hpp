@@ -36,6 +36,7 @@ struct ProfileInputs {
   std::vector<ResultFile> files;
   std::map<std::string, LevelReport> levels;  // per device
   std::string datasheet_csv;
+  std::string dram;  // --dram "CHANNELSxMT/s[xBITS]": the DRAM configuration, where SMBIOS is mute
 };
 
 // Reads the files' levels for every device they measured.

@@ -135,6 +135,14 @@ void walls_section(Document& doc, const json& profile) {
             "The three walls of AI and Memory Wall (Gholami et al.): over 20 years peak FLOP/s grew "
             "3.0x every 2 years, DRAM bandwidth 1.6x, interconnect bandwidth 1.4x");
 
+  if (profile.contains("dram")) {
+    const json& d = profile["dram"];
+    doc.paragraph(d.contains("theoretical_GBps")
+                      ? "DRAM: theoretical " + sig(num(d, "theoretical_GBps")) + " GB/s (" +
+                            str(d, "source") + "); measured " +
+                            fixed(num(d, "measured_percent"), 0) + "% of it."
+                      : "DRAM theoretical bandwidth: " + str(d, "why") + ".");
+  }
   for (const auto& [device, formats] : profile["compute"].items()) {
     std::vector<std::vector<std::string>> compute_rows;
     std::map<std::string, double> datasheet_percent;

@@ -521,3 +521,17 @@ TEST(Memwall, GpuResultsMakeASecondDevice) {
   EXPECT_TRUE(fs::exists(dir / "latency_gpu0.svg"));
   fs::remove_all(dir);
 }
+
+TEST(Memwall, GateNeedsHistoryAndSaysSo) {
+  const fs::path dir = temp_dir("gate");
+  fs::copy_file(std::string(MEMWALL_FIXTURES) + "/run_a/bench_cpu.json", dir / "bench_cpu.json");
+  ASSERT_EQ(run(std::string(MEMWALL) + " report " + dir.string()).exit_code, 0);
+  const std::string db = " --db " + (dir / "h.sqlite").string();
+  ASSERT_EQ(run(std::string(MEMWALL) + " history" + db + " add " + (dir / "profile.json").string()).exit_code, 0);
+  const Outcome o = run(std::string(MEMWALL) + " gate " + (dir / "profile.json").string() + db);
+  EXPECT_EQ(o.exit_code, 2) << o.output;
+  EXPECT_EQ(error_lines(o.output), 1) << o.output;
+  EXPECT_NE(o.output.find("earlier runs"), std::string::npos) << o.output;
+  EXPECT_EQ(run(std::string(MEMWALL) + " gate " + (dir / "nothing.json").string() + db).exit_code, 2);
+  fs::remove_all(dir);
+}

@@ -1,0 +1,15 @@
+// The published datasheet row of a device, by its name: a row of data/datasheet_specs.csv whose
+// name appears in the device's, or one an alias in data/device_aliases.csv maps the device's
+// name to (CUDA calls an H100 SXM5 "NVIDIA H100 80GB HBM3").
+#pragma once
+#include <map>
+#include <optional>
+#include <string>
+
+namespace memwall::harness {
+
+using DatasheetRow = std::map<std::string, std::string>;
+std::optional<DatasheetRow> datasheet_row(const std::string& device_name,
+                                          const std::string& data_dir);
+
+}  // namespace memwall::harness
