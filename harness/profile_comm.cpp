@@ -31,9 +31,12 @@ void interconnect(const ProfileInputs& in, json& profile) {
   json c2c_pairs = json::array();
   std::map<std::string, std::vector<double>> by_distance;
   json numa = json::array();
-  std::map<std::string, std::map<std::string, std::vector<const Measurement*>>> p2p;  // placement, kind
+  std::map<std::string, std::map<std::string, std::vector<const Measurement*>>>
+      p2p;                                                      // placement, kind
   std::map<std::string, std::vector<const Measurement*>> coll;  // "allreduce/inplace:0"
   std::map<std::string, std::vector<const Measurement*>> nccl, gpu_p2p;
+  std::string
+      mpi_launcher;  // from the file that ran under MPI, not the node-local run's "not used"
   for (const ResultFile& f : in.files)
     for (const Measurement& m : f.measurements) {
       if (!m.error.empty()) continue;
@@ -44,7 +47,8 @@ void interconnect(const ProfileInputs& in, json& profile) {
                              {"numa", m.keys.count("numa") ? m.keys.at("numa") : ""},
                              {"latency_ns", m.best("latency_ns")}});
         by_distance[(m.keys.count("shared") ? m.keys.at("shared") : "?") +
-                    (m.keys.count("numa") && m.keys.at("numa") == "other" ? ", other NUMA node" : "")]
+                    (m.keys.count("numa") && m.keys.at("numa") == "other" ? ", other NUMA node"
+                                                                          : "")]
             .push_back(m.best("latency_ns"));
       } else if (m.family == "comm.numa") {
         json row = {{"cpus", m.key_number("cpus")}, {"memory", m.key_number("memory")}};
@@ -53,7 +57,9 @@ void interconnect(const ProfileInputs& in, json& profile) {
         numa.push_back(row);
       } else if (m.family == "comm.mpi" && m.keys.count("placement")) {
         p2p[m.keys.at("placement")][m.variant].push_back(&m);
+        mpi_launcher = f.context.value("mpi", "");
       } else if (m.family == "comm.mpi" && m.has("busGBps")) {
+        mpi_launcher = f.context.value("mpi", "");
         coll[m.variant + "/inplace:" + (m.keys.count("inplace") ? m.keys.at("inplace") : "0")]
             .push_back(&m);
       } else if (m.family == "comm.nccl" && m.has("busGBps")) {
@@ -96,7 +102,7 @@ void interconnect(const ProfileInputs& in, json& profile) {
                                 {"small_bytes", small->key_number("bytes")}};
   }
   if (!mpi.empty()) {
-    mpi["launcher"] = profile["machine"].value("mpi", "");
+    mpi["launcher"] = mpi_launcher;
     out["mpi"] = mpi;
   }
   for (const auto& [name, ms] : nccl) {
@@ -115,7 +121,8 @@ void interconnect(const ProfileInputs& in, json& profile) {
   std::string level;
   if (out.contains("mpi") && out["mpi"].contains("p2p")) {
     for (const char* placement : {"other_node", "same_node"})
-      if (out["mpi"]["p2p"].contains(placement) && out["mpi"]["p2p"][placement].contains("bw_GBps")) {
+      if (out["mpi"]["p2p"].contains(placement) &&
+          out["mpi"]["p2p"][placement].contains("bw_GBps")) {
         bw = out["mpi"]["p2p"][placement]["bw_GBps"];
         level = std::string("MPI ") + (std::string(placement) == "other_node"
                                            ? "between nodes"
@@ -123,7 +130,8 @@ void interconnect(const ProfileInputs& in, json& profile) {
         break;
       }
   }
-  if (out.contains("nccl") && out["nccl"].contains("all_reduce") && level.find("between nodes") == std::string::npos) {
+  if (out.contains("nccl") && out["nccl"].contains("all_reduce") &&
+      level.find("between nodes") == std::string::npos) {
     bw = out["nccl"]["all_reduce"]["busGBps"];
     level = "NCCL all_reduce bus bandwidth";
   }

@@ -2,7 +2,6 @@
 #include <cmath>
 
 #include "core/stats.hpp"
-
 #include "harness/profile.hpp"
 
 namespace memwall::harness {
@@ -25,6 +24,11 @@ void cpu_device(const ProfileInputs& in, json& profile) {
                           "cpu_mhz_measured", "hypervisor", "isa", "fma_model"})
     if (m.contains(key)) d[key] = m[key];
   d["bandwidth_threads"] = in.levels.at("cpu").bandwidth_threads;
+  // A guest may call itself only "AMD EPYC": the microarchitecture from the FMA table names it.
+  if (m.contains("fma_model")) {
+    const std::string fma = m["fma_model"];
+    d["cpu_uarch"] = fma.substr(0, fma.find(':'));
+  }
   profile["devices"]["cpu"] = d;
 }
 
@@ -41,9 +45,9 @@ void cpu_memory(const ProfileInputs& in, json& profile) {
               {"bandwidth_kernel", l.bandwidth_kernel},
               {"bandwidth_threads", r.bandwidth_threads},
               {"bandwidth_points", l.bandwidth_points},
-              {"interval_bytes", {l.interval_lo_bytes,
-                                  std::isfinite(l.interval_hi_bytes) ? json(l.interval_hi_bytes)
-                                                                     : json(nullptr)}},
+              {"interval_bytes",
+               {l.interval_lo_bytes,
+                std::isfinite(l.interval_hi_bytes) ? json(l.interval_hi_bytes) : json(nullptr)}},
               {"capacity_bytes", l.capacity_bytes},
               {"size_bytes", l.hwloc_bytes},
               {"detected_bytes", l.detected_bytes},

@@ -69,7 +69,8 @@ void verdict(Document& doc, const json& profile) {
     doc.paragraph("No benchmark of a device finished in this run; see **Failed or skipped**.");
     return;
   }
-  const json& walls = profile["ratios"].value(device, json::object()).value("walls", json::object());
+  const json& walls =
+      profile["ratios"].value(device, json::object()).value("walls", json::object());
   const json& d = profile["devices"][device];
   std::string text;
   if (walls.contains("compute_GFLOPps")) {
@@ -82,7 +83,8 @@ void verdict(Document& doc, const json& profile) {
            ": a kernel must do **" + sig(walls["flop_per_memory_byte"]) +
            " FLOP per byte** it reads from memory to reach that peak.";
   } else {
-    text = "This " + device_name(profile, device) + " was measured without a peak compute "
+    text = "This " + device_name(profile, device) +
+           " was measured without a peak compute "
            "benchmark, so no ridge point can be given.";
   }
   // The second sentence: the paper's contrast, from this machine's own products.
@@ -100,9 +102,10 @@ void verdict(Document& doc, const json& profile) {
   if (decode && prefill)
     text += " Transformer decode is memory-bound here (" + str(*decode, "model") + " " +
             str(*decode, "op") + ": " + sig(num(*decode, "intensity_flop_per_byte")) +
-            " FLOP/byte, " + sig(num(*decode, "GBps")) + " GB/s), while prefill is compute-bound (" +
-            str(*prefill, "model") + " " + str(*prefill, "op") + ": " +
-            sig(num(*prefill, "GFLOPps")) + " " + unit_of(str(*prefill, "type")) + ").";
+            " FLOP/byte, " + sig(num(*decode, "GBps")) +
+            " GB/s), while prefill is compute-bound (" + str(*prefill, "model") + " " +
+            str(*prefill, "op") + ": " + sig(num(*prefill, "GFLOPps")) + " " +
+            unit_of(str(*prefill, "type")) + ").";
   else {
     const json& levels = memory_levels(profile, device);
     if (levels.size() >= 2)
@@ -120,20 +123,21 @@ void walls_section(Document& doc, const json& profile) {
     const json& w = r.value("walls", json::object());
     if (!w.contains("compute_GFLOPps")) continue;
     const bool link = w.contains("interconnect_GBps") && w["interconnect_GBps"].is_number();
-    rows.push_back({device, sig(w["compute_GFLOPps"]) + " " + unit_of(w["format"]) + " " +
-                                w["format"].get<std::string>(),
-                    sig(w["memory_GBps"]) + " GB/s (" + w["memory_level"].get<std::string>() + ")",
-                    link ? sig(w["interconnect_GBps"]) + " GB/s (" +
-                               str(w, "interconnect_level", "") + ")"
-                         : "not measured",
-                    sig(w["flop_per_memory_byte"]),
-                    link ? sig(num(w, "flop_per_interconnect_byte")) : "-"});
+    rows.push_back(
+        {device,
+         sig(w["compute_GFLOPps"]) + " " + unit_of(w["format"]) + " " +
+             w["format"].get<std::string>(),
+         sig(w["memory_GBps"]) + " GB/s (" + w["memory_level"].get<std::string>() + ")",
+         link ? sig(w["interconnect_GBps"]) + " GB/s (" + str(w, "interconnect_level", "") + ")"
+              : "not measured",
+         sig(w["flop_per_memory_byte"]), link ? sig(num(w, "flop_per_interconnect_byte")) : "-"});
   }
-  doc.table({"device", "compute (peak)", "memory bandwidth", "interconnect bandwidth",
-             "FLOP per memory byte", "FLOP per interconnect byte"},
-            "llllrr", rows,
-            "The three walls of AI and Memory Wall (Gholami et al.): over 20 years peak FLOP/s grew "
-            "3.0x every 2 years, DRAM bandwidth 1.6x, interconnect bandwidth 1.4x");
+  doc.table(
+      {"device", "compute (peak)", "memory bandwidth", "interconnect bandwidth",
+       "FLOP per memory byte", "FLOP per interconnect byte"},
+      "llllrr", rows,
+      "The three walls of AI and Memory Wall (Gholami et al.): over 20 years peak FLOP/s grew "
+      "3.0x every 2 years, DRAM bandwidth 1.6x, interconnect bandwidth 1.4x");
 
   if (profile.contains("dram")) {
     const json& d = profile["dram"];
@@ -172,8 +176,9 @@ void walls_section(Document& doc, const json& profile) {
     std::string align = "lrrr";
     for (const std::string& t : types) header.push_back("ridge " + t), align += "r";
     std::vector<std::vector<std::string>> memory_rows;
-    const json& ridge =
-        profile["ratios"].value(device, json::object()).value("ridge_flop_per_byte", json::object());
+    const json& ridge = profile["ratios"]
+                            .value(device, json::object())
+                            .value("ridge_flop_per_byte", json::object());
     for (const json& l : levels) {
       const double size = num(l, "capacity_bytes");
       std::vector<std::string> row = {
@@ -205,15 +210,13 @@ void roofline_section(Document& doc, const ReportFigures& figures) {
   for (const auto& [file, caption] : figures.rooflines) doc.figure(file, caption);
 }
 
-void memory_section(Document& doc, const ProfileInputs& in,
-                    const ReportFigures& figures) {
+void memory_section(Document& doc, const ProfileInputs& in, const ReportFigures& figures) {
   doc.heading(2, "Memory hierarchy", "memory");
   for (const auto& [device, report] : in.levels) {
     std::vector<std::vector<std::string>> rows;
     for (const MemoryLevel& l : report.levels)
       rows.push_back({l.name, l.kind, bytes(l.detected_bytes), bytes(l.hwloc_bytes),
-                      fixed(l.latency_ns, 2),
-                      l.bandwidth_points ? sig(l.bandwidth_GBps) : "-",
+                      fixed(l.latency_ns, 2), l.bandwidth_points ? sig(l.bandwidth_GBps) : "-",
                       l.bandwidth_nt_GBps > 0 ? sig(l.bandwidth_nt_GBps) : "",
                       l.bandwidth_kernel + " over " + bytes(l.interval_lo_bytes) + " - " +
                           (std::isfinite(l.interval_hi_bytes) ? bytes(l.interval_hi_bytes)
@@ -262,12 +265,11 @@ void memory_section(Document& doc, const ProfileInputs& in,
     std::vector<std::vector<std::string>> rows;
     for (const auto& [key, m] : largest) {
       const Summary s = summarize(m->counters.at("GBps"));
-      rows.push_back({m->family + " " + m->variant,
-                      m->keys.count("pages") ? m->keys.at("pages") : "-",
-                      m->keys.count("threads") ? m->keys.at("threads") : "-",
-                      bytes(m->key_number("bytes")), sig(s.max), sig(s.median),
-                      fixed(100 * s.cv, 1) + "%",
-                      m->has("hw_GBps") ? sig(m->best("hw_GBps")) : "-"});
+      rows.push_back(
+          {m->family + " " + m->variant, m->keys.count("pages") ? m->keys.at("pages") : "-",
+           m->keys.count("threads") ? m->keys.at("threads") : "-", bytes(m->key_number("bytes")),
+           sig(s.max), sig(s.median), fixed(100 * s.cv, 1) + "%",
+           m->has("hw_GBps") ? sig(m->best("hw_GBps")) : "-"});
     }
     doc.table({"kernel", "pages", "threads", "working set", "best GB/s", "median GB/s", "cv",
                "best hw GB/s"},
@@ -282,13 +284,12 @@ void memory_section(Document& doc, const ProfileInputs& in,
   if (!latency.empty()) {
     std::vector<std::vector<std::string>> rows;
     for (const Measurement* m : latency)
-      rows.push_back({m->family + " " + m->variant,
-                      m->keys.count("pages") ? m->keys.at("pages") : "-",
-                      bytes(m->key_number("bytes")), fixed(m->best("latency_ns"), 2),
-                      fixed(m->median("latency_ns"), 2),
-                      m->has("stride_bytes") ? fixed(m->median("stride_bytes"), 0) + " B" : "-",
-                      m->has("load_GBps") ? "under " + sig(m->best("load_GBps")) + " GB/s of load"
-                                          : ""});
+      rows.push_back(
+          {m->family + " " + m->variant, m->keys.count("pages") ? m->keys.at("pages") : "-",
+           bytes(m->key_number("bytes")), fixed(m->best("latency_ns"), 2),
+           fixed(m->median("latency_ns"), 2),
+           m->has("stride_bytes") ? fixed(m->median("stride_bytes"), 0) + " B" : "-",
+           m->has("load_GBps") ? "under " + sig(m->best("load_GBps")) + " GB/s of load" : ""});
     doc.table({"chase", "pages", "span", "best ns", "median ns", "stride", ""}, "llrrrrl", rows,
               "Latency at the spans people quote (multichase's -m): `chase` visits page groups "
               "in random order and elements at random inside (multichase's TLB locality), "
@@ -310,11 +311,11 @@ void compute_section(Document& doc, const json& profile) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& [device, formats] : profile["compute"].items())
     for (const auto& [type, c] : formats.items())
-      rows.push_back({device, type, sig(num(c, "peak_GFLOPps")),
-                      sig(num(c, "single_thread_GFLOPps")), sig(num(c, "theoretical_GFLOPps")),
-                      c.contains("percent_of_theoretical") ? fixed(c["percent_of_theoretical"], 1)
-                                                           : "-",
-                      sig(num(c, "core_mhz")), sig(num(c, "gemm_GFLOPps")), str(c, "how", "")});
+      rows.push_back(
+          {device, type, sig(num(c, "peak_GFLOPps")), sig(num(c, "single_thread_GFLOPps")),
+           sig(num(c, "theoretical_GFLOPps")),
+           c.contains("percent_of_theoretical") ? fixed(c["percent_of_theoretical"], 1) : "-",
+           sig(num(c, "core_mhz")), sig(num(c, "gemm_GFLOPps")), str(c, "how", "")});
   doc.table({"device", "format", "all threads", "1 thread", "theoretical", "%", "MHz",
              "library GEMM", "how"},
             "llrrrrrrl", rows, "Peak compute in GFLOP/s (int8: GOP/s)");
@@ -334,15 +335,16 @@ void transformer_section(Document& doc, const json& profile) {
   std::vector<std::string> above;
   std::set<std::string> libraries;
   for (const json& op : ops) {
-    rows.push_back({str(op, "device"), str(op, "type"), str(op, "model"), str(op, "phase"),
-                    str(op, "op"), fixed(num(op, "batch"), 0), fixed(num(op, "seq"), 0),
-                    sig(num(op, "intensity_flop_per_byte")), sig(num(op, "GFLOPps")),
-                    sig(num(op, "GBps")), str(op, "operands_fit_in"), str(op, "bound"),
-                    op.contains("percent_of_roofline") ? fixed(op["percent_of_roofline"], 0) : "-"});
+    rows.push_back(
+        {str(op, "device"), str(op, "type"), str(op, "model"), str(op, "phase"), str(op, "op"),
+         fixed(num(op, "batch"), 0), fixed(num(op, "seq"), 0),
+         sig(num(op, "intensity_flop_per_byte")), sig(num(op, "GFLOPps")), sig(num(op, "GBps")),
+         str(op, "operands_fit_in"), str(op, "bound"),
+         op.contains("percent_of_roofline") ? fixed(op["percent_of_roofline"], 0) : "-"});
     if (op.contains("above_roof_because"))
-      above.push_back("`" + op["name"].get<std::string>() + "`: " +
-                      fixed(op["percent_of_roofline"], 0) + "% of its roof: " +
-                      op["above_roof_because"].get<std::string>());
+      above.push_back("`" + op["name"].get<std::string>() +
+                      "`: " + fixed(op["percent_of_roofline"], 0) +
+                      "% of its roof: " + op["above_roof_because"].get<std::string>());
   }
   doc.table({"device", "format", "model", "phase", "op", "batch", "seq", "FLOP/B", "GFLOP/s",
              "GB/s", "fits in", "bound", "% of roof"},
@@ -387,8 +389,8 @@ void interconnect_section(Document& doc, const json& profile, const ReportFigure
   if (link.contains("numa")) {
     std::vector<std::vector<std::string>> rows;
     for (const json& r : link["numa"])
-      rows.push_back({fixed(num(r, "cpus"), 0), fixed(num(r, "memory"), 0), sig(num(r, "read_GBps")),
-                      sig(num(r, "latency_ns"))});
+      rows.push_back({fixed(num(r, "cpus"), 0), fixed(num(r, "memory"), 0),
+                      sig(num(r, "read_GBps")), sig(num(r, "latency_ns"))});
     doc.table({"cores of node", "memory of node", "read GB/s", "latency ns"}, "rrrr", rows,
               "NUMA matrix");
   }
@@ -399,13 +401,14 @@ void interconnect_section(Document& doc, const json& profile, const ReportFigure
       rows.push_back({placement, fixed(num(e, "latency_ns") / 1e3, 3), sig(num(e, "bw_GBps")),
                       sig(num(e, "bibw_GBps")), bytes(num(e, "bw_bytes"))});
     if (!rows.empty())
-      doc.table({"ranks", "latency (us, smallest message)", "bandwidth GB/s", "bidirectional GB/s",
-                 "at"},
-                "lrrrr", rows, "MPI point-to-point (" + str(mpi, "launcher", "") + ")");
+      doc.table(
+          {"ranks", "latency (us, smallest message)", "bandwidth GB/s", "bidirectional GB/s", "at"},
+          "lrrrr", rows, "MPI point-to-point (" + str(mpi, "launcher", "") + ")");
     std::vector<std::vector<std::string>> coll;
     for (const auto& [name, e] : member(mpi, "collectives").items())
-      coll.push_back({name, fixed(num(e, "ranks"), 0), bytes(num(e, "bytes")), sig(num(e, "algGBps")),
-                      sig(num(e, "busGBps")), fixed(num(e, "small_latency_ns") / 1e3, 2)});
+      coll.push_back({name, fixed(num(e, "ranks"), 0), bytes(num(e, "bytes")),
+                      sig(num(e, "algGBps")), sig(num(e, "busGBps")),
+                      fixed(num(e, "small_latency_ns") / 1e3, 2)});
     if (!coll.empty())
       doc.table({"collective", "ranks", "size", "algbw GB/s", "busbw GB/s", "latency us (8 B)"},
                 "lrrrrr", coll, "MPI collectives at their largest size");
@@ -427,11 +430,29 @@ void machine_section(Document& doc, const json& profile) {
   doc.heading(2, "Machine and method", "method");
   const json& m = profile["machine"];
   std::vector<std::vector<std::string>> rows;
-  for (const char* key :
-       {"cpu_model", "cpu_signature", "fma_model", "hypervisor", "cores", "pus", "numa_nodes",
-        "cpu_mhz_measured", "clock_source", "isa", "hwloc_caches", "kernel", "thp_enabled",
-        "thread_pinning", "chase_stride_bytes", "compiler", "flags", "blas", "git_commit",
-        "memwall_version", "memwall_mode", "date", "host_name"})
+  for (const char* key : {"cpu_model",
+                          "cpu_signature",
+                          "fma_model",
+                          "hypervisor",
+                          "cores",
+                          "pus",
+                          "numa_nodes",
+                          "cpu_mhz_measured",
+                          "clock_source",
+                          "isa",
+                          "hwloc_caches",
+                          "kernel",
+                          "thp_enabled",
+                          "thread_pinning",
+                          "chase_stride_bytes",
+                          "compiler",
+                          "flags",
+                          "blas",
+                          "git_commit",
+                          "memwall_version",
+                          "memwall_mode",
+                          "date",
+                          "host_name"})
     if (m.contains(key)) rows.push_back({key, str(m, key)});
   doc.table({"context", "value"}, "ll", rows, "Where and how this was measured");
   doc.paragraph(
@@ -450,16 +471,19 @@ void problems_section(Document& doc, const json& profile) {
   doc.heading(2, "Failed or skipped", "problems");
   std::vector<std::string> items;
   const json& prov = profile["provenance"];
-  for (const json& n : prov.value("run_notes", json::array())) items.push_back(n.get<std::string>());
+  for (const json& n : prov.value("run_notes", json::array()))
+    items.push_back(n.get<std::string>());
   for (const json& f : prov["failed"])
-    items.push_back("**failed** `" + f["name"].get<std::string>() + "`: " + f["why"].get<std::string>());
+    items.push_back("**failed** `" + f["name"].get<std::string>() +
+                    "`: " + f["why"].get<std::string>());
   int interrupted = 0;
   for (const json& s : prov["skipped"]) {
     if (s["why"] == "interrupted") {
       ++interrupted;
       continue;
     }
-    items.push_back("skipped `" + s["name"].get<std::string>() + "`: " + s["why"].get<std::string>());
+    items.push_back("skipped `" + s["name"].get<std::string>() +
+                    "`: " + s["why"].get<std::string>());
   }
   if (interrupted)
     items.push_back(std::to_string(interrupted) +
@@ -473,10 +497,12 @@ void problems_section(Document& doc, const json& profile) {
 
 }  // namespace
 
-Document report_document(const ProfileInputs& in, const json& profile,
-                         const ReportFigures& figures, const std::vector<std::string>& data_files) {
+Document report_document(const ProfileInputs& in, const json& profile, const ReportFigures& figures,
+                         const std::vector<std::string>& data_files) {
   Document doc;
-  doc.title = "memwall report: " + str(profile["machine"], "cpu_model", "this machine");
+  doc.title = "memwall report: " + (profile["devices"].contains("cpu")
+                                        ? device_name(profile, "cpu")
+                                        : str(profile["machine"], "cpu_model", "this machine"));
   verdict(doc, profile);
   walls_section(doc, profile);
   roofline_section(doc, figures);

@@ -318,8 +318,9 @@ TEST(Faults, SegvLeavesAValidFileNamingTheBenchmark) {
 TEST(Faults, KilledWithSegvMidRunKeepsWhatFinished) {
   const fs::path dir = temp_dir("segv_outside");
   const fs::path out = dir / "r.json";
-  const Outcome o = run("timeout -s SEGV 3 " + std::string(BENCH_CPU) +
-                        " --max-bytes 256MiB --repetitions 2 --min-time 0.01 --out " + out.string());
+  const Outcome o =
+      run("timeout -s SEGV 3 " + std::string(BENCH_CPU) +
+          " --max-bytes 256MiB --repetitions 2 --min-time 0.01 --out " + out.string());
   EXPECT_NE(o.exit_code, 0) << o.output;
   ASSERT_TRUE(fs::exists(out)) << o.output;
   int measured = 0, crashed = 0;
@@ -408,7 +409,7 @@ TEST(BenchComm, TinyMpiRunUnderMpirun) {
     EXPECT_EQ(m.best("valid"), 1) << m.name;
     seen.insert(m.variant);
     if (m.has("busGBps")) {
-      const double factor = m.variant == "allreduce" ? 1.0
+      const double factor = m.variant == "allreduce"                            ? 1.0
                             : m.variant == "broadcast" || m.variant == "reduce" ? 1.0
                                                                                 : 0.5;
       EXPECT_NEAR(m.best("busGBps"), m.best("algGBps") * factor, 1e-9 + m.best("algGBps") * 1e-9)
@@ -430,9 +431,9 @@ TEST(BenchComm, TinyMpiRunUnderMpirun) {
 // profile's interconnect section and walls.
 TEST(BenchComm, MemwallRunLaunchesBothParts) {
   const fs::path dir = temp_dir("comm_run");
-  const Outcome o = run(std::string(MEMWALL) + " run --only comm --ranks 2 --oversubscribe --out " +
-                        dir.string() +
-                        " --comm-args \"--max-bytes 64 --repetitions 1 --min-time 0.001\"");
+  const Outcome o =
+      run(std::string(MEMWALL) + " run --only comm --ranks 2 --oversubscribe --out " +
+          dir.string() + " --comm-args \"--max-bytes 64 --repetitions 1 --min-time 0.001\"");
   ASSERT_EQ(o.exit_code, 0) << o.output;
   std::ifstream in(dir / "profile.json");
   const auto p = nlohmann::json::parse(in);
@@ -440,14 +441,16 @@ TEST(BenchComm, MemwallRunLaunchesBothParts) {
   if (MEMWALL_HAVE_MPI_TEST) {
     ASSERT_TRUE(p["interconnect"].contains("mpi")) << p["interconnect"].dump();
     EXPECT_TRUE(p["interconnect"]["mpi"]["p2p"].contains("same_node"));
+    // The launcher of the MPI run, not the node-local run's "not used".
+    EXPECT_NE(p["interconnect"]["mpi"].value("launcher", "").find("2 ranks"), std::string::npos);
     EXPECT_NE(p["provenance"]["run_notes"].dump().find("mpirun"), std::string::npos);
   }
   fs::remove_all(dir);
 }
 
 TEST(BenchComm, BadInputGetsOneErrorLine) {
-  for (const char* args : {" --max-bytes 0", " --max-bytes 1TiB", " --collectives allsum",
-                           " --window 0"}) {
+  for (const char* args :
+       {" --max-bytes 0", " --max-bytes 1TiB", " --collectives allsum", " --window 0"}) {
     const Outcome o = run(std::string(BENCH_COMM) + args);
     EXPECT_EQ(o.exit_code, 2) << args << ": " << o.output;
     EXPECT_EQ(error_lines(o.output), 1) << args << ": " << o.output;
@@ -467,12 +470,15 @@ TEST(BenchGpu, NoGpuIsOneLineAndAResultFileThatSaysWhy) {
   GTEST_SKIP() << "bench_gpu not built (no CUDA toolkit)";
 #else
   const fs::path dir = temp_dir("nogpu");
-  const Outcome o = run(std::string(BENCH_GPU) + " --quick --out " + (dir / "bench_gpu.json").string());
+  const Outcome o =
+      run(std::string(BENCH_GPU) + " --quick --out " + (dir / "bench_gpu.json").string());
   if (o.output.find("skipped") == std::string::npos) GTEST_SKIP() << "this machine has a GPU";
   EXPECT_EQ(o.exit_code, 0) << o.output;
   int skip_lines = 0;
   std::istringstream lines(o.output);
-  for (std::string line; std::getline(lines, line);) skip_lines += line.find("skipped: ") != std::string::npos && line.find("gpu/all") != std::string::npos;
+  for (std::string line; std::getline(lines, line);)
+    skip_lines +=
+        line.find("skipped: ") != std::string::npos && line.find("gpu/all") != std::string::npos;
   EXPECT_EQ(skip_lines, 1) << o.output;
   const auto f = load(dir / "bench_gpu.json");
   ASSERT_EQ(f.measurements.size(), 1u);
@@ -503,7 +509,8 @@ TEST(Memwall, GpuResultsMakeASecondDevice) {
   const double hbm = p["memory"]["gpu0"][2]["bandwidth_GBps"];
   const double cpu_dram = p["memory"]["cpu"].back()["bandwidth_GBps"];
   const double peak = p["compute"]["gpu0"]["bf16"]["peak_GFLOPps"];
-  EXPECT_DOUBLE_EQ(p["ratios"]["gpu0"]["ridge_flop_per_byte"]["HBM"]["bf16"].get<double>(), peak / hbm);
+  EXPECT_DOUBLE_EQ(p["ratios"]["gpu0"]["ridge_flop_per_byte"]["HBM"]["bf16"].get<double>(),
+                   peak / hbm);
   EXPECT_NE(peak / hbm, peak / cpu_dram);
   EXPECT_EQ(p["ratios"]["gpu0"]["walls"]["memory_level"], "HBM");
   int gpu_rows = 0, cpu_rows = 0;
@@ -527,11 +534,14 @@ TEST(Memwall, GateNeedsHistoryAndSaysSo) {
   fs::copy_file(std::string(MEMWALL_FIXTURES) + "/run_a/bench_cpu.json", dir / "bench_cpu.json");
   ASSERT_EQ(run(std::string(MEMWALL) + " report " + dir.string()).exit_code, 0);
   const std::string db = " --db " + (dir / "h.sqlite").string();
-  ASSERT_EQ(run(std::string(MEMWALL) + " history" + db + " add " + (dir / "profile.json").string()).exit_code, 0);
+  ASSERT_EQ(run(std::string(MEMWALL) + " history" + db + " add " + (dir / "profile.json").string())
+                .exit_code,
+            0);
   const Outcome o = run(std::string(MEMWALL) + " gate " + (dir / "profile.json").string() + db);
   EXPECT_EQ(o.exit_code, 2) << o.output;
   EXPECT_EQ(error_lines(o.output), 1) << o.output;
   EXPECT_NE(o.output.find("earlier runs"), std::string::npos) << o.output;
-  EXPECT_EQ(run(std::string(MEMWALL) + " gate " + (dir / "nothing.json").string() + db).exit_code, 2);
+  EXPECT_EQ(run(std::string(MEMWALL) + " gate " + (dir / "nothing.json").string() + db).exit_code,
+            2);
   fs::remove_all(dir);
 }
