@@ -89,9 +89,8 @@ void register_c2c() {
   if (mpi_active()) return;  // a node's own families run once, not on every rank
   const std::vector<int> pus = pu_list();
   if (pus.size() < 2) {
-    add_benchmark("comm.c2c/pingpong", [](benchmark::State& state) {
-      skip(state, "needs two processing units");
-    });
+    add_benchmark("comm.c2c/pingpong",
+                  [](benchmark::State& state) { skip(state, "needs two processing units"); });
     return;
   }
   const bool all_pairs = pus.size() <= 16 || options().mode == Mode::full;

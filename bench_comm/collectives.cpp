@@ -28,12 +28,15 @@ const CollectiveInfo& find_collective(const std::string& name) {
 double bus_factor(Collective c, int ranks) {
   const double n = ranks;
   switch (c) {
-    case Collective::all_reduce: return 2 * (n - 1) / n;
+    case Collective::all_reduce:
+      return 2 * (n - 1) / n;
     case Collective::all_gather:
     case Collective::reduce_scatter:
-    case Collective::all_to_all: return (n - 1) / n;
+    case Collective::all_to_all:
+      return (n - 1) / n;
     case Collective::broadcast:
-    case Collective::reduce: return 1;
+    case Collective::reduce:
+      return 1;
   }
   return 1;
 }
@@ -45,7 +48,8 @@ Counts counts(Collective c, size_t bytes, int ranks) {
   switch (c) {
     case Collective::all_reduce:
     case Collective::broadcast:
-    case Collective::reduce: return {floats, floats};
+    case Collective::reduce:
+      return {floats, floats};
     case Collective::all_gather:
       return floats % n ? Counts{} : Counts{floats / n, floats};
     case Collective::reduce_scatter:
@@ -61,7 +65,7 @@ float input_value(int rank, size_t i) {
 }
 
 std::string check_collective(Collective c, int rank, int ranks, const float* recv,
-                         size_t recv_count) {
+                             size_t recv_count) {
   const size_t n = static_cast<size_t>(ranks);
   auto sum_over_ranks = [&](size_t i) {
     float s = 0;
@@ -71,12 +75,16 @@ std::string check_collective(Collective c, int rank, int ranks, const float* rec
   for (size_t i = 0; i < recv_count; ++i) {
     float want = 0;
     switch (c) {
-      case Collective::all_reduce: want = sum_over_ranks(i); break;
+      case Collective::all_reduce:
+        want = sum_over_ranks(i);
+        break;
       case Collective::reduce:
         if (rank != 0) return "";  // only the root holds a result
         want = sum_over_ranks(i);
         break;
-      case Collective::broadcast: want = input_value(0, i); break;
+      case Collective::broadcast:
+        want = input_value(0, i);
+        break;
       case Collective::all_gather: {
         const size_t per = recv_count / n;
         want = input_value(static_cast<int>(i / per), i % per);

@@ -59,7 +59,8 @@ void run_p2p(benchmark::State& state, int a, int b, bool engine, bool both, size
     if (access) cudaDeviceEnablePeerAccess(to, 0);  // already enabled is fine
     cudaGetLastError();
     COMM_CUDA(cudaMalloc(&peer->src, bytes));
-    fill_pattern<<<128, 256>>>(static_cast<unsigned*>(peer->src), bytes / 4, static_cast<unsigned>(from));
+    fill_pattern<<<128, 256>>>(static_cast<unsigned*>(peer->src), bytes / 4,
+                               static_cast<unsigned>(from));
     COMM_CUDA(cudaStreamCreateWithFlags(&peer->stream, cudaStreamNonBlocking));
     COMM_CUDA(cudaSetDevice(to));
     COMM_CUDA(cudaMalloc(&peer->dst, bytes));
@@ -134,8 +135,8 @@ void register_p2p() {
           if (both && b < a) continue;  // both ways once per pair
           for (size_t bytes : sizes)
             add_benchmark(std::string("comm.p2p/") + (engine ? "ce" : "sm") + "/" +
-                              (both ? "bidir" : "uni") + "/from:" + std::to_string(a) + "/to:" +
-                              std::to_string(b) + "/bytes:" + std::to_string(bytes),
+                              (both ? "bidir" : "uni") + "/from:" + std::to_string(a) +
+                              "/to:" + std::to_string(b) + "/bytes:" + std::to_string(bytes),
                           [=](benchmark::State& s) { run_p2p(s, a, b, engine, both, bytes); });
         }
     }

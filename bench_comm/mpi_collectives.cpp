@@ -75,10 +75,9 @@ void run_collective(benchmark::State& state, const CollectiveInfo& info, bool in
   const Counts n = counts(info.kind, bytes, ranks);
   Buffers b;
   b.send.assign(std::max<size_t>(1, n.send), 0);
-  b.recv.assign(std::max<size_t>(1, info.kind == Collective::reduce_scatter && in_place
-                                        ? n.send
-                                        : n.recv),
-                0);
+  b.recv.assign(
+      std::max<size_t>(1, info.kind == Collective::reduce_scatter && in_place ? n.send : n.recv),
+      0);
   fill(b, info.kind, in_place, rank, ranks, n);
   const int iters = static_cast<int>(std::clamp<uint64_t>((64ull << 20) / bytes, 1, 200));
   call(info.kind, in_place, b, n, ranks);  // warm-up
@@ -116,8 +115,8 @@ void register_collectives() {
       if (in_place && !c->in_place) continue;
       for (uint64_t bytes : options().message_sizes(8)) {
         if (counts(c->kind, bytes, ranks).send == 0) continue;  // not divisible over the ranks
-        add_benchmark(std::string("comm.mpi/") + c->mpi_name + "/inplace:" +
-                          (in_place ? "1" : "0") + "/ranks:" + std::to_string(ranks) +
+        add_benchmark(std::string("comm.mpi/") + c->mpi_name +
+                          "/inplace:" + (in_place ? "1" : "0") + "/ranks:" + std::to_string(ranks) +
                           "/bytes:" + std::to_string(bytes),
                       [c, in_place, bytes](benchmark::State& state) {
                         run_collective(state, *c, in_place, bytes);

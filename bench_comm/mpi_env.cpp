@@ -34,7 +34,8 @@ bool mpi_start(int* argc, char*** argv, std::string& why) {
   std::vector<char> all(static_cast<size_t>(g_size) * MPI_MAX_PROCESSOR_NAME);
   MPI_Allgather(name, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, all.data(), MPI_MAX_PROCESSOR_NAME,
                 MPI_CHAR, MPI_COMM_WORLD);
-  for (int r = 0; r < g_size; ++r) g_hosts.emplace_back(&all[static_cast<size_t>(r) * MPI_MAX_PROCESSOR_NAME]);
+  for (int r = 0; r < g_size; ++r)
+    g_hosts.emplace_back(&all[static_cast<size_t>(r) * MPI_MAX_PROCESSOR_NAME]);
   g_active = true;
   why.clear();
   return true;

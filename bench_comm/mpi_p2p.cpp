@@ -126,8 +126,8 @@ void register_p2p() {
       for (uint64_t bytes : options().message_sizes(floor)) {
         const int p = partner;
         const Kind k = kind;
-        add_benchmark("comm.mpi/" + std::string(name) + "/placement:" + placement +
-                          "/pair:0-" + std::to_string(partner) + "/bytes:" + std::to_string(bytes),
+        add_benchmark("comm.mpi/" + std::string(name) + "/placement:" + placement + "/pair:0-" +
+                          std::to_string(partner) + "/bytes:" + std::to_string(bytes),
                       [p, k, bytes](benchmark::State& state) { run_p2p(state, k, p, bytes); });
       }
 }

@@ -108,12 +108,12 @@ void issue(const CollectiveInfo& c, bool in_place, Buffers& b, const Counts& n, 
         NCCL_CALL(ncclAllReduce(send, b.recv[i], n.recv, ncclFloat, ncclSum, comm, s));
         break;
       case Collective::all_gather:
-        NCCL_CALL(ncclAllGather(in_place ? b.recv[i] + rank * per : send, b.recv[i], per,
-                                ncclFloat, comm, s));
+        NCCL_CALL(ncclAllGather(in_place ? b.recv[i] + rank * per : send, b.recv[i], per, ncclFloat,
+                                comm, s));
         break;
       case Collective::reduce_scatter:
-        NCCL_CALL(ncclReduceScatter(send, in_place ? b.recv[i] + rank * n.recv : b.recv[i],
-                                    n.recv, ncclFloat, ncclSum, comm, s));
+        NCCL_CALL(ncclReduceScatter(send, in_place ? b.recv[i] + rank * n.recv : b.recv[i], n.recv,
+                                    ncclFloat, ncclSum, comm, s));
         break;
       case Collective::broadcast:
         NCCL_CALL(ncclBroadcast(b.recv[i], b.recv[i], n.recv, ncclFloat, 0, comm, s));
@@ -239,11 +239,10 @@ void register_nccl() {
       if (in_place && (!c->in_place || c->kind == Collective::all_to_all)) continue;
       for (uint64_t bytes = 8; bytes <= cap; bytes *= options().mode == Mode::quick ? 64 : 4) {
         if (counts(c->kind, bytes, ranks).send == 0) continue;
-        add_benchmark(std::string("comm.nccl/") + c->name + "/inplace:" + (in_place ? "1" : "0") +
-                          "/ranks:" + std::to_string(ranks) + "/bytes:" + std::to_string(bytes),
-                      [c, in_place, bytes](benchmark::State& s) {
-                        run_nccl(s, *c, in_place, bytes);
-                      });
+        add_benchmark(
+            std::string("comm.nccl/") + c->name + "/inplace:" + (in_place ? "1" : "0") +
+                "/ranks:" + std::to_string(ranks) + "/bytes:" + std::to_string(bytes),
+            [c, in_place, bytes](benchmark::State& s) { run_nccl(s, *c, in_place, bytes); });
       }
     }
 }

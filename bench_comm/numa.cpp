@@ -105,8 +105,7 @@ void run_latency(benchmark::State& state, int cpus_node, int memory_node) {
   if (!check_result(state, p == base + order[walked % elements] * kStride,
                     "the chase ended off its cycle"))
     return;
-  state.counters["latency_ns"] =
-      seconds / (static_cast<double>(state.iterations()) * kSteps) * 1e9;
+  state.counters["latency_ns"] = seconds / (static_cast<double>(state.iterations()) * kSteps) * 1e9;
   state.counters["bytes"] = static_cast<double>(elements * kStride);
   state.counters["bound"] = bound ? 1 : 0;
 }
@@ -117,8 +116,9 @@ void register_numa() {
   for (int i = 0; i < nodes; ++i)
     for (int j = 0; j < nodes; ++j) {
       const std::string where = "/cpus:" + std::to_string(i) + "/memory:" + std::to_string(j);
-      add_benchmark("comm.numa/read" + where,
-                    [i, j](benchmark::State& state) { run_read(state, i, j); }, 0.1);
+      add_benchmark(
+          "comm.numa/read" + where, [i, j](benchmark::State& state) { run_read(state, i, j); },
+          0.1);
       add_benchmark("comm.numa/latency" + where,
                     [i, j](benchmark::State& state) { run_latency(state, i, j); });
     }

@@ -82,9 +82,9 @@ std::string why_unsupported(const char* type) {
     if (!m.empty() && std::find(needs.begin(), needs.end(), m) == needs.end()) needs.push_back(m);
   }
   if (needs.empty())
-    return options().isa != "auto" ? "no " + std::string(type) + " kernel for --isa " + options().isa
-                                   : "no " + std::string(type) + " kernel in this build for " +
-                                         cpu_id().arch;
+    return options().isa != "auto"
+               ? "no " + std::string(type) + " kernel for --isa " + options().isa
+               : "no " + std::string(type) + " kernel in this build for " + cpu_id().arch;
   std::string why = "needs ";
   for (size_t i = 0; i < needs.size(); ++i) why += (i ? " or " : "") + needs[i];
   return why;
@@ -118,19 +118,19 @@ void run_peak(benchmark::State& state, const char* type, int threads) {
   std::vector<FmaModel> models(threads);
   pool().run(threads, [&](int tid) {
     models[tid] = detect_fma_model();
-    mhz[tid] = counted && clock[tid].ns > 0
-                   ? 1e3 * static_cast<double>(clock[tid].cycles) / static_cast<double>(clock[tid].ns)
-                   : measure_core_mhz(5);
+    mhz[tid] = counted && clock[tid].ns > 0 ? 1e3 * static_cast<double>(clock[tid].cycles) /
+                                                  static_cast<double>(clock[tid].ns)
+                                            : measure_core_mhz(5);
   });
   bool all_ok = true;
   double mean_mhz = 0, theoretical = 0;
   for (int t = 0; t < threads; ++t) {
     all_ok = all_ok && clock[t].ok;
     mean_mhz += mhz[t] / threads;
-    theoretical += k->products ? ops_per_cycle(models[t], k->vector_bits, k->element_bits,
-                                               k->products) *
-                                     mhz[t] / 1e3
-                               : 0;
+    theoretical +=
+        k->products
+            ? ops_per_cycle(models[t], k->vector_bits, k->element_bits, k->products) * mhz[t] / 1e3
+            : 0;
   }
   if (!check_result(state, all_ok, std::string(type) + " accumulators differ from the exact sum"))
     return;

@@ -32,7 +32,7 @@ struct Chase {
   Buffer buffer;
   std::vector<uint64_t> order;
   void* start = nullptr;
-  uint64_t lines = 0;  // elements: one pointer, one touched line, per stride
+  uint64_t lines = 0;   // elements: one pointer, one touched line, per stride
   uint64_t walked = 0;  // steps taken since start, to check where the walk must be
   void* position = nullptr;
 };

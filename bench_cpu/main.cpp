@@ -42,7 +42,8 @@ int main(int argc, char** argv) {
     app.add_option("--phase", phases, "prefill, decode or prefill,decode");
     app.add_option("--xfmr-type", xfmr_types, "number formats of the products: fp32, fp64");
     app.add_option("--xfmr-max-flops", opt.xfmr_max_flops, "skip products above this many FLOPs");
-    app.add_option("--gemm-n", gemm_sizes, "sizes n of the square GEMM, e.g. 4096 (default by mode)");
+    app.add_option("--gemm-n", gemm_sizes,
+                   "sizes n of the square GEMM, e.g. 4096 (default by mode)");
     app.add_option("--xfmr-max-bytes", xfmr_max_bytes,
                    "skip benchmarks whose operands exceed this");
     app.add_option("--fma-units", fma_units,
@@ -91,8 +92,9 @@ int main(int argc, char** argv) {
     // Every benchmark thread is pinned by the pool before any benchmark runs (the caller is
     // thread 0, so a one-thread chase is pinned too); a failed pin is said, not hidden.
     if (!cpu::pool().pinned())
-      std::fprintf(stderr, "bench_cpu: warning: could not pin every thread to its core "
-                           "(results may move between cores)\n");
+      std::fprintf(stderr,
+                   "bench_cpu: warning: could not pin every thread to its core "
+                   "(results may move between cores)\n");
     // Refused before anything is allocated: the largest array set must fit in free memory.
     const uint64_t available = memory_available_bytes();
     if (available > 0 && opt.resolved_max_bytes() > available)
@@ -110,9 +112,9 @@ int main(int argc, char** argv) {
     add_context("blas", cpu::blas_description());
     const FmaModel fma = detect_fma_model();
     add_context("fma_model", fma.uarch + ": " + fma.describe());
-    add_context("clock_source", cycle_counter_available()
-                                    ? "PMU cycles counted during each kernel"
-                                    : "add chain after the kernel (" + cycle_counter_status() + ")");
+    add_context("clock_source", cycle_counter_available() ? "PMU cycles counted during each kernel"
+                                                          : "add chain after the kernel (" +
+                                                                cycle_counter_status() + ")");
     add_context("bytes_counting",
                 "GBps: STREAM (read 1, write 1, copy/scale 2, add/triad 3 words per element); "
                 "hw_GBps adds one word per plain store for write-allocate");

@@ -176,8 +176,8 @@ bool number_supported(Number t, std::string& why) {
         const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a, a, a), engine);
         return std::string();
       } catch (const dnnl::error& e) {
-        return std::string("needs AVX-512 (oneDNN has no bf16 matmul for this CPU: ") +
-               e.what() + ")";
+        return std::string("needs AVX-512 (oneDNN has no bf16 matmul for this CPU: ") + e.what() +
+               ")";
       }
     }();
     why = answer;

@@ -96,8 +96,8 @@ constexpr PeakKernel kKernels[] = {
      "avx2,fma"},
     {"int8", "avx2", "vpdpbusd ymm (AVX-VNNI)", 256, 32, 4, kChains * 32 * 2.0, dot_int8_avxvnni,
      "avx2,fma,avxvnni"},
-    {"int8", "avx2", "vpmaddubsw+vpmaddwd ymm", 256, 32, 0, kInt8Chains * 32 * 2.0,
-     dot_int8_avx2, "avx2,fma"},
+    {"int8", "avx2", "vpmaddubsw+vpmaddwd ymm", 256, 32, 0, kInt8Chains * 32 * 2.0, dot_int8_avx2,
+     "avx2,fma"},
 };
 
 }  // namespace

@@ -29,9 +29,7 @@ struct Fp32 {
   using Scalar = float;
   static V set1(float v) { return vdupq_n_f32(v); }
   static V fma(V a, V b, V c) { return vfmaq_f32(c, a, b); }
-  static bool equal(V v, float want) {
-    return vminvq_f32(v) == want && vmaxvq_f32(v) == want;
-  }
+  static bool equal(V v, float want) { return vminvq_f32(v) == want && vmaxvq_f32(v) == want; }
   static void keep(V& v) { asm volatile("" : "+w"(v)); }
 };
 
@@ -67,8 +65,8 @@ __attribute__((target("arch=armv8.2-a+bf16"))) bool dot_bf16(uint64_t iterations
   }
   // Pairs (1, 1) . (2^-6, 2^-6): each instruction adds 2^-5 to every lane, exactly.
   bfloat16x8_t ones = vcvtq_high_bf16_f32(vcvtq_low_bf16_f32(vdupq_n_f32(1.0f)), vdupq_n_f32(1.0f));
-  bfloat16x8_t steps = vcvtq_high_bf16_f32(vcvtq_low_bf16_f32(vdupq_n_f32(1.0f / 64)),
-                                           vdupq_n_f32(1.0f / 64));
+  bfloat16x8_t steps =
+      vcvtq_high_bf16_f32(vcvtq_low_bf16_f32(vdupq_n_f32(1.0f / 64)), vdupq_n_f32(1.0f / 64));
   asm volatile("" : "+w"(ones), "+w"(steps));
   for (uint64_t i = 0; i < iterations; ++i) {
 #pragma GCC unroll 24

@@ -13,8 +13,8 @@
 #include "bench_cpu/matmul.hpp"
 #include "bench_cpu/options.hpp"
 #include "core/bench_main.hpp"
-#include "core/registry.hpp"
 #include "core/models.hpp"
+#include "core/registry.hpp"
 #include "core/timing.hpp"
 #include "core/topology.hpp"
 #include "core/units.hpp"
@@ -164,9 +164,10 @@ void register_transformer() {
     const Number t = parse_number(type_name);
     if (skip_unsupported("xfmr/all/type:" + type_name, t)) continue;
     const int e = element_bytes(t);
-    for (const Shape& s : transformer_shapes(
-             {opt.models, opt.batches, opt.seqs, opt.phases,
-              opt.mode == Mode::quick ? 0 : opt.mode == Mode::full ? 2 : 1})) {
+    for (const Shape& s : transformer_shapes({opt.models, opt.batches, opt.seqs, opt.phases,
+                                              opt.mode == Mode::quick  ? 0
+                                              : opt.mode == Mode::full ? 2
+                                                                       : 1})) {
       const std::vector<MatmulOp> ops = layer_ops(s.model, s.batch, s.seq, s.phase);
       const std::string family = s.phase == Phase::prefill ? "xfmr.gemm/" : "xfmr.gemv/";
       const std::string where = s.model.name + "/" + to_string(s.phase);
@@ -217,7 +218,7 @@ void register_square() {
   if (!have_blas()) return;
   std::vector<std::string> types = opt.xfmr_types;
   if (types.empty()) types = available_numbers();
-  std::vector<int64_t> sizes = opt.mode == Mode::full    ? std::vector<int64_t>{1024, 2048, 4096, 8192}
+  std::vector<int64_t> sizes = opt.mode == Mode::full ? std::vector<int64_t>{1024, 2048, 4096, 8192}
                                : opt.mode == Mode::quick ? std::vector<int64_t>{2048}
                                                          : std::vector<int64_t>{4096};
   if (!opt.gemm_sizes.empty()) sizes.assign(opt.gemm_sizes.begin(), opt.gemm_sizes.end());

@@ -117,24 +117,21 @@ void run_flops(benchmark::State& state, int fp32_lanes_equivalent) {
   state.counters["sm_mhz"] = mhz;
   if (fp32_lanes_equivalent > 0)
     state.counters["theoretical_GFLOPps"] = theoretical_gflops(d.sms, fp32_lanes_equivalent, mhz);
-  state.SetLabel("FMA chains on " + std::to_string(d.sms) + " SMs, sm_" +
-                 std::to_string(d.major) + std::to_string(d.minor) +
+  state.SetLabel("FMA chains on " + std::to_string(d.sms) + " SMs, sm_" + std::to_string(d.major) +
+                 std::to_string(d.minor) +
                  (fp32_lanes_equivalent > 0 ? "" : "; lanes per SM not in the table"));
 }
 
 void register_flops() {
   if (!device_ready()) return;
   const SmModel m = sm_model(device().major, device().minor);
-  add_benchmark("gpu.flops/fma/type:fp64" + device_key(), [m](benchmark::State& s) {
-    run_flops<double>(s, m.known ? m.fp64_lanes : 0);
-  });
-  add_benchmark("gpu.flops/fma/type:fp32" + device_key(), [m](benchmark::State& s) {
-    run_flops<float>(s, m.known ? m.fp32_lanes : 0);
-  });
+  add_benchmark("gpu.flops/fma/type:fp64" + device_key(),
+                [m](benchmark::State& s) { run_flops<double>(s, m.known ? m.fp64_lanes : 0); });
+  add_benchmark("gpu.flops/fma/type:fp32" + device_key(),
+                [m](benchmark::State& s) { run_flops<float>(s, m.known ? m.fp32_lanes : 0); });
   // Packed half and bfloat16: lanes counted per element (two per instruction).
-  add_benchmark("gpu.flops/fma/type:fp16" + device_key(), [m](benchmark::State& s) {
-    run_flops<__half2>(s, m.known ? m.fp16_lanes : 0);
-  });
+  add_benchmark("gpu.flops/fma/type:fp16" + device_key(),
+                [m](benchmark::State& s) { run_flops<__half2>(s, m.known ? m.fp16_lanes : 0); });
   add_benchmark("gpu.flops/fma/type:bf16" + device_key(), [m](benchmark::State& s) {
     run_flops<__nv_bfloat162>(s, m.known ? m.fp16_lanes : 0);
   });

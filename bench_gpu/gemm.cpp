@@ -11,10 +11,10 @@
 #include "bench_gpu/gpu_model.hpp"
 #include "bench_gpu/gpu_runtime.hpp"
 #include "bench_gpu/lt.hpp"
-#include "core/nvml.hpp"
 #include "bench_gpu/options.hpp"
 #include "core/bench_main.hpp"
 #include "core/models.hpp"
+#include "core/nvml.hpp"
 #include "core/registry.hpp"
 
 namespace memwall::gpu {
@@ -162,7 +162,8 @@ void register_transformer() {
   for (const std::string& name : types) {
     const GemmTypeInfo& t = gemm_type(name);
     if (skip_unsupported("xfmr/all/type:" + name + device_key(), t)) continue;
-    for (const Shape& s : transformer_shapes({opt.models, opt.batches, opt.seqs, opt.phases, mode})) {
+    for (const Shape& s :
+         transformer_shapes({opt.models, opt.batches, opt.seqs, opt.phases, mode})) {
       const std::string family = s.phase == Phase::prefill ? "xfmr.gemm/" : "xfmr.gemv/";
       for (const MatmulOp& op : layer_ops(s.model, s.batch, s.seq, s.phase)) {
         const uint64_t footprint = static_cast<uint64_t>(t.in_bytes) *

@@ -1,8 +1,8 @@
 #include "bench_gpu/gpu_model.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <cmath>
+#include <cstring>
 #include <random>
 
 #include "core/units.hpp"
@@ -139,12 +139,13 @@ double decode(GemmType t, const unsigned char* p, bool is_output) {
       std::memcpy(&h, p, 2);
       return bf16_to_f32(h);
     }
-    case GemmType::fp8: return e4m3_to_f32(*p);
-    case GemmType::int8: return static_cast<int8_t>(*p);
+    case GemmType::fp8:
+      return e4m3_to_f32(*p);
+    case GemmType::int8:
+      return static_cast<int8_t>(*p);
   }
   return 0;
 }
-
 
 const std::vector<MemoryKernel>& memory_kernels() {
   static const std::vector<MemoryKernel> all = {
@@ -166,10 +167,9 @@ uint64_t kernel_bytes(const MemoryKernel& k, uint64_t elements, int element_byte
 std::vector<LaunchConfig> launch_configs(int sms, uint64_t bytes_per_array, bool full) {
   std::vector<LaunchConfig> out;
   const std::vector<int> widths = {4, 8, 16};
-  const std::vector<int> blocks = full ? std::vector<int>{1, 2, 4, 8, 16, 32}
-                                       : std::vector<int>{2, 8, 32};
-  const std::vector<int> per_thread = full ? std::vector<int>{1, 2, 4, 8}
-                                           : std::vector<int>{1, 4};
+  const std::vector<int> blocks =
+      full ? std::vector<int>{1, 2, 4, 8, 16, 32} : std::vector<int>{2, 8, 32};
+  const std::vector<int> per_thread = full ? std::vector<int>{1, 2, 4, 8} : std::vector<int>{1, 4};
   for (int w : widths)
     for (int b : blocks)
       for (int e : per_thread) {
@@ -199,16 +199,25 @@ std::string describe(const LaunchConfig& c) {
 SmModel sm_model(int major, int minor) {
   const int cc = major * 10 + minor;
   switch (cc) {
-    case 70: return {64, 32, 128, true};   // V100
-    case 75: return {64, 2, 128, true};    // T4
-    case 80: return {64, 32, 256, true};   // A100
+    case 70:
+      return {64, 32, 128, true};  // V100
+    case 75:
+      return {64, 2, 128, true};  // T4
+    case 80:
+      return {64, 32, 256, true};  // A100
     case 86:
-    case 87: return {128, 2, 256, true};   // A10, A40, Orin
-    case 89: return {128, 2, 256, true};   // L4, L40S, RTX 4090
-    case 90: return {128, 64, 256, true};  // H100, H200, GH200
-    case 100: return {128, 64, 256, true};  // B200
-    case 120: return {128, 2, 256, true};  // RTX 50xx
-    default: return {};
+    case 87:
+      return {128, 2, 256, true};  // A10, A40, Orin
+    case 89:
+      return {128, 2, 256, true};  // L4, L40S, RTX 4090
+    case 90:
+      return {128, 64, 256, true};  // H100, H200, GH200
+    case 100:
+      return {128, 64, 256, true};  // B200
+    case 120:
+      return {128, 2, 256, true};  // RTX 50xx
+    default:
+      return {};
   }
 }
 

@@ -55,12 +55,10 @@ std::string check_gemm_sample(const Element& a, const Element& b, const Element&
 // The number formats of the tensor-core products, and their host encodings.
 enum class GemmType { tf32, fp16, bf16, fp8, int8 };
 
-
-
 struct GemmTypeInfo {
   GemmType type;
   const char* name;
-  int in_bytes, out_bytes;  // per element of A and B, of D
+  int in_bytes, out_bytes;   // per element of A and B, of D
   int min_major, min_minor;  // the oldest compute capability with the tensor-core path
   double in_epsilon;         // rounding the inputs see on the GPU (tf32), else 0: exact
   double out_epsilon;        // rounding of the output format

@@ -58,7 +58,8 @@ std::vector<uint64_t> chase_order(uint64_t elements, uint64_t per_group, uint64_
   for (uint64_t g : group_order) {
     const uint64_t lo = g * per_group, hi = std::min(elements, lo + per_group), first = k;
     for (uint64_t e = lo; e < hi; ++e) order[k++] = e;
-    std::shuffle(order.begin() + static_cast<long>(first), order.begin() + static_cast<long>(k), rng);
+    std::shuffle(order.begin() + static_cast<long>(first), order.begin() + static_cast<long>(k),
+                 rng);
   }
   return order;
 }

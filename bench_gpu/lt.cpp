@@ -22,21 +22,30 @@ void lt_check(cublasStatus_t s, const char* what) {
 
 cudaDataType_t in_type(GemmType t) {
   switch (t) {
-    case GemmType::tf32: return CUDA_R_32F;
-    case GemmType::fp16: return CUDA_R_16F;
-    case GemmType::bf16: return CUDA_R_16BF;
-    case GemmType::fp8: return CUDA_R_8F_E4M3;
-    case GemmType::int8: return CUDA_R_8I;
+    case GemmType::tf32:
+      return CUDA_R_32F;
+    case GemmType::fp16:
+      return CUDA_R_16F;
+    case GemmType::bf16:
+      return CUDA_R_16BF;
+    case GemmType::fp8:
+      return CUDA_R_8F_E4M3;
+    case GemmType::int8:
+      return CUDA_R_8I;
   }
   return CUDA_R_32F;
 }
 cudaDataType_t out_type(GemmType t) {
   switch (t) {
-    case GemmType::tf32: return CUDA_R_32F;
-    case GemmType::fp16: return CUDA_R_16F;
+    case GemmType::tf32:
+      return CUDA_R_32F;
+    case GemmType::fp16:
+      return CUDA_R_16F;
     case GemmType::bf16:
-    case GemmType::fp8: return CUDA_R_16BF;
-    case GemmType::int8: return CUDA_R_32I;
+    case GemmType::fp8:
+      return CUDA_R_16BF;
+    case GemmType::int8:
+      return CUDA_R_32I;
   }
   return CUDA_R_32F;
 }
@@ -61,8 +70,7 @@ struct LtProduct::Impl {
   int32_t alpha_i = 1, beta_i = 0;
 };
 
-LtProduct::LtProduct(GemmType t, int64_t m, int64_t n, int64_t k, int64_t batch,
-                     int64_t stride_b)
+LtProduct::LtProduct(GemmType t, int64_t m, int64_t n, int64_t k, int64_t batch, int64_t stride_b)
     : impl_(new Impl) {
   Impl& x = *impl_;
   x.type = t;
@@ -121,8 +129,8 @@ void LtProduct::run(const void* a, const void* b, void* d) {
   Impl& x = *impl_;
   const void* alpha = x.type == GemmType::int8 ? static_cast<const void*>(&x.alpha_i) : &x.alpha;
   const void* beta = x.type == GemmType::int8 ? static_cast<const void*>(&x.beta_i) : &x.beta;
-  MEMWALL_LT(cublasLtMatmul(x.handle, x.op, alpha, a, x.a, b, x.b, beta, d, x.d, d, x.d,
-                            &x.chosen, x.workspace.data(), x.workspace.bytes(), 0));
+  MEMWALL_LT(cublasLtMatmul(x.handle, x.op, alpha, a, x.a, b, x.b, beta, d, x.d, d, x.d, &x.chosen,
+                            x.workspace.data(), x.workspace.bytes(), 0));
 }
 
 void LtProduct::choose(const void* a, const void* b, void* d) {

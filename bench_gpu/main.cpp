@@ -6,10 +6,10 @@
 
 #include "bench_gpu/gpu_runtime.hpp"
 #include "bench_gpu/lt.hpp"
-#include "core/nvml.hpp"
 #include "bench_gpu/options.hpp"
 #include "core/bench_main.hpp"
 #include "core/context.hpp"
+#include "core/nvml.hpp"
 #include "core/registry.hpp"
 #include "core/units.hpp"
 

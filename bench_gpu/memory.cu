@@ -7,9 +7,9 @@
 
 #include "bench_gpu/gpu_model.hpp"
 #include "bench_gpu/gpu_runtime.hpp"
-#include "core/nvml.hpp"
 #include "bench_gpu/options.hpp"
 #include "core/bench_main.hpp"
+#include "core/nvml.hpp"
 #include "core/registry.hpp"
 
 namespace memwall::gpu {
@@ -81,16 +81,17 @@ __global__ void stream(const V* __restrict__ x, const V* __restrict__ y, V* __re
       for (int e = 0; e < E; ++e) {
         const size_t j = i + e;
         if (j >= n) break;
-        if constexpr (kOp == 0) local += lanes_sum(x[j]);               // read
-        if constexpr (kOp == 1) out[j] = s;                             // write
-        if constexpr (kOp == 2) out[j] = x[j];                          // copy
-        if constexpr (kOp == 3) out[j] = fma_lane(s, y[j], x[j]);       // triad
-        if constexpr (kOp == 4) local += dot_lanes(x[j], y[j]);         // dot
+        if constexpr (kOp == 0) local += lanes_sum(x[j]);          // read
+        if constexpr (kOp == 1) out[j] = s;                        // write
+        if constexpr (kOp == 2) out[j] = x[j];                     // copy
+        if constexpr (kOp == 3) out[j] = fma_lane(s, y[j], x[j]);  // triad
+        if constexpr (kOp == 4) local += dot_lanes(x[j], y[j]);    // dot
       }
     }
   }
   if constexpr (kOp == 0 || kOp == 4) {
-    for (int offset = 16; offset > 0; offset /= 2) local += __shfl_down_sync(0xffffffffu, local, offset);
+    for (int offset = 16; offset > 0; offset /= 2)
+      local += __shfl_down_sync(0xffffffffu, local, offset);
     if ((threadIdx.x & 31) == 0) atomicAdd(sum, static_cast<double>(local));
   }
 }
@@ -114,11 +115,20 @@ void launch_typed(int op, const LaunchConfig& c, const float* x, const float* y,
   const V* yv = reinterpret_cast<const V*>(y);
   V* ov = reinterpret_cast<V*>(out);
   switch (op) {
-    case 0: stream<V, 0, E><<<blocks, c.threads_per_block>>>(xv, yv, ov, n, passes, sum); break;
-    case 1: stream<V, 1, E><<<blocks, c.threads_per_block>>>(xv, yv, ov, n, passes, sum); break;
-    case 2: stream<V, 2, E><<<blocks, c.threads_per_block>>>(xv, yv, ov, n, passes, sum); break;
-    case 3: stream<V, 3, E><<<blocks, c.threads_per_block>>>(xv, yv, ov, n, passes, sum); break;
-    default: stream<V, 4, E><<<blocks, c.threads_per_block>>>(xv, yv, ov, n, passes, sum);
+    case 0:
+      stream<V, 0, E><<<blocks, c.threads_per_block>>>(xv, yv, ov, n, passes, sum);
+      break;
+    case 1:
+      stream<V, 1, E><<<blocks, c.threads_per_block>>>(xv, yv, ov, n, passes, sum);
+      break;
+    case 2:
+      stream<V, 2, E><<<blocks, c.threads_per_block>>>(xv, yv, ov, n, passes, sum);
+      break;
+    case 3:
+      stream<V, 3, E><<<blocks, c.threads_per_block>>>(xv, yv, ov, n, passes, sum);
+      break;
+    default:
+      stream<V, 4, E><<<blocks, c.threads_per_block>>>(xv, yv, ov, n, passes, sum);
   }
 }
 
@@ -126,18 +136,28 @@ template <typename V>
 void launch_width(int op, const LaunchConfig& c, const float* x, const float* y, float* out,
                   size_t floats, int passes, double* sum) {
   switch (c.elements_per_thread) {
-    case 1: launch_typed<V, 1>(op, c, x, y, out, floats, passes, sum); break;
-    case 2: launch_typed<V, 2>(op, c, x, y, out, floats, passes, sum); break;
-    case 4: launch_typed<V, 4>(op, c, x, y, out, floats, passes, sum); break;
-    default: launch_typed<V, 8>(op, c, x, y, out, floats, passes, sum);
+    case 1:
+      launch_typed<V, 1>(op, c, x, y, out, floats, passes, sum);
+      break;
+    case 2:
+      launch_typed<V, 2>(op, c, x, y, out, floats, passes, sum);
+      break;
+    case 4:
+      launch_typed<V, 4>(op, c, x, y, out, floats, passes, sum);
+      break;
+    default:
+      launch_typed<V, 8>(op, c, x, y, out, floats, passes, sum);
   }
 }
 
 void launch(int op, const LaunchConfig& c, const float* x, const float* y, float* out,
             size_t floats, int passes, double* sum) {
-  if (c.vector_bytes == 4) launch_width<float>(op, c, x, y, out, floats, passes, sum);
-  else if (c.vector_bytes == 8) launch_width<float2>(op, c, x, y, out, floats, passes, sum);
-  else launch_width<float4>(op, c, x, y, out, floats, passes, sum);
+  if (c.vector_bytes == 4)
+    launch_width<float>(op, c, x, y, out, floats, passes, sum);
+  else if (c.vector_bytes == 8)
+    launch_width<float2>(op, c, x, y, out, floats, passes, sum);
+  else
+    launch_width<float4>(op, c, x, y, out, floats, passes, sum);
 }
 
 void run_memory(benchmark::State& state, const MemoryKernel& k, uint64_t ws_bytes) {
@@ -149,7 +169,8 @@ void run_memory(benchmark::State& state, const MemoryKernel& k, uint64_t ws_byte
   if (k.reads == 2) fill<<<256, 256>>>(y.as<float>(), floats, kY);
   const uint64_t pass_bytes = kernel_bytes(k, floats, sizeof(float));
   // Enough passes in one launch that the launch is noise (at least 256 MiB moved).
-  const int passes = static_cast<int>(std::clamp<uint64_t>((256ull << 20) / pass_bytes, 1, 1 << 20));
+  const int passes =
+      static_cast<int>(std::clamp<uint64_t>((256ull << 20) / pass_bytes, 1, 1 << 20));
   const int op = op_of(k.name);
   const std::vector<LaunchConfig> configs =
       launch_configs(device().sms, floats * sizeof(float), options().mode == Mode::full);
@@ -184,14 +205,17 @@ void run_memory(benchmark::State& state, const MemoryKernel& k, uint64_t ws_byte
     const double want = static_cast<double>(floats) * passes * static_cast<double>(launches) *
                         (op == 0 ? kX : kX * kY);
     ok = got == want;
-    if (!ok) what = std::string(k.name) + ": sum " + std::to_string(got) + ", expected " + std::to_string(want);
+    if (!ok)
+      what = std::string(k.name) + ": sum " + std::to_string(got) + ", expected " +
+             std::to_string(want);
   } else {
     const float want = op == 1 ? kS : op == 2 ? kX : kX + kS * kY;
     for (size_t i = 0; i < floats && ok; i += std::max<size_t>(1, floats / 1024)) {
       float v = 0;
       MEMWALL_CUDA(cudaMemcpy(&v, out.as<float>() + i, sizeof v, cudaMemcpyDeviceToHost));
       ok = v == want;
-      if (!ok) what = std::string(k.name) + ": element " + std::to_string(i) + " is " + std::to_string(v);
+      if (!ok)
+        what = std::string(k.name) + ": element " + std::to_string(i) + " is " + std::to_string(v);
     }
   }
   if (!check_result(state, ok, what)) return;
@@ -217,16 +241,17 @@ void register_memory() {
   for (const MemoryKernel& k : memory_kernels()) {
     if (quick && std::string(k.name) != "read" && std::string(k.name) != "triad") continue;
     for (uint64_t bytes : options().sizes(largest)) {
-      add_benchmark("gpu.bw/" + std::string(k.name) + "/bytes:" + std::to_string(bytes) + device_key(),
-                    [&k, bytes](benchmark::State& state) { run_memory(state, k, bytes); }, 0.1);
+      add_benchmark(
+          "gpu.bw/" + std::string(k.name) + "/bytes:" + std::to_string(bytes) + device_key(),
+          [&k, bytes](benchmark::State& state) { run_memory(state, k, bytes); }, 0.1);
     }
   }
   // The L2's own bandwidth, at half its size: the figure people quote for it.
   const uint64_t half_l2 = device().l2_bytes / 2;
-  add_benchmark("gpu.l2/read/bytes:" + std::to_string(half_l2) + device_key(),
-                [half_l2](benchmark::State& state) {
-                  run_memory(state, memory_kernel("read"), half_l2);
-                }, 0.1);
+  add_benchmark(
+      "gpu.l2/read/bytes:" + std::to_string(half_l2) + device_key(),
+      [half_l2](benchmark::State& state) { run_memory(state, memory_kernel("read"), half_l2); },
+      0.1);
 }
 
 const bool registered = add_family("gpu.bw", register_memory);

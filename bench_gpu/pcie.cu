@@ -70,10 +70,11 @@ void run_copy(benchmark::State& state, Direction dir, bool pinned, bool engine, 
     }
     if (dir != Direction::h2d) {
       if (engine)
-        MEMWALL_CUDA(cudaMemcpyAsync(host_dst, dev_src.data(), bytes, cudaMemcpyDeviceToHost, down));
+        MEMWALL_CUDA(
+            cudaMemcpyAsync(host_dst, dev_src.data(), bytes, cudaMemcpyDeviceToHost, down));
       else
-        sm_copy<<<blocks, 256, 0, down>>>(dev_src.as<int4>(),
-                                          static_cast<int4*>(pin_dst->device_pointer()), bytes / 16);
+        sm_copy<<<blocks, 256, 0, down>>>(
+            dev_src.as<int4>(), static_cast<int4*>(pin_dst->device_pointer()), bytes / 16);
     }
   };
   // Enough copies per region to make it last (at least 64 MiB moved).
@@ -122,7 +123,8 @@ void run_latency(benchmark::State& state, Direction dir) {
   });
   if (seconds == 0) return;
   int value = host.as<int>()[0];
-  if (dir == Direction::h2d) MEMWALL_CUDA(cudaMemcpy(&value, dev.data(), 4, cudaMemcpyDeviceToHost));
+  if (dir == Direction::h2d)
+    MEMWALL_CUDA(cudaMemcpy(&value, dev.data(), 4, cudaMemcpyDeviceToHost));
   if (!check_result(state, value == 42, "the 4-byte copy did not arrive")) return;
   state.counters["latency_ns"] =
       seconds / (static_cast<double>(state.iterations()) * kCopies) * 1e9;
@@ -151,10 +153,11 @@ void register_pcie() {
     if (!c.engine && !device().can_map_host) continue;
     for (size_t bytes : sizes) {
       if (!c.engine && bytes % 16) continue;
-      add_benchmark("gpu.pcie/" + std::string(c.name) + "/bytes:" + std::to_string(bytes) + device_key(),
-                    [c, bytes](benchmark::State& state) {
-                      run_copy(state, c.dir, c.pinned, c.engine, bytes);
-                    });
+      add_benchmark(
+          "gpu.pcie/" + std::string(c.name) + "/bytes:" + std::to_string(bytes) + device_key(),
+          [c, bytes](benchmark::State& state) {
+            run_copy(state, c.dir, c.pinned, c.engine, bytes);
+          });
     }
   }
   add_benchmark("gpu.pcie/latency/h2d/bytes:4" + device_key(),

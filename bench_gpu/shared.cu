@@ -43,17 +43,16 @@ void run_bandwidth(benchmark::State& state) {
   uint64_t launches = 0;
   const double seconds = measure(state, [&] {
     ++launches;
-    return timed([&] { smem_bandwidth<<<blocks, kThreads>>>(rounds, result.as<unsigned long long>()); });
+    return timed(
+        [&] { smem_bandwidth<<<blocks, kThreads>>>(rounds, result.as<unsigned long long>()); });
   });
   if (seconds == 0) return;
   unsigned long long got = 0;
   MEMWALL_CUDA(cudaMemcpy(&got, result.data(), sizeof got, cudaMemcpyDeviceToHost));
   const uint64_t reads = static_cast<uint64_t>(blocks) * kWords * rounds;
-  if (!check_result(state, got == reads * launches,
-                    "shared-memory sum differs"))
-    return;
-  state.counters["GBps"] = static_cast<double>(reads) * 4 * static_cast<double>(state.iterations()) /
-                           seconds / 1e9;
+  if (!check_result(state, got == reads * launches, "shared-memory sum differs")) return;
+  state.counters["GBps"] =
+      static_cast<double>(reads) * 4 * static_cast<double>(state.iterations()) / seconds / 1e9;
   state.counters["bytes"] = static_cast<double>(reads) * 4;
 }
 
@@ -61,8 +60,8 @@ void run_latency(benchmark::State& state) {
   std::vector<unsigned> order(kWords);
   for (unsigned i = 0; i < kWords; ++i) order[i] = (i * 2654435761u) % kWords;  // a permutation
   DeviceBuffer d_order(sizeof(unsigned) * kWords), end(sizeof(unsigned)), cycles(sizeof(long long));
-  MEMWALL_CUDA(cudaMemcpy(d_order.data(), order.data(), sizeof(unsigned) * kWords,
-                          cudaMemcpyHostToDevice));
+  MEMWALL_CUDA(
+      cudaMemcpy(d_order.data(), order.data(), sizeof(unsigned) * kWords, cudaMemcpyHostToDevice));
   const int steps = 1 << 20;
   long long total = 0;
   const double seconds = measure(state, [&] {

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <atomic>
 #include <csignal>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
@@ -32,7 +32,7 @@ RunMode g_mode = RunMode::normal;
 std::vector<std::string> g_registered;  // names, for the progress count
 std::string g_resume_after;             // skip every benchmark up to and including this one
 bool g_resume_found = false;
-bool g_user_min_time = false;  // --min-time given: it applies to every benchmark
+bool g_user_min_time = false;                   // --min-time given: it applies to every benchmark
 std::function<double(double)> g_agree_seconds;  // the slowest rank's seconds, under MPI
 
 // Reports nothing: the secondary ranks of an MPI run.

@@ -14,7 +14,7 @@ namespace memwall {
 struct BenchProgram {
   std::string name;                            // "bench_cpu"
   std::function<void(CLI::App&)> add_options;  // the binary's own flags
-  std::function<void()> prepare;  // after parsing, before the families; may throw UsageError
+  std::function<void()> prepare;      // after parsing, before the families; may throw UsageError
   std::function<void()> add_context;  // binary-specific context keys
   // Several processes running the same benchmarks in step (MPI ranks): only the primary one
   // reports and writes the file, and every region's seconds are agreed on (the slowest

@@ -46,7 +46,8 @@ std::string dram_modules() {
   bool installed = false;
   auto value = [](const std::string& line) {
     const size_t colon = line.find(':');
-    return colon == std::string::npos ? std::string() : line.substr(line.find_first_not_of(" \t", colon + 1));
+    return colon == std::string::npos ? std::string()
+                                      : line.substr(line.find_first_not_of(" \t", colon + 1));
   };
   while (fgets(buf, sizeof buf, p)) {
     std::string line(buf);

@@ -136,13 +136,26 @@ void detect_arm(CpuId& c) {
     }
   }
   switch (c.implementer) {
-    case 0x41: c.vendor = "ARM"; break;
-    case 0x4e: c.vendor = "NVIDIA"; break;
-    case 0x46: c.vendor = "Fujitsu"; break;
-    case 0x48: c.vendor = "HiSilicon"; break;
-    case 0x61: c.vendor = "Apple"; break;
-    case 0xc0: c.vendor = "Ampere"; break;
-    default: c.vendor = c.implementer ? "implementer " + std::to_string(c.implementer) : "";
+    case 0x41:
+      c.vendor = "ARM";
+      break;
+    case 0x4e:
+      c.vendor = "NVIDIA";
+      break;
+    case 0x46:
+      c.vendor = "Fujitsu";
+      break;
+    case 0x48:
+      c.vendor = "HiSilicon";
+      break;
+    case 0x61:
+      c.vendor = "Apple";
+      break;
+    case 0xc0:
+      c.vendor = "Ampere";
+      break;
+    default:
+      c.vendor = c.implementer ? "implementer " + std::to_string(c.implementer) : "";
   }
 }
 #endif
@@ -180,8 +193,8 @@ bool CpuId::has(const std::string& feature) const {
 std::string CpuId::signature() const {
   char buf[128];
   if (arch == "aarch64")
-    std::snprintf(buf, sizeof buf, "%s implementer 0x%02x part 0x%03x", vendor.c_str(),
-                  implementer, part);
+    std::snprintf(buf, sizeof buf, "%s implementer 0x%02x part 0x%03x", vendor.c_str(), implementer,
+                  part);
   else
     std::snprintf(buf, sizeof buf, "%s family 0x%x model 0x%x stepping %d", vendor.c_str(), family,
                   model, stepping);

@@ -194,15 +194,13 @@ std::vector<DetectedLevel> name_levels(const std::vector<Plateau>& plateaus,
   if (!out.empty() && out.back().kind == "memory") {
     DetectedLevel& memory = out.back();
     std::string note;
-    for (const std::string& name : unseen)
-      note += (note.empty() ? "" : ", ") + name;
+    for (const std::string& name : unseen) note += (note.empty() ? "" : ", ") + name;
     if (!note.empty())
       note = "no plateau of its own for " + note +
              " (hwloc reports it; a virtual machine may get only a sliver of it)";
     if (memory.translation_latency > 0)
       note += std::string(note.empty() ? "" : "; ") + "past " +
-              format_bytes(static_cast<uint64_t>(memory.translation_bytes)) +
-              " latency rises to " +
+              format_bytes(static_cast<uint64_t>(memory.translation_bytes)) + " latency rises to " +
               std::to_string(static_cast<int>(memory.translation_latency + 0.5)) +
               " ns: address translation (TLB reach; nested paging in a virtual machine), not "
               "another level";

@@ -35,7 +35,8 @@ struct SegmentOptions {
 
 // The plateaus of a rising curve (latency). Points need not be sorted; non-positive ones are
 // dropped.
-std::vector<Plateau> find_plateaus(std::vector<CurvePoint> curve, const SegmentOptions& options = {});
+std::vector<Plateau> find_plateaus(std::vector<CurvePoint> curve,
+                                   const SegmentOptions& options = {});
 
 // A cache as the machine reports it (hwloc): one instance's size and how many there are.
 struct CacheInfo {
@@ -45,16 +46,16 @@ struct CacheInfo {
 };
 
 struct DetectedLevel {
-  std::string name;             // L1, L2, L3, DRAM
-  std::string kind;             // cache or memory
+  std::string name;  // L1, L2, L3, DRAM
+  std::string kind;  // cache or memory
   Plateau plateau;
   uint64_t detected_bytes = 0;  // the plateau's edge; 0 for the last level
   uint64_t hwloc_bytes = 0;     // the matched cache's capacity for one thread, 0 if none
   bool disagrees = false;       // the edge lies outside x0.5..x2 of hwloc's capacity
   std::string note;             // why, for the report
   // Memory only: the largest further step (address translation), where the curve shows one.
-  double translation_bytes = 0;       // the first size past it
-  double translation_latency = 0;     // the plateau after it
+  double translation_bytes = 0;    // the first size past it
+  double translation_latency = 0;  // the plateau after it
 };
 
 // Names the plateaus of a one-thread curve. `caches` in level order (data and unified). A curve

@@ -18,7 +18,7 @@ class Nvml {
 
   // 0 or "" where NVML cannot tell.
   double power_watts() const;
-  double energy_joules() const;  // the board's total energy counter (Volta and later)
+  double energy_joules() const;    // the board's total energy counter (Volta and later)
   int clock_mhz(int which) const;  // 0 graphics (SM), 1 memory
   int max_clock_mhz(int which) const;
   int pcie_generation() const;

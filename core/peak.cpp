@@ -71,7 +71,8 @@ FmaModel intel(const CpuId& c, const std::string& core_kind) {
   const bool skymont = in(m, {0xbd, 0xc5, 0xc6});
   if (in(m, {0x97, 0x9a, 0xb7, 0xba, 0xbf, 0xaa, 0xac, 0xbd, 0xc5, 0xc6})) {
     if (core_kind == "efficiency")
-      return skymont ? make("Intel Skymont E-core", 4, 128) : make("Intel Gracemont E-core", 2, 128);
+      return skymont ? make("Intel Skymont E-core", 4, 128)
+                     : make("Intel Gracemont E-core", 2, 128);
     return make("Intel hybrid P-core", 2, 256);
   }
   if (in(m, {0xbe, 0xaf, 0xb6, 0xdd}))  // Alder Lake-N, Sierra Forest: E-cores only
@@ -84,22 +85,38 @@ FmaModel intel(const CpuId& c, const std::string& core_kind) {
 FmaModel arm(const CpuId& c) {
   if (c.implementer == 0x41) {
     switch (c.part) {
-      case 0xd0b: return make("Arm Cortex-A76", 2, 128);
-      case 0xd0c: return make("Arm Neoverse N1", 2, 128);  // Graviton2, Ampere Altra
-      case 0xd0d: return make("Arm Cortex-A77", 2, 128);
-      case 0xd41: return make("Arm Cortex-A78", 2, 128);
-      case 0xd44: return make("Arm Cortex-X1", 4, 128);
-      case 0xd40: return make("Arm Neoverse V1", 4, 128);  // Graviton3; SVE 2x256
-      case 0xd47: return make("Arm Cortex-A710", 2, 128);
-      case 0xd48: return make("Arm Cortex-X2", 4, 128);
-      case 0xd49: return make("Arm Neoverse N2", 2, 128);
-      case 0xd4e: return make("Arm Cortex-X3", 4, 128);
-      case 0xd4f: return make("Arm Neoverse V2 (NVIDIA Grace, Graviton4)", 4, 128);
-      case 0xd81: return make("Arm Cortex-A720", 2, 128);
-      case 0xd82: return make("Arm Cortex-X4", 4, 128);
-      case 0xd84: return make("Arm Neoverse V3", 4, 128);
-      case 0xd8e: return make("Arm Neoverse N3", 2, 128);
-      default: break;
+      case 0xd0b:
+        return make("Arm Cortex-A76", 2, 128);
+      case 0xd0c:
+        return make("Arm Neoverse N1", 2, 128);  // Graviton2, Ampere Altra
+      case 0xd0d:
+        return make("Arm Cortex-A77", 2, 128);
+      case 0xd41:
+        return make("Arm Cortex-A78", 2, 128);
+      case 0xd44:
+        return make("Arm Cortex-X1", 4, 128);
+      case 0xd40:
+        return make("Arm Neoverse V1", 4, 128);  // Graviton3; SVE 2x256
+      case 0xd47:
+        return make("Arm Cortex-A710", 2, 128);
+      case 0xd48:
+        return make("Arm Cortex-X2", 4, 128);
+      case 0xd49:
+        return make("Arm Neoverse N2", 2, 128);
+      case 0xd4e:
+        return make("Arm Cortex-X3", 4, 128);
+      case 0xd4f:
+        return make("Arm Neoverse V2 (NVIDIA Grace, Graviton4)", 4, 128);
+      case 0xd81:
+        return make("Arm Cortex-A720", 2, 128);
+      case 0xd82:
+        return make("Arm Cortex-X4", 4, 128);
+      case 0xd84:
+        return make("Arm Neoverse V3", 4, 128);
+      case 0xd8e:
+        return make("Arm Neoverse N3", 2, 128);
+      default:
+        break;
     }
   }
   if (c.implementer == 0x46 && c.part == 0x001) return make("Fujitsu A64FX", 2, 512);

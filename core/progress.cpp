@@ -31,17 +31,19 @@ void ProgressReporter::ReportRuns(const std::vector<Run>& runs) {
   const double elapsed = static_cast<double>(now_ns() - start_ns_) * 1e-9;
   const std::string at = position(elapsed);
   std::string name = runs.front().run_name.str();
-  for (const char* suffix : {"/min_time:", "/manual_time"}) name = name.substr(0, name.find(suffix));
+  for (const char* suffix : {"/min_time:", "/manual_time"})
+    name = name.substr(0, name.find(suffix));
   for (const Run& run : runs) {
     if (run.error_occurred && run.error_message == "interrupted") {
-      if (!told_interrupted_) std::fprintf(stderr, "[%s] interrupted: skipping the rest\n", at.c_str());
+      if (!told_interrupted_)
+        std::fprintf(stderr, "[%s] interrupted: skipping the rest\n", at.c_str());
       told_interrupted_ = true;
       return;
     }
     if (run.error_occurred) {
       const bool skipped = run.error_message.rfind("skipped", 0) == 0;
-      std::fprintf(stderr, "[%s] %s %s%s\n", at.c_str(), name.c_str(), skipped ? "" : "FAILED: ",
-                   run.error_message.c_str());
+      std::fprintf(stderr, "[%s] %s %s%s\n", at.c_str(), name.c_str(),
+                   skipped ? "" : "FAILED: ", run.error_message.c_str());
       return;
     }
   }

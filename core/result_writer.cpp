@@ -33,12 +33,18 @@ CrashState g_crash;
 
 const char* signal_name(int sig) {
   switch (sig) {
-    case SIGSEGV: return "SIGSEGV";
-    case SIGBUS: return "SIGBUS";
-    case SIGILL: return "SIGILL";
-    case SIGFPE: return "SIGFPE";
-    case SIGABRT: return "SIGABRT";
-    default: return "signal";
+    case SIGSEGV:
+      return "SIGSEGV";
+    case SIGBUS:
+      return "SIGBUS";
+    case SIGILL:
+      return "SIGILL";
+    case SIGFPE:
+      return "SIGFPE";
+    case SIGABRT:
+      return "SIGABRT";
+    default:
+      return "signal";
   }
 }
 
@@ -148,7 +154,7 @@ void install_crash_handlers(const std::string& binary, const std::string& tmp_pa
   ss.ss_sp = alt_stack;
   ss.ss_size = sizeof alt_stack;
   sigaltstack(&ss, nullptr);
-  struct sigaction sa{};
+  struct sigaction sa {};
   sa.sa_handler = on_fatal_signal;
   sa.sa_flags = SA_ONSTACK;
   sigemptyset(&sa.sa_mask);
@@ -182,8 +188,7 @@ bool finish_partial_result(const std::string& tmp_path, const std::string& out_p
   const size_t last_run = text.rfind("\n    }");
   const bool has_runs = last_run != std::string::npos && last_run > list;
   text.resize(has_runs ? last_run + 6 : list + 15);
-  text += std::string(has_runs ? ",\n" : "\n") + error_run_json(name, why) +
-          "\n  ]\n}\n";
+  text += std::string(has_runs ? ",\n" : "\n") + error_run_json(name, why) + "\n  ]\n}\n";
   const std::string staged = out_path + ".closing";
   {
     std::ofstream out(staged, std::ios::binary);

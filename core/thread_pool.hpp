@@ -1,10 +1,10 @@
 // Pinned worker threads that run one function on N threads at once, with the caller as
 // thread 0, so a kernel's threads start together and the time covers all of them.
 #pragma once
+#include <algorithm>
 #include <atomic>
 #include <exception>
 #include <functional>
-#include <algorithm>
 #include <mutex>
 #include <thread>
 #include <vector>

@@ -204,8 +204,8 @@ std::string HtmlWriter::write(const Document& doc) const {
         for (const auto& row : b.rows) {
           out << "<tr>";
           for (size_t i = 0; i < row.size(); ++i)
-            out << "<td" << (i < b.align.size() && b.align[i] == 'r' ? " class=\"r\"" : "")
-                << ">" << html_inline(row[i]) << "</td>";
+            out << "<td" << (i < b.align.size() && b.align[i] == 'r' ? " class=\"r\"" : "") << ">"
+                << html_inline(row[i]) << "</td>";
           out << "</tr>\n";
         }
         out << "</tbody></table>\n";

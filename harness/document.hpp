@@ -17,8 +17,8 @@ struct Block {
   std::string caption;  // table caption
   std::vector<std::string> header;
   std::vector<std::vector<std::string>> rows;
-  std::string align;              // per column: 'l' or 'r' (numbers are right-aligned)
-  std::string file;               // figure: the SVG's file name
+  std::string align;               // per column: 'l' or 'r' (numbers are right-aligned)
+  std::string file;                // figure: the SVG's file name
   std::vector<std::string> items;  // list items
 };
 

@@ -59,8 +59,10 @@ std::map<std::string, Headline> headline_metrics(const json& p) {
       out["interconnect/c2c/" + distance + "/latency_ns"] = {v, false};
   if (link.contains("mpi")) {
     for (const auto& [placement, e] : member(link["mpi"], "p2p").items()) {
-      if (e.contains("latency_ns")) out["interconnect/mpi/" + placement + "/latency_ns"] = {e["latency_ns"], false};
-      if (e.contains("bw_GBps")) out["interconnect/mpi/" + placement + "/bw_GBps"] = {e["bw_GBps"], true};
+      if (e.contains("latency_ns"))
+        out["interconnect/mpi/" + placement + "/latency_ns"] = {e["latency_ns"], false};
+      if (e.contains("bw_GBps"))
+        out["interconnect/mpi/" + placement + "/bw_GBps"] = {e["bw_GBps"], true};
     }
     for (const auto& [name, e] : member(link["mpi"], "collectives").items())
       out["interconnect/mpi/" + name + "/busGBps"] = {e["busGBps"], true};
@@ -118,8 +120,8 @@ std::string gate_table(const GateResult& r, const GateOptions& o, bool all_rows)
   std::ostringstream out;
   out << "memwall gate: " << r.checked << " metrics against the history (a change counts beyond "
       << pct(o.threshold).substr(1) << " and " << num(o.k)
-      << " robust standard deviations of the runs before): " << r.regressions
-      << " regressions, " << r.improvements << " improvements\n";
+      << " robust standard deviations of the runs before): " << r.regressions << " regressions, "
+      << r.improvements << " improvements\n";
   out << "metric | baseline (median of runs) | spread between runs | now | change | verdict\n";
   for (const GateRow& row : r.rows) {
     if (!all_rows && row.verdict == "ok") continue;

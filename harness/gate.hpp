@@ -5,8 +5,8 @@
 // metrics count: each level's bandwidth and latency, each peak, the ridge points of the walls'
 // format, the interconnect.
 #pragma once
-#include <nlohmann/json.hpp>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 

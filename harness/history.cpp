@@ -10,10 +10,10 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "harness/result_file.hpp"
-#include "harness/sha256.hpp"
 #include "harness/gate.hpp"
 #include "harness/reports.hpp"
+#include "harness/result_file.hpp"
+#include "harness/sha256.hpp"
 #include "harness/svg_plot.hpp"
 
 namespace memwall::harness {

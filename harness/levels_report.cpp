@@ -143,8 +143,7 @@ LevelReport detect_levels(const std::vector<ResultFile>& files, const CurveSpec&
 
   std::vector<CacheInfo> caches;
   for (const CacheLevel& c : r.hwloc) caches.push_back({c.level, c.size_bytes, c.instances});
-  r.latency.levels =
-      name_levels(find_plateaus(r.latency.points), caches, spec.memory_name);
+  r.latency.levels = name_levels(find_plateaus(r.latency.points), caches, spec.memory_name);
 
   const int threads = std::max(1, r.bandwidth_threads);
   const auto cache_bw = bandwidth_points(files, spec, spec.cache_kernel, threads);
@@ -176,8 +175,8 @@ LevelReport detect_levels(const std::vector<ResultFile>& files, const CurveSpec&
       l.interval_lo_bytes = std::max(l.interval_lo_bytes, 4 * llc_total);
       l.interval_hi_bytes = INFINITY;
       l.bandwidth_kernel = spec.memory_kernel;
-      l.bandwidth_GBps = interval_median(memory_bw, l.interval_lo_bytes, INFINITY,
-                                         l.bandwidth_points);
+      l.bandwidth_GBps =
+          interval_median(memory_bw, l.interval_lo_bytes, INFINITY, l.bandwidth_points);
       if (l.bandwidth_points == 0 && !memory_bw.empty()) {  // the curve stops short
         l.bandwidth_GBps = memory_bw.back().value;
         l.bandwidth_points = 1;
@@ -244,8 +243,7 @@ std::string levels_markdown(const LevelReport& r) {
   for (const MemoryLevel& l : r.levels) {
     out << "| " << l.name << " | " << l.kind << " | "
         << (l.detected_bytes > 0 ? format_bytes(static_cast<uint64_t>(l.detected_bytes)) : "-")
-        << " | "
-        << (l.hwloc_bytes > 0 ? format_bytes(static_cast<uint64_t>(l.hwloc_bytes)) : "-")
+        << " | " << (l.hwloc_bytes > 0 ? format_bytes(static_cast<uint64_t>(l.hwloc_bytes)) : "-")
         << " | " << fmt(l.latency_ns, "%.2f") << " | "
         << (l.bandwidth_points ? fmt(l.bandwidth_GBps, "%.1f") : "-")
         << (l.bandwidth_nt_GBps > 0 ? " (nt " + fmt(l.bandwidth_nt_GBps, "%.1f") + ")" : "")

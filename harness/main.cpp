@@ -16,12 +16,12 @@
 #include "harness/compare.hpp"
 #include "harness/gate.hpp"
 #include "harness/history.hpp"
-#include "harness/sha256.hpp"
 #include "harness/levels_report.hpp"
 #include "harness/profile.hpp"
 #include "harness/reports.hpp"
 #include "harness/result_file.hpp"
 #include "harness/runner.hpp"
+#include "harness/sha256.hpp"
 
 namespace fs = std::filesystem;
 using namespace memwall::harness;
@@ -168,8 +168,9 @@ int main(int argc, char** argv) {
   gate_cmd->add_option("profile", gate_profile, "profile.json of the new run")->required();
   gate_cmd->add_option("--db", gate_db, "history database (default " + gate_db + ")");
   gate_cmd->add_option("--threshold", gate_threshold, "smallest change that counts (15%)");
-  gate_cmd->add_option("--k", gate_options.k, "and at least this many robust standard deviations "
-                                              "of the earlier runs (4)");
+  gate_cmd->add_option("--k", gate_options.k,
+                       "and at least this many robust standard deviations "
+                       "of the earlier runs (4)");
   gate_cmd->add_option("--min-runs", gate_options.min_runs, "earlier runs needed (5)")
       ->check(CLI::Range(2, 1000));
   gate_cmd->add_flag("--all", gate_options.all, "every benchmark, not only the headline metrics");
@@ -291,10 +292,11 @@ int main(int argc, char** argv) {
     options.full = full;
     options.parts = parts;
     options.out_dir = out_dir;
-    for (const auto& [part, text] : {std::pair{"cpu", cpu_args}, std::pair{"gpu", gpu_args},
-                                     std::pair{"comm", comm_args}})
+    for (const auto& [part, text] :
+         {std::pair{"cpu", cpu_args}, std::pair{"gpu", gpu_args}, std::pair{"comm", comm_args}})
       options.extra_args[part] = split_words(text);
-    if (const char* wrapper = std::getenv("MEMWALL_WRAPPER")) options.wrapper = split_words(wrapper);
+    if (const char* wrapper = std::getenv("MEMWALL_WRAPPER"))
+      options.wrapper = split_words(wrapper);
     const RunOutcome outcome = run_binaries(options);
     nlohmann::json profile;
     try {

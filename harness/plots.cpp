@@ -47,8 +47,8 @@ std::vector<std::pair<double, std::string>> edge_marks(const ProfileInputs& in,
 std::string bandwidth_svg(const ProfileInputs& in, const std::string& device) {
   Plot p;
   const int threads = in.levels.count(device) ? in.levels.at(device).bandwidth_threads : 0;
-  p.title = "Bandwidth against working set (" + std::to_string(threads) + " threads, " +
-            device + ")";
+  p.title =
+      "Bandwidth against working set (" + std::to_string(threads) + " threads, " + device + ")";
   p.x_label = "working set (all arrays)";
   p.y_label = "GB/s (STREAM bytes; 1 GB = 1e9 bytes)";
   p.x_bytes = true;
@@ -107,13 +107,12 @@ std::vector<std::pair<std::string, std::string>> roofline_panels(const json& pro
   return panels;
 }
 
-std::string roofline_svg(const json& profile, const std::string& device,
-                         const std::string& type) {
+std::string roofline_svg(const json& profile, const std::string& device, const std::string& type) {
   const Roofline roof = roofline_of(profile, device, type);
   Plot p;
   const std::string unit = type == "int8" ? "GOP/s" : "GFLOP/s";
-  p.title = "Roofline: " + device + ", " + type + " (peak " + fmt(roof.peak_GFLOPps, "%.0f") +
-            " " + unit + ")";
+  p.title = "Roofline: " + device + ", " + type + " (peak " + fmt(roof.peak_GFLOPps, "%.0f") + " " +
+            unit + ")";
   p.x_label = "arithmetic intensity (FLOP per byte moved)";
   p.y_label = unit;
   p.legend_width = 290;
@@ -126,7 +125,8 @@ std::string roofline_svg(const json& profile, const std::string& device,
       x_lo = std::min(x_lo, op["intensity_flop_per_byte"].get<double>() / 2);
       x_hi = std::max(x_hi, op["intensity_flop_per_byte"].get<double>() * 2);
     }
-  for (const Ceiling& c : roof.levels) x_hi = std::max(x_hi, 4 * roof.peak_GFLOPps / c.bandwidth_GBps);
+  for (const Ceiling& c : roof.levels)
+    x_hi = std::max(x_hi, 4 * roof.peak_GFLOPps / c.bandwidth_GBps);
   // Each ceiling: the bandwidth slope up to its ridge point, exactly, then the peak.
   const char* shades[] = {"#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#7f7f7f"};
   int i = 0;
@@ -275,7 +275,8 @@ std::string trend_svg(const json& profile, const std::string& data_dir,
   std::map<std::string, std::vector<TrendPoint>> data;
   for (auto& row : read_csv_rows(points_csv)) {
     const double year = year_of(row["date"]), v = cell(row, "value");
-    if (std::isfinite(year) && std::isfinite(v)) data[row["series"]].push_back({year, v, row["label"]});
+    if (std::isfinite(year) && std::isfinite(v))
+      data[row["series"]].push_back({year, v, row["label"]});
   }
   // Figure units per absolute unit, from the points that name a device with a datasheet row.
   std::map<std::string, std::map<std::string, std::string>> datasheet;
@@ -287,7 +288,8 @@ std::string trend_svg(const json& profile, const std::string& data_dir,
     double absolute = cell(ds->second, row["datasheet_column"]);
     if (row["datasheet_column"].find("tflops") != std::string::npos) absolute *= 1e3;  // GFLOP/s
     for (const TrendPoint& t : data[row["series"]])
-      if (t.label == row["label"] && absolute > 0) per_unit[row["series"]].push_back(absolute / t.value);
+      if (t.label == row["label"] && absolute > 0)
+        per_unit[row["series"]].push_back(absolute / t.value);
   }
   auto unit = [&](const std::string& series) {
     if (series == "interconnect_bw") return 4.0;  // PCIe 1.0a x16, one direction, GB/s
@@ -298,8 +300,9 @@ std::string trend_svg(const json& profile, const std::string& data_dir,
   };
 
   Plot p;
-  p.title = "The memory wall: growth of compute, memory and interconnect (each relative to its "
-            "first device)";
+  p.title =
+      "The memory wall: growth of compute, memory and interconnect (each relative to its "
+      "first device)";
   p.x_label = "year";
   p.y_label = "relative to the first device of the series";
   p.log_x = false;
@@ -337,14 +340,16 @@ std::string trend_svg(const json& profile, const std::string& data_dir,
     const auto row = datasheet_row(name, data_dir);
     if (!row) {
       if (why_not)
-        why_not->push_back(device + " (\"" + name +
-                           "\") is not placed: its model has no release year in "
-                           "data/datasheet_specs.csv" +
-                           (d.value("hypervisor", "") == "yes" ? " (a virtual machine's name)" : ""));
+        why_not->push_back(
+            device + " (\"" + name +
+            "\") is not placed: its model has no release year in "
+            "data/datasheet_specs.csv" +
+            (d.value("hypervisor", "") == "yes" ? " (a virtual machine's name)" : ""));
       continue;
     }
     const double year = std::stod(row->at("year")) + 0.5;
-    const json& walls = profile["ratios"].value(device, json::object()).value("walls", json::object());
+    const json& walls =
+        profile["ratios"].value(device, json::object()).value("walls", json::object());
     Series s;
     s.name = device + " measured (" + name + ")";
     s.line = false;
@@ -356,7 +361,8 @@ std::string trend_svg(const json& profile, const std::string& data_dir,
     if (walls.contains("memory_GBps"))
       s.points.push_back({year, walls["memory_GBps"].get<double>() / unit("dram_bw")});
     if (walls.contains("interconnect_GBps") && walls["interconnect_GBps"].is_number())
-      s.points.push_back({year, walls["interconnect_GBps"].get<double>() / unit("interconnect_bw")});
+      s.points.push_back(
+          {year, walls["interconnect_GBps"].get<double>() / unit("interconnect_bw")});
     if (!s.points.empty()) p.series.push_back(s);
   }
   return render_svg(p);

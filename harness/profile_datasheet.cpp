@@ -74,7 +74,9 @@ void datasheet(const ProfileInputs& in, json& profile) {
       const auto it = row->find(key);
       return it == row->end() ? std::string() : it->second;
     };
-    json entry = {{"device", device}, {"name", field("name")}, {"source", field("source_url")},
+    json entry = {{"device", device},
+                  {"name", field("name")},
+                  {"source", field("source_url")},
                   {"year", field("year")}};
     const json& levels = memory_levels(profile, device);
     const double bw = number_or_nan(*row, "mem_bw_gbs");

@@ -75,7 +75,8 @@ void gpu_compute(const ProfileInputs& in, json& profile) {
       }
       entry["unit"] = type == "int8" ? "GOP/s" : "GFLOP/s";
       // The roof: whichever path is faster for this format.
-      const double peak = std::max(entry.value("fma_GFLOPps", 0.0), entry.value("gemm_GFLOPps", 0.0));
+      const double peak =
+          std::max(entry.value("fma_GFLOPps", 0.0), entry.value("gemm_GFLOPps", 0.0));
       entry["peak_GFLOPps"] = peak;
       entry["how"] = peak == entry.value("gemm_GFLOPps", 0.0) ? "tensor cores (cuBLASLt GEMM)"
                                                               : "FMA chains on the SMs";
@@ -102,10 +103,9 @@ void gpu_links(const ProfileInputs& in, json& profile) {
     }
   for (const auto& [device, dirs] : best) {
     const std::string name = profile["devices"].value(device, json::object()).value("name", "");
-    const std::string link = name.find("GH200") != std::string::npos ||
-                                     name.find("GB200") != std::string::npos
-                                 ? "C2C"
-                                 : "PCIe";
+    const std::string link =
+        name.find("GH200") != std::string::npos || name.find("GB200") != std::string::npos ? "C2C"
+                                                                                           : "PCIe";
     json links = json::array();
     for (const auto& [dir, m] : dirs) {
       std::string upper = dir;

@@ -67,15 +67,17 @@ std::string latex_tables(const json& profile, bool wide) {
   out << "% memwall tables (\\usepackage{booktabs}); \\input into a two-column article.\n";
   for (const auto& [device, formats] : profile["compute"].items()) {
     const json& levels = memory_levels(profile, device);
-    const json& ridge =
-        profile["ratios"].value(device, json::object()).value("ridge_flop_per_byte", json::object());
+    const json& ridge = profile["ratios"]
+                            .value(device, json::object())
+                            .value("ridge_flop_per_byte", json::object());
     const std::string ridge_type = formats.contains("fp32") ? "fp32" : formats.begin().key();
     if (!levels.empty()) {
       out << "\\begin{" << table << "}[t]\n\\centering\n\\small\n"
           << "\\caption{Memory hierarchy of " << machine_line(profile, device)
           << ". Bandwidth: the level's kernel (read for caches, STREAM triad for memory), "
              "best and median over the interior of the level; latency: dependent loads, "
-             "256-byte stride. Ridge: " << ridge_type << " peak over bandwidth.}\n"
+             "256-byte stride. Ridge: "
+          << ridge_type << " peak over bandwidth.}\n"
           << "\\label{" << label_of(device, "memory") << "}\n"
           << "\\begin{tabular}{lrrrr" << (wide ? "rl" : "") << "}\n\\toprule\n"
           << "Level & Size & \\multicolumn{1}{c}{GB/s} & \\multicolumn{1}{c}{ns} & "

@@ -70,20 +70,20 @@ std::string profile_csv(const json& profile) {
   for (const auto& [device, levels] : profile.at("memory").items())
     for (const json& l : levels) {
       const std::string name = l.value("name", "");
-      for (const auto& [key, unit] : std::vector<std::pair<std::string, std::string>>{
-               {"bandwidth_GBps", "GB/s"},
-               {"bandwidth_nt_GBps", "GB/s"},
-               {"latency_ns", "ns"},
-               {"capacity_bytes", "bytes"},
-               {"detected_bytes", "bytes"}})
+      for (const auto& [key, unit] :
+           std::vector<std::pair<std::string, std::string>>{{"bandwidth_GBps", "GB/s"},
+                                                            {"bandwidth_nt_GBps", "GB/s"},
+                                                            {"latency_ns", "ns"},
+                                                            {"capacity_bytes", "bytes"},
+                                                            {"detected_bytes", "bytes"}})
         if (l.contains(key) && l[key].is_number() && l[key].get<double>() > 0)
           out << "memory," << device << "," << name << "," << key << "," << num(l[key]) << ","
               << unit << "\n";
     }
   for (const auto& [device, formats] : profile.at("compute").items())
     for (const auto& [type, c] : formats.items())
-      for (const char* key : {"peak_GFLOPps", "single_thread_GFLOPps", "theoretical_GFLOPps",
-                              "gemm_GFLOPps"})
+      for (const char* key :
+           {"peak_GFLOPps", "single_thread_GFLOPps", "theoretical_GFLOPps", "gemm_GFLOPps"})
         if (c.contains(key))
           out << "compute," << device << "," << type << "," << key << "," << num(c[key]) << ","
               << (type == "int8" ? "GOP/s" : "GFLOP/s") << "\n";
@@ -98,16 +98,15 @@ std::string profile_csv(const json& profile) {
       if (v.is_number()) out << "walls," << device << ",," << key << "," << num(v) << ",\n";
   }
   for (const json& op : profile.at("transformer").at("ops")) {
-    out << "transformer," << op.value("device", "cpu") << "," << csv_cell(op["name"])
-        << ",GFLOPps," << num(op["GFLOPps"]) << ",GFLOP/s\n";
+    out << "transformer," << op.value("device", "cpu") << "," << csv_cell(op["name"]) << ",GFLOPps,"
+        << num(op["GFLOPps"]) << ",GFLOP/s\n";
     out << "transformer," << op.value("device", "cpu") << "," << csv_cell(op["name"])
         << ",intensity," << num(op["intensity_flop_per_byte"]) << ",FLOP/byte\n";
   }
   for (const json& s : profile.at("transformer").at("steps"))
-    out << "model_step," << s.value("device", "cpu") << "," << s["model"].get<std::string>()
-        << "/" << s["phase"].get<std::string>() << "/batch:" << s["batch"] << "/seq:" << s["seq"]
-        << "/type:" << s.value("type", "") << ",step_seconds," << num(s["step_seconds"])
-        << ",s\n";
+    out << "model_step," << s.value("device", "cpu") << "," << s["model"].get<std::string>() << "/"
+        << s["phase"].get<std::string>() << "/batch:" << s["batch"] << "/seq:" << s["seq"]
+        << "/type:" << s.value("type", "") << ",step_seconds," << num(s["step_seconds"]) << ",s\n";
   return out.str();
 }
 
@@ -134,25 +133,28 @@ std::vector<std::string> write_reports(const std::filesystem::path& dir, const P
   if (link.contains("c2c")) {
     svgs.push_back({"c2c.svg", c2c_svg(profile)});
     figures.interconnect.push_back(
-        {"c2c.svg", "Core-to-core latency, one way: a cache line bounced between two pinned "
-                    "threads"});
+        {"c2c.svg",
+         "Core-to-core latency, one way: a cache line bounced between two pinned "
+         "threads"});
   }
   if (link.contains("mpi")) {
-    svgs.push_back({"mpi_latency.svg",
-                    message_svg(in, "comm.mpi", {"latency"}, "latency_ns",
-                                "MPI one-way latency (osu_latency's method)", "ns")});
-    svgs.push_back({"mpi_bandwidth.svg",
-                    message_svg(in, "comm.mpi", {"bw", "bibw"}, "GBps",
-                                "MPI bandwidth (osu_bw, osu_bibw)", "GB/s")});
-    svgs.push_back({"mpi_collectives.svg",
-                    message_svg(in, "comm.mpi",
-                                {"allreduce", "allgather", "reduce_scatter", "broadcast",
-                                 "reduce", "alltoall"},
-                                "busGBps", "MPI collectives: bus bandwidth (nccl-tests' factors)",
-                                "bus GB/s")});
-    figures.interconnect.push_back({"mpi_latency.svg", "MPI point-to-point latency against the message size"});
-    figures.interconnect.push_back({"mpi_bandwidth.svg", "MPI point-to-point bandwidth against the message size"});
-    figures.interconnect.push_back({"mpi_collectives.svg", "MPI collectives' bus bandwidth against the message size"});
+    svgs.push_back(
+        {"mpi_latency.svg", message_svg(in, "comm.mpi", {"latency"}, "latency_ns",
+                                        "MPI one-way latency (osu_latency's method)", "ns")});
+    svgs.push_back({"mpi_bandwidth.svg", message_svg(in, "comm.mpi", {"bw", "bibw"}, "GBps",
+                                                     "MPI bandwidth (osu_bw, osu_bibw)", "GB/s")});
+    svgs.push_back(
+        {"mpi_collectives.svg",
+         message_svg(
+             in, "comm.mpi",
+             {"allreduce", "allgather", "reduce_scatter", "broadcast", "reduce", "alltoall"},
+             "busGBps", "MPI collectives: bus bandwidth (nccl-tests' factors)", "bus GB/s")});
+    figures.interconnect.push_back(
+        {"mpi_latency.svg", "MPI point-to-point latency against the message size"});
+    figures.interconnect.push_back(
+        {"mpi_bandwidth.svg", "MPI point-to-point bandwidth against the message size"});
+    figures.interconnect.push_back(
+        {"mpi_collectives.svg", "MPI collectives' bus bandwidth against the message size"});
   }
   svgs.push_back({"trend.svg", trend_svg(profile, data_dir(), &figures.trend_notes)});
   figures.trend = "trend.svg";

@@ -17,8 +17,8 @@ struct Ceiling {
 
 struct Roofline {
   std::string device, type;
-  double peak_GFLOPps = 0;       // 0: no peak measured for this format
-  std::vector<Ceiling> levels;   // fastest first
+  double peak_GFLOPps = 0;      // 0: no peak measured for this format
+  std::vector<Ceiling> levels;  // fastest first
   bool usable() const { return peak_GFLOPps > 0 && !levels.empty(); }
 };
 

@@ -5,8 +5,8 @@
 
 #include <cerrno>
 #include <csignal>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
@@ -115,7 +115,8 @@ std::vector<Launch> plan_launches(const RunOptions& options) {
       mpi.skip = "built without MPI (install libopenmpi-dev and rebuild)";
     } else if (slurm) {
       mpi.launcher = {"srun"};
-      if (options.ranks > 0) mpi.launcher.insert(mpi.launcher.end(), {"-n", std::to_string(options.ranks)});
+      if (options.ranks > 0)
+        mpi.launcher.insert(mpi.launcher.end(), {"-n", std::to_string(options.ranks)});
     } else if (!on_path("mpirun")) {
       mpi.skip = "mpirun not found (install openmpi-bin)";
     } else {
@@ -148,8 +149,9 @@ RunOutcome run_binaries(const RunOptions& options) {
       const BenchBinary* b = nullptr;
       for (const BenchBinary& x : bench_binaries())
         if (launch.binary == x.name) b = &x;
-      outcome.notes.push_back(what + " skipped: " +
-                              (!launch.skip.empty() ? launch.skip : std::string(b->missing_reason)));
+      outcome.notes.push_back(
+          what +
+          " skipped: " + (!launch.skip.empty() ? launch.skip : std::string(b->missing_reason)));
       std::cerr << "memwall: " << outcome.notes.back() << "\n";
       continue;
     }
@@ -209,17 +211,19 @@ RunOutcome run_binaries(const RunOptions& options) {
       }
       // A signal no handler sees (SIGKILL, the OOM killer): close what it wrote.
       const fs::path tmp = partial_file(options.out_dir, file_name);
-      const std::string how = rc > 128 ? std::string("killed by signal ") +
-                                             std::to_string(rc - 128) + " (" + strsignal(rc - 128) + ")"
-                                       : "failed with exit code " + std::to_string(rc);
-      const bool kept = !tmp.empty() && finish_partial_result(tmp.string(), out.string(),
-                                                              launch.binary, how);
+      const std::string how = rc > 128
+                                  ? std::string("killed by signal ") + std::to_string(rc - 128) +
+                                        " (" + strsignal(rc - 128) + ")"
+                                  : "failed with exit code " + std::to_string(rc);
+      const bool kept =
+          !tmp.empty() && finish_partial_result(tmp.string(), out.string(), launch.binary, how);
       outcome.notes.push_back(what + " " + how +
                               (kept ? "; the benchmarks it finished are kept"
                                     : (fs::exists(out) ? "" : " before it wrote any result")));
       break;
     }
-    if (!outcome.notes.empty() && outcome.failed) std::cerr << "memwall: " << outcome.notes.back() << "\n";
+    if (!outcome.notes.empty() && outcome.failed)
+      std::cerr << "memwall: " << outcome.notes.back() << "\n";
   }
   return outcome;
 }

@@ -166,9 +166,8 @@ std::string render_svg(const Plot& plot) {
         << (plot.x_bytes ? format_bytes(static_cast<uint64_t>(t)) : tick_label(t)) << "</text>\n";
   for (double t : ay.ticks())
     svg << "<line x1=\"" << left << "\" y1=\"" << num(py(t)) << "\" x2=\"" << num(left + pw)
-        << "\" y2=\"" << num(py(t)) << "\" stroke=\"#e3e3e3\"/><text x=\"" << left - 6
-        << "\" y=\"" << num(py(t) + 4) << "\" text-anchor=\"end\">" << tick_label(t)
-        << "</text>\n";
+        << "\" y2=\"" << num(py(t)) << "\" stroke=\"#e3e3e3\"/><text x=\"" << left - 6 << "\" y=\""
+        << num(py(t) + 4) << "\" text-anchor=\"end\">" << tick_label(t) << "</text>\n";
   svg << "<rect x=\"" << left << "\" y=\"" << top << "\" width=\"" << num(pw) << "\" height=\""
       << num(ph) << "\" fill=\"none\" stroke=\"black\"/>\n"
       << "<text x=\"" << num(left + pw / 2) << "\" y=\"" << plot.height - 18
@@ -184,9 +183,9 @@ std::string render_svg(const Plot& plot) {
     stagger = at - last_x < 7.0 * static_cast<double>(label.size()) ? stagger + 1 : 0;
     last_x = at;
     svg << "<line x1=\"" << num(at) << "\" y1=\"" << top << "\" x2=\"" << num(at) << "\" y2=\""
-        << num(top + ph) << "\" stroke=\"#777\" stroke-dasharray=\"4,3\"/><text x=\""
-        << num(at + 3) << "\" y=\"" << top + 12 + 13 * (stagger % 4) << "\" fill=\"#555\">"
-        << html_escape(label) << "</text>\n";
+        << num(top + ph) << "\" stroke=\"#777\" stroke-dasharray=\"4,3\"/><text x=\"" << num(at + 3)
+        << "\" y=\"" << top + 12 + 13 * (stagger % 4) << "\" fill=\"#555\">" << html_escape(label)
+        << "</text>\n";
   }
   std::vector<Box> taken;  // point labels placed so far
   double legend_y = top + 14;
@@ -215,10 +214,10 @@ std::string render_svg(const Plot& plot) {
     }
     if (s.line && drawn > 1)
       svg << "<path d=\"" << path.str() << "\" fill=\"none\" stroke=\"" << color
-          << "\" stroke-width=\"1.6\"" << (s.dashed ? " stroke-dasharray=\"6,4\"" : "")
-          << "/>\n";
+          << "\" stroke-width=\"1.6\"" << (s.dashed ? " stroke-dasharray=\"6,4\"" : "") << "/>\n";
     if (!s.in_legend) continue;
-    const std::vector<std::string> lines = wrap(s.name, static_cast<size_t>(plot.legend_width / 6.6));
+    const std::vector<std::string> lines =
+        wrap(s.name, static_cast<size_t>(plot.legend_width / 6.6));
     if (s.line)
       svg << "<line x1=\"" << num(left + pw + 12) << "\" y1=\"" << num(legend_y - 4) << "\" x2=\""
           << num(left + pw + 26) << "\" y2=\"" << num(legend_y - 4) << "\" stroke=\"" << color
@@ -226,15 +225,14 @@ std::string render_svg(const Plot& plot) {
     else
       marker(svg, s.marker, left + pw + 19, legend_y - 4, color);
     for (size_t l = 0; l < lines.size(); ++l)
-      svg << "<text x=\"" << num(left + pw + 30) << "\" y=\"" << num(legend_y + 14.0 * l)
-          << "\">" << html_escape(lines[l]) << "</text>\n";
+      svg << "<text x=\"" << num(left + pw + 30) << "\" y=\"" << num(legend_y + 14.0 * l) << "\">"
+          << html_escape(lines[l]) << "</text>\n";
     legend_y += 14.0 * static_cast<double>(lines.size()) + 5;
   }
   for (const Note& n : plot.notes) {
     if (!drawable(plot.log_x, n.x) || !drawable(plot.log_y, n.y)) continue;
     svg << "<text x=\"" << num(px(n.x) + 4) << "\" y=\"" << num(py(n.y) - 6)
-        << "\" font-size=\"10\" fill=\"" << n.color << "\">" << html_escape(n.text)
-        << "</text>\n";
+        << "\" font-size=\"10\" fill=\"" << n.color << "\">" << html_escape(n.text) << "</text>\n";
   }
   svg << "</svg>\n";
   return svg.str();

@@ -30,13 +30,14 @@ double fake_latency(double bytes, bool l1) {
 void register_fake() {
   for (const char* kernel : {"read", "copy", "triad"})
     for (uint64_t ws : size_sweep(4096, 8ull << 30, 2, 256)) {
-      add_benchmark(std::string("gpu.bw/") + kernel + "/bytes:" + std::to_string(ws) + "/device:gpu0",
-                    [ws](benchmark::State& s) {
-                      const double gbps = fake_bandwidth(static_cast<double>(ws));
-                      fake(s, static_cast<double>(ws) / gbps / 1e9);
-                      s.counters["GBps"] = gbps;
-                      s.counters["working_set_bytes"] = static_cast<double>(ws);
-                    });
+      add_benchmark(
+          std::string("gpu.bw/") + kernel + "/bytes:" + std::to_string(ws) + "/device:gpu0",
+          [ws](benchmark::State& s) {
+            const double gbps = fake_bandwidth(static_cast<double>(ws));
+            fake(s, static_cast<double>(ws) / gbps / 1e9);
+            s.counters["GBps"] = gbps;
+            s.counters["working_set_bytes"] = static_cast<double>(ws);
+          });
     }
   for (const bool l1 : {true, false})
     for (uint64_t ws : size_sweep(4096, 4ull << 30, 4, 128)) {
@@ -50,14 +51,16 @@ void register_fake() {
                       s.counters["working_set_bytes"] = static_cast<double>(ws);
                     });
     }
-  const std::pair<const char*, double> peaks[] = {{"fp64", 30000}, {"fp32", 60000}, {"bf16", 120000}};
+  const std::pair<const char*, double> peaks[] = {
+      {"fp64", 30000}, {"fp32", 60000}, {"bf16", 120000}};
   for (const auto& [type, gflops] : peaks)
-    add_benchmark(std::string("gpu.flops/fma/type:") + type + "/device:gpu0", [type = type, gflops = gflops](benchmark::State& s) {
-      fake(s, 1e-3);
-      s.counters["GFLOPps"] = gflops;
-      s.counters["theoretical_GFLOPps"] = gflops * 1.1;
-      s.counters["flops"] = gflops * 1e6;
-    });
+    add_benchmark(std::string("gpu.flops/fma/type:") + type + "/device:gpu0",
+                  [type = type, gflops = gflops](benchmark::State& s) {
+                    fake(s, 1e-3);
+                    s.counters["GFLOPps"] = gflops;
+                    s.counters["theoretical_GFLOPps"] = gflops * 1.1;
+                    s.counters["flops"] = gflops * 1e6;
+                  });
   const std::pair<const char*, double> tensor[] = {{"bf16", 700000}, {"fp8", 1300000}};
   for (const auto& [type, gflops] : tensor)
     add_benchmark(std::string("gpu.gemm/square/n:8192/type:") + type + "/device:gpu0",
@@ -77,8 +80,8 @@ void register_fake() {
     for (const MatmulOp& op : layer_ops(find_model(p.model), p.batch, p.seq, p.phase)) {
       if (op.name != p.op) continue;
       const std::string family = p.phase == Phase::prefill ? "xfmr.gemm/" : "xfmr.gemv/";
-      add_benchmark(family + p.model + "/" + to_string(p.phase) + "/op:" + op.name + "/batch:" +
-                        std::to_string(p.batch) + "/seq:" + std::to_string(p.seq) +
+      add_benchmark(family + p.model + "/" + to_string(p.phase) + "/op:" + op.name +
+                        "/batch:" + std::to_string(p.batch) + "/seq:" + std::to_string(p.seq) +
                         "/type:bf16/device:gpu0",
                     [op, gflops = p.gflops](benchmark::State& s) {
                       fake(s, op.flops() / (gflops * 1e9));
@@ -89,12 +92,13 @@ void register_fake() {
                     });
     }
   for (const auto& [dir, gbps] : {std::pair{"h2d", 55.0}, std::pair{"d2h", 54.0}})
-    add_benchmark(std::string("gpu.pcie/") + dir + "/memory:pinned/engine:ce/bytes:1073741824/device:gpu0",
-                  [gbps = gbps](benchmark::State& s) {
-                    fake(s, (1 << 30) / (gbps * 1e9));
-                    s.counters["GBps"] = gbps;
-                    s.counters["bytes"] = 1 << 30;
-                  });
+    add_benchmark(
+        std::string("gpu.pcie/") + dir + "/memory:pinned/engine:ce/bytes:1073741824/device:gpu0",
+        [gbps = gbps](benchmark::State& s) {
+          fake(s, (1 << 30) / (gbps * 1e9));
+          s.counters["GBps"] = gbps;
+          s.counters["bytes"] = 1 << 30;
+        });
 }
 
 const bool registered = add_family("fake_gpu", register_fake);

@@ -41,7 +41,8 @@ TEST(Collectives, CheckAcceptsTheRightResultAndCatchesAWrongOne) {
   std::vector<float> sum(n);
   for (size_t i = 0; i < n; ++i)
     for (int r = 0; r < ranks; ++r) sum[i] += input_value(r, i);
-  for (int r = 0; r < ranks; ++r) EXPECT_EQ(check_collective(Collective::all_reduce, r, ranks, sum.data(), n), "");
+  for (int r = 0; r < ranks; ++r)
+    EXPECT_EQ(check_collective(Collective::all_reduce, r, ranks, sum.data(), n), "");
   sum[5] += 1;
   EXPECT_NE(check_collective(Collective::all_reduce, 1, ranks, sum.data(), n), "");
   // all_gather: chunk j is rank j's input.

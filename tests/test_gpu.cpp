@@ -66,4 +66,3 @@ TEST(GpuModel, FormatsRoundTripAndGemmCheck) {
   C[2][1] = 6.5;
   EXPECT_NE(check_gemm_sample(a, b, c, 3, 2, 2, 1e-12, 32, 1), "");
 }
-

@@ -141,15 +141,17 @@ TEST(Levels, ACurveInsideL1IsL1) {
 // Real curves of real machines (tests/fixtures/levels): the levels found are the machine's.
 TEST(Levels, RealCurvesGiveTheRealHierarchy) {
   int files = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(std::string(MEMWALL_FIXTURES) +
-                                                               "/levels")) {
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(MEMWALL_FIXTURES) + "/levels")) {
     std::ifstream in(entry.path());
     const auto fx = nlohmann::json::parse(in);
     std::vector<CacheInfo> caches;
     for (const auto& c : fx["hwloc_caches"])
-      caches.push_back({c["level"].get<int>(), c["size"].get<uint64_t>(), c["instances"].get<int>()});
+      caches.push_back(
+          {c["level"].get<int>(), c["size"].get<uint64_t>(), c["instances"].get<int>()});
     std::vector<CurvePoint> points;
-    for (const auto& p : fx["latency_ns"]) points.push_back({p[0].get<double>(), p[1].get<double>()});
+    for (const auto& p : fx["latency_ns"])
+      points.push_back({p[0].get<double>(), p[1].get<double>()});
     const auto levels = name_levels(find_plateaus(points), caches);
     std::vector<std::string> names;
     for (const auto& l : levels) names.push_back(l.name);

@@ -34,8 +34,7 @@ CpuId arm(int implementer, int part) {
   c.features = {"neon"};
   return c;
 }
-const std::vector<std::string> kAvx512 = {"avx", "avx2", "fma", "avx512f", "avx512bw",
-                                          "avx512vl"};
+const std::vector<std::string> kAvx512 = {"avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl"};
 // fp64 FLOP per cycle per core for AVX2 (256-bit) and AVX-512 (512-bit) FMAs.
 double fp64_256(const FmaModel& m) {
   return ops_per_cycle(m, 256, 64, 1);
@@ -65,21 +64,21 @@ TEST(TheoreticalPeak, PublishedFmaPipesByCpuModel) {
       fma_model(x86("AuthenticAMD", 0x1a, 0x24, "AMD Ryzen AI 9 HX 370", kAvx512));
   EXPECT_EQ(fp64_512(strix), 16) << "Zen 5 mobile keeps 256-bit pipes";
   // Intel Xeon Scalable 1st/2nd gen: one 512-bit FMA unit on Bronze, Silver and Gold 5xxx.
-  EXPECT_EQ(fp64_512(fma_model(x86("GenuineIntel", 6, 0x55,
-                                   "Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz", kAvx512))),
+  EXPECT_EQ(fp64_512(fma_model(
+                x86("GenuineIntel", 6, 0x55, "Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz", kAvx512))),
             32);
   EXPECT_EQ(fp64_512(fma_model(x86("GenuineIntel", 6, 0x55,
                                    "Intel(R) Xeon(R) Platinum 8280 CPU @ 2.70GHz", kAvx512))),
             32);
-  const FmaModel silver =
-      fma_model(x86("GenuineIntel", 6, 0x55, "Intel(R) Xeon(R) Silver 4214 CPU @ 2.20GHz", kAvx512));
+  const FmaModel silver = fma_model(
+      x86("GenuineIntel", 6, 0x55, "Intel(R) Xeon(R) Silver 4214 CPU @ 2.20GHz", kAvx512));
   EXPECT_EQ(fp64_512(silver), 16);
   EXPECT_EQ(fp64_256(silver), 16);
-  EXPECT_EQ(fp64_512(fma_model(x86("GenuineIntel", 6, 0x55,
-                                   "Intel(R) Xeon(R) Gold 5218 CPU @ 2.30GHz", kAvx512))),
+  EXPECT_EQ(fp64_512(fma_model(
+                x86("GenuineIntel", 6, 0x55, "Intel(R) Xeon(R) Gold 5218 CPU @ 2.30GHz", kAvx512))),
             16);
-  EXPECT_EQ(fp64_512(fma_model(x86("GenuineIntel", 6, 0x55,
-                                   "Intel(R) Xeon(R) Gold 5122 CPU @ 3.60GHz", kAvx512))),
+  EXPECT_EQ(fp64_512(fma_model(
+                x86("GenuineIntel", 6, 0x55, "Intel(R) Xeon(R) Gold 5122 CPU @ 3.60GHz", kAvx512))),
             32);
   EXPECT_EQ(fp64_512(fma_model(x86("GenuineIntel", 6, 0x55,
                                    "Intel(R) Xeon(R) Bronze 3106 CPU @ 1.70GHz", kAvx512))),
@@ -87,9 +86,9 @@ TEST(TheoreticalPeak, PublishedFmaPipesByCpuModel) {
   EXPECT_EQ(fp64_512(fma_model(x86("GenuineIntel", 6, 0x6a,
                                    "Intel(R) Xeon(R) Platinum 8380 CPU @ 2.30GHz", kAvx512))),
             32);
-  EXPECT_EQ(fp64_512(fma_model(x86("GenuineIntel", 6, 0x8f,
-                                   "Intel(R) Xeon(R) Platinum 8480+", kAvx512))),
-            32);
+  EXPECT_EQ(
+      fp64_512(fma_model(x86("GenuineIntel", 6, 0x8f, "Intel(R) Xeon(R) Platinum 8480+", kAvx512))),
+      32);
   // Intel client: Haswell..Comet Lake 2x256; Ice/Tiger Lake fuse them for AVX-512.
   EXPECT_EQ(fp64_256(fma_model(x86("GenuineIntel", 6, 0x3c, "Intel(R) Core(TM) i7-4770"))), 16);
   const FmaModel tiger =

@@ -59,7 +59,8 @@ TEST(Profile, RidgeRoofBoundAndWallsUseOneBandwidthPerLevel) {
   for (const auto& [level, types] : ridge.items())
     for (const auto& [type, r] : types.items()) {
       const double bw = (*find_level(p, "cpu", level))["bandwidth_GBps"];
-      EXPECT_DOUBLE_EQ(r.get<double>(), p["compute"]["cpu"][type]["peak_GFLOPps"].get<double>() / bw);
+      EXPECT_DOUBLE_EQ(r.get<double>(),
+                       p["compute"]["cpu"][type]["peak_GFLOPps"].get<double>() / bw);
     }
   const json& walls = p["ratios"]["cpu"]["walls"];
   EXPECT_DOUBLE_EQ(walls["memory_GBps"].get<double>(),
@@ -195,7 +196,8 @@ namespace {
 json tiny_profile(double dram, double peak, double latency) {
   json p;
   p["machine"] = {{"host_name", "h"}, {"cpu_model", "c"}};
-  p["memory"]["cpu"] = json::array({{{"name", "DRAM"}, {"bandwidth_GBps", dram}, {"latency_ns", latency}}});
+  p["memory"]["cpu"] =
+      json::array({{{"name", "DRAM"}, {"bandwidth_GBps", dram}, {"latency_ns", latency}}});
   p["compute"]["cpu"]["fp32"] = {{"peak_GFLOPps", peak}};
   p["metrics"] = json::array();
   return p;
@@ -207,7 +209,8 @@ json tiny_profile(double dram, double peak, double latency) {
 TEST(Gate, JudgesByTheSpreadBetweenRuns) {
   std::vector<json> baseline;
   const double drift[] = {1.00, 0.92, 1.07, 0.95, 1.10, 0.97};
-  for (double d : drift) baseline.push_back(tiny_profile(40 * d, 230 * (1 + (d - 1) / 20), 140 / d));
+  for (double d : drift)
+    baseline.push_back(tiny_profile(40 * d, 230 * (1 + (d - 1) / 20), 140 / d));
   GateOptions o;
   for (double d : drift) {  // each run against the others: the A/A experiment in miniature
     std::vector<json> others;

@@ -66,7 +66,8 @@ bool well_formed(const std::string& text) {
     std::string tag = text.substr(i + 1, end - i - 1);
     i = end + 1;
     if (tag.empty() || tag[0] == '?' || tag[0] == '!' || tag.back() == '/') continue;
-    const std::string name = tag.substr(tag[0] == '/', tag.find_first_of(" \t\n") - (tag[0] == '/'));
+    const std::string name =
+        tag.substr(tag[0] == '/', tag.find_first_of(" \t\n") - (tag[0] == '/'));
     if (name == "meta" || name == "img" || name == "br") continue;
     if (tag[0] == '/') {
       if (open.empty() || open.back() != name) return false;
@@ -115,8 +116,9 @@ TEST(Reports, MarkdownAndHtmlSayTheSameThings) {
             "- one\n- [two](two.csv)\n\n");
   const std::string html =
       HtmlWriter(std::map<std::string, std::string>{{"a.svg", "<svg></svg>"}}).write(doc);
-  EXPECT_NE(html.find("<p class=\"verdict\">A <strong>verdict</strong> with <code>code</code>.</p>"),
-            std::string::npos);
+  EXPECT_NE(
+      html.find("<p class=\"verdict\">A <strong>verdict</strong> with <code>code</code>.</p>"),
+      std::string::npos);
   EXPECT_NE(html.find("<td class=\"r\">123.4</td>"), std::string::npos) << "numbers right-aligned";
   EXPECT_NE(html.find("<a href=\"#walls\">Walls</a>"), std::string::npos) << "table of contents";
   EXPECT_NE(html.find("<svg></svg>"), std::string::npos);
@@ -126,15 +128,16 @@ TEST(Reports, MarkdownAndHtmlSayTheSameThings) {
 
 TEST(Reports, EveryFileIsWrittenAndParses) {
   const Fixture f = fixture();
-  const fs::path dir = fs::path(testing::TempDir()) / ("memwall_reports_" + std::to_string(getpid()));
+  const fs::path dir =
+      fs::path(testing::TempDir()) / ("memwall_reports_" + std::to_string(getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   ReportOptions options;
   options.png = false;
   write_reports(dir, f.in, f.profile, options);
-  for (const char* name : {"profile.json", "summary.md", "metrics.csv", "profile.csv",
-                           "report.tex", "bandwidth_cpu.svg", "latency_cpu.svg",
-                           "roofline_cpu_fp32.svg", "trend.svg", "report.html"})
+  for (const char* name : {"profile.json", "summary.md", "metrics.csv", "profile.csv", "report.tex",
+                           "bandwidth_cpu.svg", "latency_cpu.svg", "roofline_cpu_fp32.svg",
+                           "trend.svg", "report.html"})
     EXPECT_TRUE(fs::exists(dir / name)) << name;
   EXPECT_EQ(json::parse(slurp(dir / "profile.json")), f.profile);
   std::istringstream csv(slurp(dir / "metrics.csv"));
