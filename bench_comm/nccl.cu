@@ -226,10 +226,13 @@ void register_nccl() {
     return;
   }
   const int ranks = mpi_active() ? mpi_size() : count;
-  // Largest: 8 GiB, or what two buffers per GPU leave of a quarter of its memory.
+  // Largest: 8 GiB, or what two buffers per GPU leave of a quarter of its memory, or
+  // --max-bytes; smallest 8 B or --min-bytes.
   cudaDeviceProp p{};
   cudaGetDeviceProperties(&p, 0);
-  const uint64_t cap = std::min<uint64_t>(8ull << 30, p.totalGlobalMem / 8);
+  uint64_t cap = std::min<uint64_t>(8ull << 30, p.totalGlobalMem / 8);
+  if (options().max_bytes) cap = std::min(cap, options().max_bytes);
+  const uint64_t first = std::max<uint64_t>(8, options().min_bytes);
   std::vector<const CollectiveInfo*> chosen;
   for (const std::string& name : options().collectives) chosen.push_back(&find_collective(name));
   if (chosen.empty())
@@ -237,7 +240,7 @@ void register_nccl() {
   for (const CollectiveInfo* c : chosen)
     for (const bool in_place : {false, true}) {
       if (in_place && (!c->in_place || c->kind == Collective::all_to_all)) continue;
-      for (uint64_t bytes = 8; bytes <= cap; bytes *= options().mode == Mode::quick ? 64 : 4) {
+      for (uint64_t bytes = first; bytes <= cap; bytes *= options().mode == Mode::quick ? 64 : 4) {
         if (counts(c->kind, bytes, ranks).send == 0) continue;
         add_benchmark(
             std::string("comm.nccl/") + c->name + "/inplace:" + (in_place ? "1" : "0") +

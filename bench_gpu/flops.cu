@@ -1,8 +1,10 @@
 // gpu.flops: peak arithmetic on the SMs (not the tensor cores, which gpu.gemm measures): many
 // independent FMA chains per thread, each alternately adding and subtracting a small power of
 // two so every chain must end exactly where it started (the check), in fp64, fp32, and packed
-// fp16 and bf16. The clock is counted on the SMs (clock64) during the kernel; the theoretical
-// peak is SMs x FMA lanes per SM (gpu_model.hpp) x 2 x that clock.
+// fp16 and bf16. The clock during the kernel is SM 0's cycles (clock64) over its nanoseconds
+// (globaltimer), first warp in to last warp out: one warp's own cycles are not the kernel's,
+// since the scheduler may finish it long before the others. The theoretical peak is SMs x FMA
+// lanes per SM (gpu_model.hpp) x 2 x that clock.
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 
@@ -58,14 +60,31 @@ struct Ops<__nv_bfloat162> {
 };
 
 // `step` and `one` come from memory so the compiler cannot fold the pairs away.
+__device__ unsigned long long global_ns() {
+  unsigned long long t;
+  asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
+  return t;
+}
+__device__ unsigned sm_id() {
+  unsigned id;
+  asm volatile("mov.u32 %0, %%smid;" : "=r"(id));
+  return id;
+}
+
+// span: SM 0's first and last clock64, then its first and last globaltimer.
 template <typename T>
-__global__ void fma_chains(int iterations, const float* params, int* bad, long long* cycles) {
+__global__ void fma_chains(int iterations, const float* params, int* bad,
+                           unsigned long long* span) {
   using O = Ops<T>;
   T acc[kChains];
 #pragma unroll
   for (int k = 0; k < kChains; ++k) acc[k] = O::from(static_cast<float>(k % 4));
   const T one = O::from(params[0]), plus = O::from(params[1]), minus = O::from(-params[1]);
-  const long long t0 = clock64();
+  const bool timer = sm_id() == 0 && (threadIdx.x & 31) == 0;
+  if (timer) {
+    atomicMin(&span[0], static_cast<unsigned long long>(clock64()));
+    atomicMin(&span[2], global_ns());
+  }
   for (int i = 0; i < iterations; ++i) {
 #pragma unroll
     for (int k = 0; k < kChains; ++k) {
@@ -73,12 +92,14 @@ __global__ void fma_chains(int iterations, const float* params, int* bad, long l
       acc[k] = O::fma(acc[k], one, minus);
     }
   }
-  const long long t1 = clock64();
+  if (timer) {
+    atomicMax(&span[1], static_cast<unsigned long long>(clock64()));
+    atomicMax(&span[3], global_ns());
+  }
   bool ok = true;
 #pragma unroll
   for (int k = 0; k < kChains; ++k) ok = ok && O::is(acc[k], static_cast<float>(k % 4));
   if (!ok) atomicAdd(bad, 1);
-  if (threadIdx.x == 0 && blockIdx.x == 0) *cycles = t1 - t0;
 }
 
 template <typename T>
@@ -86,21 +107,22 @@ void run_flops(benchmark::State& state, int fp32_lanes_equivalent) {
   const DeviceInfo& d = device();
   const int blocks = d.sms * 8;
   const int iterations = 4096;
-  DeviceBuffer params(2 * sizeof(float)), bad(sizeof(int)), cycles(sizeof(long long));
+  DeviceBuffer params(2 * sizeof(float)), bad(sizeof(int)), span(4 * sizeof(uint64_t));
   const float host_params[2] = {1.0f, 1.0f / 16};
   MEMWALL_CUDA(cudaMemcpy(params.data(), host_params, sizeof host_params, cudaMemcpyHostToDevice));
   MEMWALL_CUDA(cudaMemset(bad.data(), 0, sizeof(int)));
-  long long total_cycles = 0;
-  double kernel_seconds = 0;
+  double sm0_cycles = 0, sm0_ns = 0;
   const double seconds = measure(state, [&] {
+    const uint64_t reset[4] = {~0ull, 0, ~0ull, 0};
+    MEMWALL_CUDA(cudaMemcpy(span.data(), reset, sizeof reset, cudaMemcpyHostToDevice));
     const double s = timed([&] {
       fma_chains<T><<<blocks, kThreads>>>(iterations, params.as<float>(), bad.as<int>(),
-                                          cycles.as<long long>());
+                                          span.as<unsigned long long>());
     });
-    long long c = 0;
-    MEMWALL_CUDA(cudaMemcpy(&c, cycles.data(), sizeof c, cudaMemcpyDeviceToHost));
-    total_cycles += c;
-    kernel_seconds += s;
+    uint64_t got[4] = {};
+    MEMWALL_CUDA(cudaMemcpy(got, span.data(), sizeof got, cudaMemcpyDeviceToHost));
+    sm0_cycles += static_cast<double>(got[1] - got[0]);
+    sm0_ns += static_cast<double>(got[3] - got[2]);
     return s;
   });
   if (seconds == 0) return;
@@ -109,13 +131,11 @@ void run_flops(benchmark::State& state, int fp32_lanes_equivalent) {
   if (!check_result(state, wrong == 0, "an FMA chain did not end where it started")) return;
   const double flops = static_cast<double>(blocks) * kThreads * iterations * kChains * 2 *
                        Ops<T>::lanes * 2;  // two FMAs per step, two operations each
-  // The SM clock while the kernel ran: its cycles over its time (launch included, so a little
-  // low for short kernels).
-  const double mhz = static_cast<double>(total_cycles) / kernel_seconds / 1e6;
+  const double mhz = sm0_ns > 0 ? sm0_cycles / sm0_ns * 1e3 : 0;
   state.counters["GFLOPps"] = flops * static_cast<double>(state.iterations()) / seconds / 1e9;
   state.counters["flops"] = flops;
   state.counters["sm_mhz"] = mhz;
-  if (fp32_lanes_equivalent > 0)
+  if (fp32_lanes_equivalent > 0 && mhz > 0)
     state.counters["theoretical_GFLOPps"] = theoretical_gflops(d.sms, fp32_lanes_equivalent, mhz);
   state.SetLabel("FMA chains on " + std::to_string(d.sms) + " SMs, sm_" + std::to_string(d.major) +
                  std::to_string(d.minor) +

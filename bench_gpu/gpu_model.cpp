@@ -164,16 +164,20 @@ uint64_t kernel_bytes(const MemoryKernel& k, uint64_t elements, int element_byte
          static_cast<uint64_t>(element_bytes);
 }
 
-std::vector<LaunchConfig> launch_configs(int sms, uint64_t bytes_per_array, bool full) {
+std::vector<LaunchConfig> launch_configs(int sms, int max_threads_per_sm, uint64_t bytes_per_array,
+                                         bool full) {
   std::vector<LaunchConfig> out;
   const std::vector<int> widths = {4, 8, 16};
-  const std::vector<int> blocks =
-      full ? std::vector<int>{1, 2, 4, 8, 16, 32} : std::vector<int>{2, 8, 32};
+  const int resident = std::max(1, max_threads_per_sm / LaunchConfig{}.threads_per_block);
+  std::vector<int> blocks;
+  for (int b : full ? std::vector<int>{1, 2, 4, 8, 16, 32} : std::vector<int>{2, 4, 8, 16})
+    if (b <= resident) blocks.push_back(b);
+  if (blocks.empty()) blocks.push_back(1);
   const std::vector<int> per_thread = full ? std::vector<int>{1, 2, 4, 8} : std::vector<int>{1, 4};
   for (int w : widths)
     for (int b : blocks)
       for (int e : per_thread) {
-        LaunchConfig c{w, b, e, 256};
+        LaunchConfig c{w, b, e, LaunchConfig{}.threads_per_block};
         const uint64_t per_launch = static_cast<uint64_t>(sms) * b * c.threads_per_block * e * w;
         // A configuration whose threads would mostly idle on a small working set is skipped,
         // unless it is the smallest of its width.

@@ -36,6 +36,7 @@ void select_device(int index) {
   d.index = index;
   d.name = p.name;
   d.sms = p.multiProcessorCount;
+  d.max_threads_per_sm = p.maxThreadsPerMultiProcessor;
   d.major = p.major;
   d.minor = p.minor;
   d.memory_bytes = p.totalGlobalMem;

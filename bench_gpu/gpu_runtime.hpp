@@ -18,7 +18,7 @@ void cuda_check(cudaError_t e, const char* what);
 struct DeviceInfo {
   int index = 0;
   std::string name;
-  int sms = 0, major = 0, minor = 0;
+  int sms = 0, major = 0, minor = 0, max_threads_per_sm = 2048;
   size_t memory_bytes = 0, l2_bytes = 0, shared_per_sm = 0, l1_per_sm = 0;
   int clock_mhz = 0, memory_clock_mhz = 0, bus_bits = 0;
   int driver_version = 0, runtime_version = 0;

@@ -104,10 +104,14 @@ LtProduct::LtProduct(GemmType t, int64_t m, int64_t n, int64_t k, int64_t batch,
       x.preference, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &workspace, sizeof workspace));
   std::vector<cublasLtMatmulHeuristicResult_t> results(8);
   int found = 0;
-  MEMWALL_LT(cublasLtMatmulAlgoGetHeuristic(x.handle, x.op, x.a, x.b, x.d, x.d, x.preference,
-                                            static_cast<int>(results.size()), results.data(),
-                                            &found));
-  if (found == 0) throw LtUnsupported("cuBLASLt offers no algorithm for this shape and format");
+  // NOT_SUPPORTED is an answer, not a failure: fp8 wants every dimension a multiple of 16, and
+  // GPT-2's vocabulary (50257) is not.
+  const cublasStatus_t asked =
+      cublasLtMatmulAlgoGetHeuristic(x.handle, x.op, x.a, x.b, x.d, x.d, x.preference,
+                                     static_cast<int>(results.size()), results.data(), &found);
+  if (asked == CUBLAS_STATUS_NOT_SUPPORTED || (asked == CUBLAS_STATUS_SUCCESS && found == 0))
+    throw LtUnsupported("cuBLASLt offers no algorithm for this shape and format");
+  MEMWALL_LT(asked);
   results.resize(static_cast<size_t>(found));
   x.algos = results;
   x.chosen = results[0].algo;

@@ -92,6 +92,15 @@ void inject_fault(benchmark::State& state, const std::string& name) {
   if (kind == "check") check_result(state, false, "injected fault (MEMWALL_INJECT_FAULT)");
   if (kind == "segv") std::raise(SIGSEGV);
   if (kind == "kill") std::raise(SIGKILL);
+  if (kind == "interrupt") std::raise(SIGINT);  // as Ctrl-C in the middle of the benchmark
+}
+
+// Google Benchmark aborts the whole program when the repetitions of one benchmark differ in
+// iteration count, and a repetition that never entered its loop counts zero. So an interrupted
+// repetition still runs its planned iterations, without the work, then says it was interrupted.
+void skip_interrupted(benchmark::State& state) {
+  for (auto _ : state) state.SetIterationTime(1.0);
+  state.SkipWithError("interrupted");
 }
 
 }  // namespace
@@ -107,10 +116,13 @@ bool stop_requested() {
 double measure(benchmark::State& state, const std::function<double()>& region) {
   double total = 0;
   if (g_counters) g_counters->start();
+  bool interrupted = false;
   for (auto _ : state) {
-    if (stop_requested()) {
-      state.SkipWithError("interrupted");
-      break;
+    // Interrupted: the planned iterations still run, without the work (see skip_interrupted).
+    if (interrupted || stop_requested()) {
+      interrupted = true;
+      state.SetIterationTime(1.0);
+      continue;
     }
     double seconds = region();
     if (g_agree_seconds) seconds = g_agree_seconds(seconds);
@@ -122,6 +134,7 @@ double measure(benchmark::State& state, const std::function<double()>& region) {
     for (const auto& [name, value] : g_counters->stop())
       state.counters["papi_" + name] = value / iterations;
   }
+  if (interrupted) state.SkipWithError("interrupted");
   return stop_requested() || state.error_occurred() ? 0 : total;
 }
 
@@ -135,7 +148,7 @@ void add_benchmark(const std::string& name, std::function<void(benchmark::State&
   auto* b = benchmark::RegisterBenchmark(name.c_str(), [name, body](benchmark::State& state) {
     crash_guard_enter(name);
     if (stop_requested()) {
-      state.SkipWithError("interrupted");
+      skip_interrupted(state);
       return;
     }
     try {

@@ -207,6 +207,23 @@ TEST(Memwall, InterruptedRunKeepsWhatItMeasured) {
   fs::remove_all(dir);
 }
 
+TEST(Memwall, InterruptBetweenRepetitionsEndsCleanly) {
+  // Google Benchmark aborts when one benchmark's repetitions differ in iteration count; a SIGINT
+  // outside the timed loop (in a benchmark's set-up) left the next repetition with none, and
+  // bench_comm died of SIGABRT on an H200. Now: exit 130 and the file of what finished.
+  const fs::path dir = temp_dir("interrupt_reps");
+  const fs::path out = dir / "bench_cpu.json";
+  const std::string first = "cpu.bw/read/pages:huge/threads:1/bytes:";
+  const Outcome o =
+      run("MEMWALL_INJECT_FAULT=interrupt:" + first + "8192 " + std::string(BENCH_CPU) +
+          " '--benchmark_filter=" + first + "(4096|8192)/' --repetitions 3 --out " + out.string());
+  EXPECT_EQ(o.exit_code, 130) << o.output;
+  EXPECT_EQ(o.output.find("Check `"), std::string::npos) << o.output;
+  ASSERT_TRUE(fs::exists(out)) << o.output;
+  EXPECT_NO_THROW(memwall::harness::load_result_file(out.string()));
+  fs::remove_all(dir);
+}
+
 TEST(Memwall, CompareExitCodes) {
   const fs::path dir = temp_dir("compare");
   const std::string base = std::string(MEMWALL_FIXTURES) + "/run_a/bench_cpu.json";

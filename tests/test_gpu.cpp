@@ -18,10 +18,13 @@ TEST(GpuModel, BabelStreamByteCounting) {
 }
 
 TEST(GpuModel, LaunchSweepAndChoice) {
-  const auto big = launch_configs(132, 1ull << 30, true);
-  EXPECT_EQ(big.size(), 3u * 6 * 4);  // every width, blocks per SM, vectors per thread
-  const auto small = launch_configs(132, 64 << 10, false);
-  EXPECT_LT(small.size(), launch_configs(132, 1ull << 30, false).size());
+  // An SM of 2048 threads holds 8 blocks of 256: 1, 2, 4, 8 blocks per SM, no second wave.
+  const auto big = launch_configs(132, 2048, 1ull << 30, true);
+  EXPECT_EQ(big.size(), 3u * 4 * 4);  // every width, blocks per SM, vectors per thread
+  for (const auto& c : big) EXPECT_LE(c.blocks_per_sm * c.threads_per_block, 2048);
+  EXPECT_EQ(launch_configs(80, 1536, 1ull << 30, true).size(), 3u * 3 * 4);  // 6 blocks fit
+  const auto small = launch_configs(132, 2048, 64 << 10, false);
+  EXPECT_LT(small.size(), launch_configs(132, 2048, 1ull << 30, false).size());
   for (int w : {4, 8, 16}) {  // every load width stays in the sweep, however small the set
     bool seen = false;
     for (const auto& c : small) seen = seen || c.vector_bytes == w;
