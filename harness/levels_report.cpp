@@ -107,6 +107,20 @@ double interval_median(const std::vector<CurvePoint>& points, double lo, double 
   return nearest->value;
 }
 
+// The best rate of a level's own benchmark family on the device (0 and no points: none).
+double own_bandwidth(const std::vector<ResultFile>& files, const std::string& device,
+                     const std::string& family, int& used) {
+  double best = 0;
+  used = 0;
+  for (const ResultFile& f : files)
+    for (const Measurement& m : f.measurements)
+      if (m.family == family && device_of(m) == device && m.error.empty() && m.has("GBps")) {
+        best = std::max(best, m.best("GBps"));
+        ++used;
+      }
+  return best;
+}
+
 std::string fmt(double v, const char* format) {
   char buf[64];
   std::snprintf(buf, sizeof buf, format, v);
@@ -127,6 +141,8 @@ CurveSpec gpu_curve_spec(const std::string& device) {
   s.memory_nt_kernel = "triad";
   s.memory_name = "HBM";
   s.level_prefix = "GPU_";
+  s.bandwidth_on_every_instance = true;
+  s.level_bandwidth_family = {{"GPU_L2", "gpu.l2"}};
   return s;
 }
 
@@ -166,10 +182,14 @@ LevelReport detect_levels(const std::vector<ResultFile>& files, const CurveSpec&
     if (d.kind == "cache") {
       for (const CacheLevel& c : r.hwloc)
         if ("L" + std::to_string(c.level) == d.name)
-          scale = std::min(threads, std::max(1, c.instances)),
+          scale = spec.bandwidth_on_every_instance ? std::max(1, c.instances)
+                                                   : std::min(threads, std::max(1, c.instances)),
           l.capacity_bytes = static_cast<double>(c.size_bytes) * std::max(1, c.instances);
     }
-    l.interval_lo_bytes = d.plateau.first_bytes * scale;
+    // A level starts where the one before it ends (scaled intervals would overlap).
+    const double previous_end = r.levels.empty() ? 0.0 : r.levels.back().interval_hi_bytes;
+    l.interval_lo_bytes =
+        std::max(d.plateau.first_bytes * scale, std::isfinite(previous_end) ? previous_end : 0.0);
     if (d.kind == "memory") {
       // Memory is measured well past every cache: at least 4x the last-level cache.
       l.interval_lo_bytes = std::max(l.interval_lo_bytes, 4 * llc_total);
@@ -185,10 +205,19 @@ LevelReport detect_levels(const std::vector<ResultFile>& files, const CurveSpec&
       int unused = 0;
       l.bandwidth_nt_GBps = interval_median(memory_nt, l.interval_lo_bytes, INFINITY, unused);
     } else {
-      l.interval_hi_bytes = d.plateau.last_bytes * scale;
+      l.interval_hi_bytes = std::max(l.interval_lo_bytes, d.plateau.last_bytes * scale);
       l.bandwidth_kernel = spec.cache_kernel;
-      l.bandwidth_GBps =
-          interval_median(cache_bw, l.interval_lo_bytes, l.interval_hi_bytes, l.bandwidth_points);
+      const auto own = spec.level_bandwidth_family.find(l.name);
+      if (own != spec.level_bandwidth_family.end()) {
+        l.bandwidth_kernel = own->second;
+        l.bandwidth_GBps = own_bandwidth(files, spec.device, own->second, l.bandwidth_points);
+        if (l.bandwidth_points == 0)
+          l.note += std::string(l.note.empty() ? "" : " ") + "bandwidth not measured (" +
+                    own->second + " has no valid result)";
+      } else {
+        l.bandwidth_GBps =
+            interval_median(cache_bw, l.interval_lo_bytes, l.interval_hi_bytes, l.bandwidth_points);
+      }
     }
     r.levels.push_back(l);
   }
@@ -231,8 +260,10 @@ std::string levels_markdown(const LevelReport& r) {
          "(x0.5..x2); a step past the last cache is address translation. Each level's "
          "bandwidth is the median, over the interior of its size interval, of the best "
          "repetition of one kernel with "
-      << r.bandwidth_threads << " threads: `" << r.spec.cache_kernel << "` for caches, `"
-      << r.spec.memory_kernel << "` for memory (STREAM bytes), `" << r.spec.memory_nt_kernel
+      << (r.spec.bandwidth_on_every_instance ? std::string("all SMs")
+                                             : std::to_string(r.bandwidth_threads) + " threads")
+      << ": `" << r.spec.cache_kernel << "` for caches, `" << r.spec.memory_kernel
+      << "` for memory (STREAM bytes), `" << r.spec.memory_nt_kernel
       << "` beside it. These are the bandwidths every ridge point, roof and bound uses.\n\n";
   if (r.levels.empty()) {
     out << "_no latency curve measured_\n\n";

@@ -24,10 +24,17 @@ struct CurveSpec {
   std::string memory_nt_kernel = "triad_nt";
   std::string memory_name = "DRAM";
   std::string level_prefix;  // "GPU_" for a GPU's caches
+  // The bandwidth kernels run on every instance of a private cache (a GPU's kernels on all its
+  // SMs), so a level's interval on the bandwidth curve is its size times its instances.
+  bool bandwidth_on_every_instance = false;
+  // Levels whose bandwidth comes from a benchmark of their own, not from the curve (a GPU's L2:
+  // plain loads at those sizes are served by the L1s, which on Hopper hold half as much).
+  std::map<std::string, std::string> level_bandwidth_family;
 };
 
 // A GPU's curves: the L1-cached (ld.ca) chase, read for caches, copy for its memory as
-// BabelStream quotes it (triad beside), levels named GPU_L1, GPU_L2, HBM.
+// BabelStream quotes it (triad beside), levels named GPU_L1, GPU_L2, HBM; GPU_L2's bandwidth
+// from gpu.l2 (loads through the L2 alone).
 CurveSpec gpu_curve_spec(const std::string& device);
 
 struct LevelCurve {

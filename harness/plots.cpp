@@ -47,8 +47,11 @@ std::vector<std::pair<double, std::string>> edge_marks(const ProfileInputs& in,
 std::string bandwidth_svg(const ProfileInputs& in, const std::string& device) {
   Plot p;
   const int threads = in.levels.count(device) ? in.levels.at(device).bandwidth_threads : 0;
-  p.title =
-      "Bandwidth against working set (" + std::to_string(threads) + " threads, " + device + ")";
+  const bool every_sm =
+      in.levels.count(device) && in.levels.at(device).spec.bandwidth_on_every_instance;
+  p.title = "Bandwidth against working set (" +
+            (every_sm ? std::string("all SMs") : std::to_string(threads) + " threads") + ", " +
+            device + ")";
   p.x_label = "working set (all arrays)";
   p.y_label = "GB/s (STREAM bytes; 1 GB = 1e9 bytes)";
   p.x_bytes = true;

@@ -45,6 +45,8 @@ void gpu_memory(const ProfileInputs& in, json& profile) {
                 {"detected_bytes", l.detected_bytes},
                 {"size_disagrees", l.disagrees}};
       if (l.bandwidth_nt_GBps > 0) j["bandwidth_other_GBps"] = l.bandwidth_nt_GBps;
+      // A product's operands are shared by all SMs: they fit an SM's own L1 only whole.
+      if (l.name == "GPU_L1") j["placement_capacity_bytes"] = l.hwloc_bytes;
       if (!l.note.empty()) j["note"] = l.note;
       levels.push_back(j);
     }
@@ -65,7 +67,7 @@ void gpu_compute(const ProfileInputs& in, json& profile) {
       if (m.family == "gpu.flops") {
         entry["fma_GFLOPps"] = rate;
         if (m.has("theoretical_GFLOPps")) {
-          entry["theoretical_GFLOPps"] = m.median("theoretical_GFLOPps");
+          entry["fma_theoretical_GFLOPps"] = m.median("theoretical_GFLOPps");
           entry["fma_percent_of_theoretical"] = 100 * rate / m.median("theoretical_GFLOPps");
         }
         if (m.has("sm_mhz")) entry["core_mhz"] = m.median("sm_mhz");
@@ -78,8 +80,15 @@ void gpu_compute(const ProfileInputs& in, json& profile) {
       const double peak =
           std::max(entry.value("fma_GFLOPps", 0.0), entry.value("gemm_GFLOPps", 0.0));
       entry["peak_GFLOPps"] = peak;
-      entry["how"] = peak == entry.value("gemm_GFLOPps", 0.0) ? "tensor cores (cuBLASLt GEMM)"
-                                                              : "FMA chains on the SMs";
+      const bool tensor = peak == entry.value("gemm_GFLOPps", 0.0);
+      entry["how"] = tensor ? "tensor cores (cuBLASLt GEMM)" : "FMA chains on the SMs";
+      // The theoretical peak is the SMs' FMA model: it judges the roof only when that is the roof.
+      entry.erase("theoretical_GFLOPps");
+      entry.erase("percent_of_theoretical");
+      if (!tensor && entry.contains("fma_theoretical_GFLOPps")) {
+        entry["theoretical_GFLOPps"] = entry["fma_theoretical_GFLOPps"];
+        entry["percent_of_theoretical"] = entry["fma_percent_of_theoretical"];
+      }
     }
 }
 

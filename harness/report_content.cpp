@@ -75,8 +75,9 @@ void verdict(Document& doc, const json& profile) {
   std::string text;
   if (walls.contains("compute_GFLOPps")) {
     const std::string type = walls["format"];
-    text = "This " + device_name(profile, device) + ", measured on " +
-           str(d, "bandwidth_threads", "?") + " threads" +
+    const std::string on = str(d, "bandwidth_threads", "?");
+    text = "This " + device_name(profile, device) + ", measured on " + on +
+           (on.find_first_not_of("0123456789") == std::string::npos ? " threads" : "") +
            (str(d, "hypervisor", "") == "yes" ? " of a virtual machine" : "") + ", peaks at **" +
            sig(walls["compute_GFLOPps"]) + " " + unit_of(type) + " " + type + "** and streams **" +
            sig(walls["memory_GBps"]) + " GB/s** from " + walls["memory_level"].get<std::string>() +
@@ -101,11 +102,12 @@ void verdict(Document& doc, const json& profile) {
   }
   if (decode && prefill)
     text += " Transformer decode is memory-bound here (" + str(*decode, "model") + " " +
-            str(*decode, "op") + ": " + sig(num(*decode, "intensity_flop_per_byte")) +
-            " FLOP/byte, " + sig(num(*decode, "GBps")) +
-            " GB/s), while prefill is compute-bound (" + str(*prefill, "model") + " " +
-            str(*prefill, "op") + ": " + sig(num(*prefill, "GFLOPps")) + " " +
-            unit_of(str(*prefill, "type")) + ").";
+            str(*decode, "op") + " " + str(*decode, "type") + ": " +
+            sig(num(*decode, "intensity_flop_per_byte")) + " FLOP/byte, " +
+            sig(num(*decode, "GBps")) + " GB/s), while prefill is compute-bound (" +
+            str(*prefill, "model") + " " + str(*prefill, "op") + ": " +
+            sig(num(*prefill, "GFLOPps")) + " " + unit_of(str(*prefill, "type")) + " " +
+            str(*prefill, "type") + ").";
   else {
     const json& levels = memory_levels(profile, device);
     if (levels.size() >= 2)
@@ -232,11 +234,16 @@ void memory_section(Document& doc, const ProfileInputs& in, const ReportFigures&
         "interval, of the best repetition of one kernel (`" +
         report.spec.cache_kernel + "` for caches, `" + report.spec.memory_kernel +
         "` for memory as STREAM users quote it, `" + report.spec.memory_nt_kernel +
-        "` beside it) on " + std::to_string(report.bandwidth_threads) +
-        " threads: the one bandwidth every ridge point, roof and bound uses.");
-    doc.table({"level", "kind", "edge (lines touched)", "hwloc size", "latency (ns)",
-               "bandwidth (GB/s)", "non-temporal", "from", "note"},
-              "llrrrrrll", rows, "Levels of " + device);
+        "` beside it) on " +
+        (report.spec.bandwidth_on_every_instance
+             ? std::string("all SMs (a private cache's interval times its instances)")
+             : std::to_string(report.bandwidth_threads) + " threads") +
+        ": the one bandwidth every ridge point, roof and bound uses.");
+    doc.table(
+        {"level", "kind", "edge (lines touched)", "hwloc size", "latency (ns)", "bandwidth (GB/s)",
+         report.spec.device == "cpu" ? "non-temporal" : report.spec.memory_nt_kernel, "from",
+         "note"},
+        "llrrrrrll", rows, "Levels of " + device);
     for (const std::string& w : report.warnings) doc.paragraph("Warning: " + w);
   }
   for (const auto& [file, caption] : figures.memory) doc.figure(file, caption);
@@ -503,6 +510,14 @@ Document report_document(const ProfileInputs& in, const json& profile, const Rep
   doc.title = "memwall report: " + (profile["devices"].contains("cpu")
                                         ? device_name(profile, "cpu")
                                         : str(profile["machine"], "cpu_model", "this machine"));
+  // A machine measured by its GPUs alone is named by them, its host after.
+  std::string gpus;
+  for (const auto& [device, d] : profile["devices"].items())
+    if (str(d, "kind", "") == "gpu")
+      gpus += (gpus.empty() ? "" : ", ") + device_name(profile, device);
+  if (!gpus.empty() && !profile["devices"].contains("cpu"))
+    doc.title = "memwall report: " + gpus +
+                " (host: " + str(profile["machine"], "cpu_model", "not named") + ")";
   verdict(doc, profile);
   walls_section(doc, profile);
   roofline_section(doc, figures);

@@ -29,7 +29,8 @@ Roofline roofline_of(const json& profile, const std::string& device, const std::
   for (const json& l : memory_levels(profile, device)) {
     const double bw = l.value("bandwidth_GBps", 0.0);
     if (bw <= 0) continue;
-    r.levels.push_back({l.value("name", ""), bw, l.value("capacity_bytes", 0.0)});
+    r.levels.push_back({l.value("name", ""), bw,
+                        l.value("placement_capacity_bytes", l.value("capacity_bytes", 0.0))});
   }
   return r;
 }

@@ -51,6 +51,11 @@ void register_fake() {
                       s.counters["working_set_bytes"] = static_cast<double>(ws);
                     });
     }
+  add_benchmark("gpu.l2/read/bytes:26214400/device:gpu0", [](benchmark::State& s) {
+    fake(s, 26214400 / 5200e9);
+    s.counters["GBps"] = 5200;  // the L2 alone: below the curve's 5500 (L1s and L2 together)
+    s.counters["working_set_bytes"] = 26214400;
+  });
   const std::pair<const char*, double> peaks[] = {
       {"fp64", 30000}, {"fp32", 60000}, {"bf16", 120000}};
   for (const auto& [type, gflops] : peaks)

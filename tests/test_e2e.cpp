@@ -523,6 +523,12 @@ TEST(Memwall, GpuResultsMakeASecondDevice) {
   std::vector<std::string> names;
   for (const auto& l : p["memory"]["gpu0"]) names.push_back(l["name"]);
   EXPECT_EQ(names, (std::vector<std::string>{"GPU_L1", "GPU_L2", "HBM"}));
+  // The L1s: the curve over the latency plateau times 132 SMs (the kernels use all of them);
+  // the L2: its own L1-bypassing benchmark; a product fits an SM's L1 only whole.
+  EXPECT_DOUBLE_EQ(p["memory"]["gpu0"][0]["bandwidth_GBps"].get<double>(), 9000);
+  EXPECT_DOUBLE_EQ(p["memory"]["gpu0"][0]["placement_capacity_bytes"].get<double>(), 262144);
+  EXPECT_DOUBLE_EQ(p["memory"]["gpu0"][1]["bandwidth_GBps"].get<double>(), 5200);
+  EXPECT_EQ(p["memory"]["gpu0"][1]["bandwidth_kernel"], "gpu.l2");
   const double hbm = p["memory"]["gpu0"][2]["bandwidth_GBps"];
   const double cpu_dram = p["memory"]["cpu"].back()["bandwidth_GBps"];
   const double peak = p["compute"]["gpu0"]["bf16"]["peak_GFLOPps"];
