@@ -107,7 +107,7 @@ void run_product(benchmark::State& state, const GemmTypeInfo& t, int64_t m, int6
   if (joules > 0) {
     state.counters["energy_pJ_per_flop"] = joules * 1e12 / (flops * calls);
     state.counters["energy_pJ_per_byte"] = joules * 1e12 / (bytes * calls);
-    state.counters["power_W"] = joules / seconds;
+    state.counters["power_W"] = joules / energy.window_seconds();
   }
   state.counters["m"] = static_cast<double>(m);
   state.counters["n"] = static_cast<double>(n);

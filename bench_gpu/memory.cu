@@ -237,7 +237,7 @@ void run_memory(benchmark::State& state, const MemoryKernel& k, uint64_t ws_byte
   if (joules > 0) {
     const double moved = static_cast<double>(pass_bytes) * passes * static_cast<double>(launches);
     state.counters["energy_pJ_per_byte"] = joules * 1e12 / moved;
-    state.counters["power_W"] = joules / seconds;
+    state.counters["power_W"] = joules / energy.window_seconds();
   }
   state.counters["vector_bytes"] = best.vector_bytes;
   state.counters["blocks_per_sm"] = best.blocks_per_sm;

@@ -120,6 +120,8 @@ std::string Nvml::driver_version() const {
 void EnergyMeter::start() {
   Nvml& nvml = Nvml::instance();
   joules_ = 0;
+  window_seconds_ = 0;
+  started_ = std::chrono::steady_clock::now();
   method_.clear();
   if (!nvml.available()) return;
   start_counter_ = nvml.energy_joules();
@@ -141,6 +143,8 @@ void EnergyMeter::start() {
 }
 
 double EnergyMeter::stop_joules() {
+  window_seconds_ =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   if (method_.empty()) return 0;
   if (start_counter_ > 0) return Nvml::instance().energy_joules() - start_counter_;
   running_ = false;

@@ -4,6 +4,7 @@
 // why; nothing else fails.
 #pragma once
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <thread>
@@ -44,12 +45,16 @@ class EnergyMeter {
  public:
   void start();
   double stop_joules();
+  // Wall seconds from start to stop: the window the joules were drawn over (the timed regions
+  // are only part of it), so power is joules over this, never over the regions' time.
+  double window_seconds() const { return window_seconds_; }
   std::string method() const { return method_; }
 
  private:
   std::atomic<bool> running_{false};
   std::thread sampler_;
-  double joules_ = 0, start_counter_ = 0;
+  double joules_ = 0, start_counter_ = 0, window_seconds_ = 0;
+  std::chrono::steady_clock::time_point started_;
   std::string method_;
 };
 

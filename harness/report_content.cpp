@@ -328,6 +328,27 @@ void compute_section(Document& doc, const json& profile) {
             "llrrrrrrl", rows, "Peak compute in GFLOP/s (int8: GOP/s)");
 }
 
+void energy_section(Document& doc, const json& profile) {
+  if (!profile.contains("energy") || profile["energy"].empty()) return;
+  doc.heading(2, "Energy", "energy");
+  doc.paragraph(
+      "Board power sampled while the benchmark ran (NVML's energy counter where the GPU has it), "
+      "over the FLOPs or bytes it did: pJ per FLOP for the fastest GEMM of each format, pJ per "
+      "byte for the memory level's kernel at its largest working set (STREAM bytes). Beside it "
+      "the datasheet's TDP over its peak or bandwidth: what a FLOP or a byte would cost if the "
+      "whole board power went to it at the published rate.");
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& [device, e] : profile["energy"].items())
+    for (const json& r : e["rows"]) {
+      const bool flop = r.contains("pJ_per_flop");
+      rows.push_back({device, str(r, "what", ""), sig(num(r, flop ? "pJ_per_flop" : "pJ_per_byte")),
+                      sig(num(r, flop ? "datasheet_pJ_per_flop" : "datasheet_pJ_per_byte")),
+                      flop ? "pJ/FLOP" : "pJ/byte"});
+    }
+  doc.table({"device", "what", "measured", "datasheet TDP / peak", "unit"}, "llrrl", rows,
+            "Energy per FLOP and per byte");
+}
+
 void transformer_section(Document& doc, const json& profile) {
   const json& ops = profile["transformer"]["ops"];
   if (ops.empty()) return;
@@ -523,6 +544,7 @@ Document report_document(const ProfileInputs& in, const json& profile, const Rep
   roofline_section(doc, figures);
   memory_section(doc, in, figures);
   compute_section(doc, profile);
+  energy_section(doc, profile);
   transformer_section(doc, profile);
   interconnect_section(doc, profile, figures);
   trend_section(doc, figures);

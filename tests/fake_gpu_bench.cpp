@@ -72,6 +72,7 @@ void register_fake() {
                   [gflops = gflops](benchmark::State& s) {
                     fake(s, 2.0 * 8192 * 8192 * 8192 / (gflops * 1e9));
                     s.counters["GFLOPps"] = gflops;
+                    s.counters["energy_pJ_per_flop"] = 700 / (gflops * 1e-3);  // 700 W
                   });
   struct Product {
     const char* model;

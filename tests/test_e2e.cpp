@@ -529,6 +529,10 @@ TEST(Memwall, GpuResultsMakeASecondDevice) {
   EXPECT_DOUBLE_EQ(p["memory"]["gpu0"][0]["placement_capacity_bytes"].get<double>(), 262144);
   EXPECT_DOUBLE_EQ(p["memory"]["gpu0"][1]["bandwidth_GBps"].get<double>(), 5200);
   EXPECT_EQ(p["memory"]["gpu0"][1]["bandwidth_kernel"], "gpu.l2");
+  // Energy: the fastest GEMM of each format that recorded it, in pJ per FLOP.
+  ASSERT_EQ(p["energy"]["gpu0"]["rows"].size(), 2u);
+  EXPECT_EQ(p["energy"]["gpu0"]["rows"][0]["what"], "bf16 GEMM");
+  EXPECT_NEAR(p["energy"]["gpu0"]["rows"][0]["pJ_per_flop"].get<double>(), 1.0, 1e-9);
   const double hbm = p["memory"]["gpu0"][2]["bandwidth_GBps"];
   const double cpu_dram = p["memory"]["cpu"].back()["bandwidth_GBps"];
   const double peak = p["compute"]["gpu0"]["bf16"]["peak_GFLOPps"];
