@@ -1,6 +1,7 @@
 #include "harness/datasheet.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 
 #include "harness/csv.hpp"
@@ -32,6 +33,16 @@ std::optional<DatasheetRow> datasheet_row(const std::string& device_name,
     if (row_name == wanted || name.find(lower(row_name)) != std::string::npos) return row;
   }
   return std::nullopt;
+}
+
+double datasheet_number(const DatasheetRow& row, const std::string& key) {
+  const auto it = row.find(key);
+  if (it == row.end() || it->second.empty()) return NAN;
+  try {
+    return std::stod(it->second);
+  } catch (const std::exception&) {
+    return NAN;
+  }
 }
 
 }  // namespace memwall::harness

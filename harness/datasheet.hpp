@@ -11,5 +11,7 @@ namespace memwall::harness {
 using DatasheetRow = std::map<std::string, std::string>;
 std::optional<DatasheetRow> datasheet_row(const std::string& device_name,
                                           const std::string& data_dir);
+// A numeric field of a row; NaN where it is empty or not a number.
+double datasheet_number(const DatasheetRow& row, const std::string& key);
 
 }  // namespace memwall::harness

@@ -16,16 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-double number_or_nan(const std::map<std::string, std::string>& row, const std::string& key) {
-  const auto it = row.find(key);
-  if (it == row.end() || it->second.empty()) return NAN;
-  try {
-    return std::stod(it->second);
-  } catch (const std::exception&) {
-    return NAN;
-  }
-}
-
 // DRAM's theoretical bandwidth: channels x transfers per second x bus width. From --dram, else
 // from SMBIOS as the bench recorded it (one module per channel assumed), else unknown.
 json dram_theory(const ProfileInputs& in, const json& machine) {
@@ -79,19 +69,19 @@ void datasheet(const ProfileInputs& in, json& profile) {
                   {"source", field("source_url")},
                   {"year", field("year")}};
     const json& levels = memory_levels(profile, device);
-    const double bw = number_or_nan(*row, "mem_bw_gbs");
+    const double bw = datasheet_number(*row, "mem_bw_gbs");
     if (std::isfinite(bw) && !levels.empty()) {
       entry["memory_bandwidth_GBps"] = bw;
       entry["memory_bandwidth_percent"] = 100 * levels.back().value("bandwidth_GBps", 0.0) / bw;
     }
     const json& compute = member(profile["compute"], device);
     for (const char* type : {"fp64", "fp32", "tf32", "bf16", "fp16", "fp8"}) {
-      const double tf = number_or_nan(*row, std::string(type) + "_tflops");
+      const double tf = datasheet_number(*row, std::string(type) + "_tflops");
       if (std::isfinite(tf) && compute.contains(type) && compute[type].contains("peak_GFLOPps"))
         entry[std::string(type) + "_percent"] =
             100 * compute[type]["peak_GFLOPps"].get<double>() / (tf * 1e3);
     }
-    const double tops = number_or_nan(*row, "int8_tops");
+    const double tops = datasheet_number(*row, "int8_tops");
     if (std::isfinite(tops) && compute.contains("int8") && compute["int8"].contains("peak_GFLOPps"))
       entry["int8_percent"] = 100 * compute["int8"]["peak_GFLOPps"].get<double>() / (tops * 1e3);
     out.push_back(entry);

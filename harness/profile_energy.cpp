@@ -17,12 +17,7 @@ namespace {
 using nlohmann::json;
 
 double field(const std::optional<DatasheetRow>& row, const std::string& key) {
-  if (!row || !row->count(key) || row->at(key).empty()) return NAN;
-  try {
-    return std::stod(row->at(key));
-  } catch (const std::exception&) {
-    return NAN;
-  }
+  return row ? datasheet_number(*row, key) : NAN;
 }
 
 void energy(const ProfileInputs& in, json& profile) {
@@ -42,13 +37,12 @@ void energy(const ProfileInputs& in, json& profile) {
     for (const ResultFile& f : in.files)
       for (const Measurement& m : f.measurements) {
         if (device_of(m) != device || !m.error.empty()) continue;
-        if (m.family.size() > 5 && m.family.substr(m.family.size() - 5) == ".gemm" &&
-            m.has("energy_pJ_per_flop") && m.keys.count("type")) {
+        if (m.family.ends_with(".gemm") && m.has("energy_pJ_per_flop") && m.keys.count("type")) {
           const Measurement*& g = gemm[m.keys.at("type")];
           if (!g || m.best("GFLOPps") > g->best("GFLOPps")) g = &m;
         }
-        if (m.family.size() > 3 && m.family.substr(m.family.size() - 3) == ".bw" &&
-            m.variant == memory_kernel && m.has("energy_pJ_per_byte") &&
+        if (m.family.ends_with(".bw") && m.variant == memory_kernel &&
+            m.has("energy_pJ_per_byte") &&
             (!memory || m.key_number("bytes") > memory->key_number("bytes")))
           memory = &m;
       }
