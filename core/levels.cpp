@@ -140,6 +140,32 @@ std::vector<Plateau> find_plateaus(std::vector<CurvePoint> curve, const SegmentO
   return out;
 }
 
+double falling_edge(const std::vector<CurvePoint>& curve, double level_lo, double level_hi,
+                    double next_lo, double next_hi, double min_drop) {
+  auto median_over = [&](double lo, double hi) {
+    std::vector<double> v;
+    for (const CurvePoint& p : curve)
+      if (p.bytes >= lo && p.bytes <= hi && p.value > 0) v.push_back(p.value);
+    return v.empty() ? 0.0 : summarize(v).median;
+  };
+  const double level = median_over(level_lo, level_hi), next = median_over(next_lo, next_hi);
+  if (!(level > 0) || !(next > 0) || level < next * (1 + min_drop)) return 0;
+  const double threshold = std::sqrt(level * next);
+  std::vector<CurvePoint> sorted;
+  for (const CurvePoint& p : curve)
+    if (p.bytes >= level_lo && p.value > 0) sorted.push_back(p);
+  std::sort(sorted.begin(), sorted.end(),
+            [](const CurvePoint& a, const CurvePoint& b) { return a.bytes < b.bytes; });
+  double edge = 0;
+  for (size_t i = 0; i < sorted.size(); ++i) {
+    const bool below = sorted[i].value < threshold;
+    const bool next_below = i + 1 == sorted.size() || sorted[i + 1].value < threshold;
+    if (below && next_below) break;
+    edge = sorted[i].bytes;
+  }
+  return edge;
+}
+
 std::vector<DetectedLevel> name_levels(const std::vector<Plateau>& plateaus,
                                        const std::vector<CacheInfo>& caches,
                                        const std::string& memory_name) {
@@ -186,8 +212,7 @@ std::vector<DetectedLevel> name_levels(const std::vector<Plateau>& plateaus,
       level.disagrees = p.last_bytes < 0.5 * static_cast<double>(c.size_bytes);
       if (level.disagrees)
         level.note = "the curve leaves this level at " + format_bytes(level.detected_bytes) +
-                     ", below half of the " + format_bytes(c.size_bytes) +
-                     " hwloc reports (a virtual machine's share, or other tenants)";
+                     ", below half of the " + format_bytes(c.size_bytes) + " hwloc reports";
     }
     out.push_back(level);
   }

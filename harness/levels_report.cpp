@@ -64,19 +64,20 @@ LevelCurve latency_curve(const std::vector<ResultFile>& files, const CurveSpec& 
   return c;
 }
 
-// Working set -> best GB/s of one kernel at `threads` threads, huge pages.
+// Working set -> best GB/s (or another rate counter) of one kernel at `threads` threads, huge
+// pages.
 std::vector<CurvePoint> bandwidth_points(const std::vector<ResultFile>& files,
                                          const CurveSpec& spec, const std::string& kernel,
-                                         int threads) {
+                                         int threads, const std::string& counter = "GBps") {
   std::vector<CurvePoint> out;
   for (const ResultFile& f : files)
     for (const Measurement& m : f.measurements) {
-      if (m.family != spec.bandwidth_family || m.variant != kernel || !m.has("GBps")) continue;
+      if (m.family != spec.bandwidth_family || m.variant != kernel || !m.has(counter)) continue;
       if (device_of(m) != spec.device) continue;
       if (!huge_or_unpaged(m) || static_cast<int>(m.key_number("threads", 1)) != threads) continue;
       const double ws =
           m.has("working_set_bytes") ? m.median("working_set_bytes") : m.key_number("bytes");
-      out.push_back({ws, m.best("GBps")});
+      out.push_back({ws, m.best(counter)});
     }
   std::sort(out.begin(), out.end(),
             [](const CurvePoint& a, const CurvePoint& b) { return a.bytes < b.bytes; });
@@ -143,6 +144,10 @@ CurveSpec gpu_curve_spec(const std::string& device) {
   s.level_prefix = "GPU_";
   s.bandwidth_on_every_instance = true;
   s.level_bandwidth_family = {{"GPU_L2", "gpu.l2"}};
+  s.stream_edge_threads = 0;
+  s.short_edge_reason =
+      "the L1 shares its SRAM with shared memory; the L2 is split in partitions, and lines "
+      "homed in the far one come back later";
   return s;
 }
 
@@ -165,11 +170,18 @@ LevelReport detect_levels(const std::vector<ResultFile>& files, const CurveSpec&
   const auto cache_bw = bandwidth_points(files, spec, spec.cache_kernel, threads);
   const auto memory_bw = bandwidth_points(files, spec, spec.memory_kernel, threads);
   const auto memory_nt = bandwidth_points(files, spec, spec.memory_nt_kernel, threads);
+  const auto memory_hw = bandwidth_points(files, spec, spec.memory_kernel, threads, "hw_GBps");
+  const auto one_thread_read =
+      spec.stream_edge_threads > 0
+          ? bandwidth_points(files, spec, spec.cache_kernel, spec.stream_edge_threads)
+          : std::vector<CurvePoint>{};
+  r.read_curve = cache_bw;
   double scale = 1, llc_total = 0;  // how many instances of the last cache the threads use
   for (const CacheLevel& c : r.hwloc)
     llc_total = static_cast<double>(c.size_bytes) * std::max(1, c.instances);
 
-  for (const DetectedLevel& d : r.latency.levels) {
+  for (size_t i = 0; i < r.latency.levels.size(); ++i) {
+    const DetectedLevel& d = r.latency.levels[i];
     MemoryLevel l;
     l.name = d.kind == "cache" ? spec.level_prefix + d.name : d.name;
     l.kind = d.kind;
@@ -179,6 +191,32 @@ LevelReport detect_levels(const std::vector<ResultFile>& files, const CurveSpec&
     l.hwloc_bytes = static_cast<double>(d.hwloc_bytes);
     l.disagrees = d.disagrees;
     l.note = d.note;
+    if (d.disagrees) l.note += " (" + spec.short_edge_reason + ")";
+    double edge = d.plateau.last_bytes;  // where the level's bandwidth interval ends
+    if (d.kind == "cache" && i + 1 < r.latency.levels.size()) {
+      const Plateau& next = r.latency.levels[i + 1].plateau;
+      const bool next_is_memory = r.latency.levels[i + 1].kind == "memory";
+      l.stream_edge_bytes =
+          falling_edge(one_thread_read, d.plateau.first_bytes, d.plateau.last_bytes,
+                       next_is_memory ? 4 * llc_total : next.first_bytes,
+                       next_is_memory ? INFINITY : std::max(next.first_bytes, next.last_bytes));
+      const double hwloc = l.hwloc_bytes;
+      const bool stream_agrees =
+          hwloc > 0 && l.stream_edge_bytes >= 0.5 * hwloc && l.stream_edge_bytes <= 2 * hwloc;
+      if (d.disagrees && stream_agrees) {
+        // A shared cache: the chase's lines go to other tenants, a stream's stay. Both are
+        // measured; the level's bandwidth is a stream's, so its interval ends where streams see.
+        l.disagrees = false;
+        edge = l.stream_edge_bytes;
+        l.note = "the chase leaves this level at " +
+                 format_bytes(static_cast<uint64_t>(l.detected_bytes)) +
+                 " of lines, below half of the " + format_bytes(static_cast<uint64_t>(hwloc)) +
+                 " hwloc reports (a shared cache: other tenants evict a slow dependent chain's "
+                 "lines); one thread's reads stay on it to " +
+                 format_bytes(static_cast<uint64_t>(l.stream_edge_bytes)) +
+                 ", within x2 of hwloc's size";
+      }
+    }
     if (d.kind == "cache") {
       for (const CacheLevel& c : r.hwloc)
         if ("L" + std::to_string(c.level) == d.name)
@@ -204,8 +242,10 @@ LevelReport detect_levels(const std::vector<ResultFile>& files, const CurveSpec&
       }
       int unused = 0;
       l.bandwidth_nt_GBps = interval_median(memory_nt, l.interval_lo_bytes, INFINITY, unused);
+      l.read_GBps = interval_median(cache_bw, l.interval_lo_bytes, INFINITY, unused);
+      l.bandwidth_hw_GBps = interval_median(memory_hw, l.interval_lo_bytes, INFINITY, unused);
     } else {
-      l.interval_hi_bytes = std::max(l.interval_lo_bytes, d.plateau.last_bytes * scale);
+      l.interval_hi_bytes = std::max(l.interval_lo_bytes, edge * scale);
       l.bandwidth_kernel = spec.cache_kernel;
       const auto own = spec.level_bandwidth_family.find(l.name);
       if (own != spec.level_bandwidth_family.end()) {
@@ -269,11 +309,14 @@ std::string levels_markdown(const LevelReport& r) {
     out << "_no latency curve measured_\n\n";
     return out.str();
   }
-  out << "| level | kind | edge | hwloc size | latency (ns) | bandwidth (GB/s) | kernel | "
-         "working sets | note |\n|---|---|--:|--:|--:|--:|---|---|---|\n";
+  out << "| level | kind | edge | stream edge | hwloc size | latency (ns) | bandwidth (GB/s) | "
+         "kernel | working sets | note |\n|---|---|--:|--:|--:|--:|--:|---|---|---|\n";
   for (const MemoryLevel& l : r.levels) {
     out << "| " << l.name << " | " << l.kind << " | "
         << (l.detected_bytes > 0 ? format_bytes(static_cast<uint64_t>(l.detected_bytes)) : "-")
+        << " | "
+        << (l.stream_edge_bytes > 0 ? format_bytes(static_cast<uint64_t>(l.stream_edge_bytes))
+                                    : "-")
         << " | " << (l.hwloc_bytes > 0 ? format_bytes(static_cast<uint64_t>(l.hwloc_bytes)) : "-")
         << " | " << fmt(l.latency_ns, "%.2f") << " | "
         << (l.bandwidth_points ? fmt(l.bandwidth_GBps, "%.1f") : "-")

@@ -30,6 +30,11 @@ struct CurveSpec {
   // Levels whose bandwidth comes from a benchmark of their own, not from the curve (a GPU's L2:
   // plain loads at those sizes are served by the L1s, which on Hopper hold half as much).
   std::map<std::string, std::string> level_bandwidth_family;
+  // Threads of the read curve that gives each cache's streaming edge (core/levels.hpp
+  // falling_edge); 0: none (a GPU's kernels always run on every SM).
+  int stream_edge_threads = 1;
+  // Why a cache's edge can fall short of its size on this kind of device, for the report.
+  std::string short_edge_reason = "a virtual machine's share, or other tenants";
 };
 
 // A GPU's curves: the L1-cached (ld.ca) chase, read for caches, copy for its memory as
@@ -49,14 +54,18 @@ struct MemoryLevel {
   std::string name, kind;  // L1 / cache, DRAM / memory
   double latency_ns = 0;   // median of the latency plateau
   double latency_best_ns = 0;
-  double detected_bytes = 0;  // the latency plateau's edge (lines touched, one thread)
-  double hwloc_bytes = 0;     // the matched cache's capacity (one instance)
+  double detected_bytes = 0;     // the latency plateau's edge (lines touched, one thread)
+  double stream_edge_bytes = 0;  // where one thread's read bandwidth leaves it (0: no drop)
+  double hwloc_bytes = 0;        // the matched cache's capacity (one instance)
   bool disagrees = false;
   std::string note;
   // Bandwidth on the interval this level holds, with `threads` threads.
   double bandwidth_GBps = 0;
   std::string bandwidth_kernel;
   double bandwidth_nt_GBps = 0;  // memory only: the non-temporal store kernel
+  // Memory only, what a product that only reads can draw: the cache kernel (read) over the same
+  // interval, and the traffic the memory kernel moved counting write-allocate (hw_GBps).
+  double read_GBps = 0, bandwidth_hw_GBps = 0;
   double interval_lo_bytes = 0, interval_hi_bytes = 0;  // working sets used
   int bandwidth_points = 0;
   double capacity_bytes = 0;  // what all threads can hold here (0 for memory)
@@ -67,6 +76,7 @@ struct LevelReport {
   LevelCurve latency;  // one thread, huge pages
   int bandwidth_threads = 0;
   std::vector<MemoryLevel> levels;
+  std::vector<CurvePoint> read_curve;  // the cache kernel at bandwidth_threads (working set, GB/s)
   std::vector<CacheLevel> hwloc;
   std::vector<std::string> warnings;  // huge pages not granted, threads not pinned
 };

@@ -44,6 +44,7 @@ void gpu_memory(const ProfileInputs& in, json& profile) {
                 {"size_bytes", l.hwloc_bytes},
                 {"detected_bytes", l.detected_bytes},
                 {"size_disagrees", l.disagrees}};
+      if (l.read_GBps > 0) j["read_GBps"] = l.read_GBps;
       if (l.bandwidth_nt_GBps > 0) j["bandwidth_other_GBps"] = l.bandwidth_nt_GBps;
       // A product's operands are shared by all SMs: they fit an SM's own L1 only whole.
       if (l.name == "GPU_L1") j["placement_capacity_bytes"] = l.hwloc_bytes;

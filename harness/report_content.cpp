@@ -217,8 +217,9 @@ void memory_section(Document& doc, const ProfileInputs& in, const ReportFigures&
   for (const auto& [device, report] : in.levels) {
     std::vector<std::vector<std::string>> rows;
     for (const MemoryLevel& l : report.levels)
-      rows.push_back({l.name, l.kind, bytes(l.detected_bytes), bytes(l.hwloc_bytes),
-                      fixed(l.latency_ns, 2), l.bandwidth_points ? sig(l.bandwidth_GBps) : "-",
+      rows.push_back({l.name, l.kind, bytes(l.detected_bytes), bytes(l.stream_edge_bytes),
+                      bytes(l.hwloc_bytes), fixed(l.latency_ns, 2),
+                      l.bandwidth_points ? sig(l.bandwidth_GBps) : "-",
                       l.bandwidth_nt_GBps > 0 ? sig(l.bandwidth_nt_GBps) : "",
                       l.bandwidth_kernel + " over " + bytes(l.interval_lo_bytes) + " - " +
                           (std::isfinite(l.interval_hi_bytes) ? bytes(l.interval_hi_bytes)
@@ -230,7 +231,10 @@ void memory_section(Document& doc, const ProfileInputs& in, const ReportFigures&
         "15%); sizes on that curve are the cache lines the chase touches (span x 64 B / stride), "
         "which is what a cache holds. A level is named after the cache hwloc reports whose "
         "capacity its edge matches (x0.5..x2); a step past the last cache is address "
-        "translation. Each level's bandwidth is the median, over the interior of its size "
+        "translation. The stream edge is where one thread's read bandwidth falls half-way (in "
+        "log) to the next level's: a shared cache can keep a fast stream's lines where a slow "
+        "dependent chase loses its own to other tenants. Each level's bandwidth is the median, "
+        "over the interior of its size "
         "interval, of the best repetition of one kernel (`" +
         report.spec.cache_kernel + "` for caches, `" + report.spec.memory_kernel +
         "` for memory as STREAM users quote it, `" + report.spec.memory_nt_kernel +
@@ -239,11 +243,11 @@ void memory_section(Document& doc, const ProfileInputs& in, const ReportFigures&
              ? std::string("all SMs (a private cache's interval times its instances)")
              : std::to_string(report.bandwidth_threads) + " threads") +
         ": the one bandwidth every ridge point, roof and bound uses.");
-    doc.table(
-        {"level", "kind", "edge (lines touched)", "hwloc size", "latency (ns)", "bandwidth (GB/s)",
-         report.spec.device == "cpu" ? "non-temporal" : report.spec.memory_nt_kernel, "from",
-         "note"},
-        "llrrrrrll", rows, "Levels of " + device);
+    doc.table({"level", "kind", "edge (lines touched)", "stream edge", "hwloc size", "latency (ns)",
+               "bandwidth (GB/s)",
+               report.spec.device == "cpu" ? "non-temporal" : report.spec.memory_nt_kernel, "from",
+               "note"},
+              "llrrrrrrll", rows, "Levels of " + device);
     for (const std::string& w : report.warnings) doc.paragraph("Warning: " + w);
   }
   for (const auto& [file, caption] : figures.memory) doc.figure(file, caption);

@@ -196,3 +196,19 @@ TEST(Levels, ASlowSlideIntoDramIsNotALevel) {
   EXPECT_NEAR(plateaus[2].median, 10, 1e-9);
   EXPECT_NEAR(plateaus[3].median, 100, 5);
 }
+
+TEST(Levels, FallingEdgeIsWhereOneThreadsReadsLeaveTheLevel) {
+  // 96 GB/s in the cache up to 24 MiB, 20 GB/s from memory past it, one noisy dip at 8 MiB.
+  std::vector<CurvePoint> read;
+  for (uint64_t bytes : size_sweep(1 << 20, 256ull << 20, 4)) {
+    double v = bytes <= (24ull << 20) ? 96 : 20;
+    if (bytes == (8ull << 20)) v = 40;
+    read.push_back({double(bytes), v});
+  }
+  const double edge = falling_edge(read, 1 << 20, 3 << 20, 128ull << 20, INFINITY);
+  EXPECT_NEAR(edge, 24ull << 20, 2 << 20);
+  // No drop between the two intervals: no edge.
+  EXPECT_EQ(falling_edge(read, 1 << 20, 3 << 20, 2 << 20, 4 << 20), 0);
+  // An interval without points: no edge.
+  EXPECT_EQ(falling_edge(read, 1 << 10, 2 << 10, 128ull << 20, INFINITY), 0);
+}

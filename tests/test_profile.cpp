@@ -86,6 +86,45 @@ TEST(Profile, RidgeRoofBoundAndWallsUseOneBandwidthPerLevel) {
   EXPECT_GT(placed, 0);
 }
 
+// The committed Zen 4 report's own curves (a trimmed copy): the machine's levels, each cache's
+// edge within x2 of hwloc's size by the chase or, for the shared L3 whose chase loses its lines
+// to other tenants, by one thread's reads; every product above its roof explained by a measured
+// figure.
+TEST(Profile, CommittedZen4RunHasTheMachinesLevelsAndExplainsEveryRoofExcess) {
+  const json p = build_profile(profile_inputs({load_result_file(fixture("zen4_report_cpu.json"))},
+                                              std::string(MEMWALL_DATA) + "/datasheet_specs.csv"));
+  std::vector<std::string> names;
+  for (const json& l : memory_levels(p, "cpu")) {
+    names.push_back(l["name"]);
+    if (l["kind"] != "cache" || l["detected_bytes"].get<double>() == 0) continue;
+    EXPECT_FALSE(l["size_disagrees"].get<bool>()) << l["name"];
+    const double hwloc = l["size_bytes"];
+    const double edge = l["detected_bytes"].get<double>() >= hwloc / 2
+                            ? l["detected_bytes"].get<double>()
+                            : l.value("stream_edge_bytes", 0.0);
+    EXPECT_GE(edge, hwloc / 2) << l["name"];
+    EXPECT_LE(edge, hwloc * 2) << l["name"];
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"L1", "L2", "L3", "DRAM"}));
+  const json* dram = find_level(p, "cpu", "DRAM");
+  ASSERT_NE(dram, nullptr);
+  EXPECT_GT((*dram)["bandwidth_hw_GBps"].get<double>(), (*dram)["bandwidth_GBps"].get<double>());
+  int above = 0;
+  for (const json& op : p["transformer"]["ops"]) {
+    if (op.value("percent_of_roofline", 0.0) <= 102) continue;
+    ++above;
+    const std::string why = op.value("above_roof_because", "");
+    EXPECT_EQ(why.find("not explained"), std::string::npos) << op["name"] << ": " << why;
+    if (op["op"] == "qkv") {
+      EXPECT_NE(why.find("write-allocate"), std::string::npos) << why;
+    }
+    if (op["op"] == "out_proj") {
+      EXPECT_NE(why.find("faster level"), std::string::npos) << why;
+    }
+  }
+  EXPECT_EQ(above, 2);
+}
+
 TEST(Profile, DecodeIsMemoryBoundAndCpuAndGpuProductsStayTwoRows) {
   ResultFile f = load_result_file(fixture("run_a/bench_cpu.json"));
   // The same product measured on a GPU (test data: the CPU's numbers renamed with a device
