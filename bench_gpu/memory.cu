@@ -68,29 +68,59 @@ __device__ float dot_lanes(float4 a, float4 b) {
 
 // One kernel for all five: each thread owns the same vectors every pass (so small sets stay in
 // its SM's L1 and the L2), E vectors per step, blockDim apart so each load of a warp is one
-// contiguous run. The sums of read and dot go to double once per pass, so they stay exact.
-// Op 5 is read through the L2 alone (ld.global.cg): what a working set the L1s would hold
-// costs from the L2.
+// contiguous run. A whole step issues its E loads before it uses any of them: a warp issues in
+// order, so a store (or an add) right after each load would leave one load in flight per warp.
+// The sums of read and dot go to double once per pass, so they stay exact. Op 5 is read through
+// the L2 alone (ld.global.cg): what a working set the L1s would hold costs from the L2.
+template <typename V, int kOp>
+__device__ void stream_one(const V* __restrict__ x, const V* __restrict__ y, V* __restrict__ out,
+                           size_t j, V s, float& local) {
+  if constexpr (kOp == 0) local += lanes_sum(x[j]);           // read
+  if constexpr (kOp == 1) out[j] = s;                         // write
+  if constexpr (kOp == 2) out[j] = x[j];                      // copy
+  if constexpr (kOp == 3) out[j] = fma_lane(s, y[j], x[j]);   // triad
+  if constexpr (kOp == 4) local += dot_lanes(x[j], y[j]);     // dot
+  if constexpr (kOp == 5) local += lanes_sum(__ldcg(x + j));  // read, L2 only
+}
+
 template <typename V, int kOp, int E>
 __global__ void stream(const V* __restrict__ x, const V* __restrict__ y, V* __restrict__ out,
                        size_t n, int passes, double* sum) {
+  constexpr bool kLoadsX = kOp != 1, kLoadsY = kOp == 3 || kOp == 4;
   const size_t stride = static_cast<size_t>(gridDim.x) * blockDim.x * E;
   const size_t first = static_cast<size_t>(blockIdx.x) * blockDim.x * E + threadIdx.x;
+  const size_t last_offset = static_cast<size_t>(E - 1) * blockDim.x;
   double total = 0;
   const V s = splat<V>(kS);
   for (int p = 0; p < passes; ++p) {
     float local = 0;
     for (size_t i = first; i < n; i += stride) {
+      if (i + last_offset < n) {
+        V a[E], b[E];
 #pragma unroll
-      for (int e = 0; e < E; ++e) {
-        const size_t j = i + static_cast<size_t>(e) * blockDim.x;
-        if (j >= n) break;
-        if constexpr (kOp == 0) local += lanes_sum(x[j]);           // read
-        if constexpr (kOp == 1) out[j] = s;                         // write
-        if constexpr (kOp == 2) out[j] = x[j];                      // copy
-        if constexpr (kOp == 3) out[j] = fma_lane(s, y[j], x[j]);   // triad
-        if constexpr (kOp == 4) local += dot_lanes(x[j], y[j]);     // dot
-        if constexpr (kOp == 5) local += lanes_sum(__ldcg(x + j));  // read, L2 only
+        for (int e = 0; e < E; ++e) {
+          const size_t j = i + static_cast<size_t>(e) * blockDim.x;
+          if constexpr (kOp == 5)
+            a[e] = __ldcg(x + j);
+          else if constexpr (kLoadsX)
+            a[e] = x[j];
+          if constexpr (kLoadsY) b[e] = y[j];
+        }
+#pragma unroll
+        for (int e = 0; e < E; ++e) {
+          const size_t j = i + static_cast<size_t>(e) * blockDim.x;
+          if constexpr (kOp == 0 || kOp == 5) local += lanes_sum(a[e]);
+          if constexpr (kOp == 1) out[j] = s;
+          if constexpr (kOp == 2) out[j] = a[e];
+          if constexpr (kOp == 3) out[j] = fma_lane(s, b[e], a[e]);
+          if constexpr (kOp == 4) local += dot_lanes(a[e], b[e]);
+        }
+      } else {  // the tail: vector by vector
+        for (int e = 0; e < E; ++e) {
+          const size_t j = i + static_cast<size_t>(e) * blockDim.x;
+          if (j >= n) break;
+          stream_one<V, kOp>(x, y, out, j, s, local);
+        }
       }
     }
     total += local;
