@@ -101,6 +101,11 @@ int main(int argc, char** argv) {
       throw UsageError("working set " + format_bytes(opt.resolved_max_bytes()) + " is above the " +
                        format_bytes(available) + " of memory available (lower --max-bytes)");
   };
+  program.counted_threads = [] {  // the workers: thread 0 is the caller, counted anyway
+    std::vector<int> ids = cpu::pool().os_ids();
+    ids.erase(ids.begin());
+    return ids;
+  };
   program.add_context = [&] {
     add_context("isa", cpu::select_isa(opt.isa).isa);
     add_context("tlb_group_bytes", std::to_string(opt.tlb_group_bytes));

@@ -291,7 +291,8 @@ int bench_main(int argc, char** argv, const BenchProgram& program) {
     return a == "--benchmark_list_tests" || a == "--benchmark_list_tests=true";
   });
   if (!listing && primary) {
-    g_counters = std::make_unique<HwCounters>(papi_events);
+    g_counters = std::make_unique<HwCounters>(
+        papi_events, program.counted_threads ? program.counted_threads() : std::vector<int>{});
     if (!g_counters->available()) {
       std::fprintf(stderr, "%s: hardware counters skipped: %s\n", program.name.c_str(),
                    g_counters->status().c_str());
@@ -299,7 +300,7 @@ int bench_main(int argc, char** argv, const BenchProgram& program) {
     }
     add_common_context(program.name);
     add_context("memwall_mode", quick ? "quick" : full ? "full" : "default");
-    add_context("papi", g_counters ? "on" : "off");
+    add_context("papi", g_counters ? g_counters->status() : "off");
     if (!g_resume_after.empty()) add_context("resumed_after", g_resume_after);
     if (program.add_context) program.add_context();
   }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace memwall {
 
@@ -21,6 +22,9 @@ struct BenchProgram {
   // rank's), so Google Benchmark picks the same iteration counts on every rank.
   std::function<bool()> is_primary;
   std::function<double(double)> agree_seconds;
+  // The kernel thread ids of the binary's worker threads, whose hardware counts are added to
+  // the calling thread's (PAPI).
+  std::function<std::vector<int>()> counted_threads;
 };
 
 // Parses flags (ours first, the rest go to Google Benchmark), registers every family of the

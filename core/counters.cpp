@@ -9,7 +9,42 @@
 namespace memwall {
 
 #ifdef MEMWALL_HAVE_PAPI
-HwCounters::HwCounters(const std::string& events) {
+namespace {
+
+// An event set with `names`, attached to thread `tid` unless it is 0 (the caller); -1 and `why`
+// when PAPI refuses.
+int make_event_set(const std::vector<std::string>& names, int tid, std::string& why) {
+  int set = PAPI_NULL;
+  if (PAPI_create_eventset(&set) != PAPI_OK) {
+    why = "PAPI cannot create an event set";
+    return -1;
+  }
+  auto fail = [&](const std::string& what, int rc) {
+    why = what + ": " + PAPI_strerror(rc);
+    PAPI_cleanup_eventset(set);
+    PAPI_destroy_eventset(&set);
+    return -1;
+  };
+  if (tid != 0) {
+    // Attaching needs the event set bound to its component (the CPU's) first.
+    if (const int rc = PAPI_assign_eventset_component(set, 0); rc != PAPI_OK)
+      return fail("PAPI cannot bind an event set to the CPU component", rc);
+    if (const int rc = PAPI_attach(set, static_cast<unsigned long>(tid)); rc != PAPI_OK)
+      return fail("PAPI cannot attach to thread " + std::to_string(tid), rc);
+  }
+  for (const std::string& name : names)
+    if (const int rc = PAPI_add_named_event(set, name.c_str()); rc != PAPI_OK)
+      return fail("PAPI event " + name + " unavailable", rc);
+  if (const int rc = PAPI_start(set); rc != PAPI_OK)
+    return fail("PAPI cannot count (permission or no PMU in this VM?)", rc);
+  std::vector<long long> scratch(names.size());
+  PAPI_stop(set, scratch.data());
+  return set;
+}
+
+}  // namespace
+
+HwCounters::HwCounters(const std::string& events, const std::vector<int>& other_threads) {
   std::stringstream list(events.empty() ? "PAPI_TOT_CYC,PAPI_TOT_INS" : events);
   for (std::string name; std::getline(list, name, ',');) names_.push_back(name);
   if (PAPI_is_initialized() == PAPI_NOT_INITED &&
@@ -17,50 +52,56 @@ HwCounters::HwCounters(const std::string& events) {
     status_ = "PAPI library init failed";
     return;
   }
-  if (PAPI_create_eventset(&event_set_) != PAPI_OK) {
-    status_ = "PAPI cannot create an event set";
-    return;
+  const int own = make_event_set(names_, 0, status_);
+  if (own < 0) return;
+  event_sets_.push_back(own);
+  std::string left_out;
+  int wanted = 1;
+  for (int tid : other_threads) {
+    if (tid == 0) continue;
+    ++wanted;
+    std::string why;
+    const int set = make_event_set(names_, tid, why);
+    if (set >= 0)
+      event_sets_.push_back(set);
+    else if (left_out.empty())
+      left_out = why;
   }
-  for (const std::string& name : names_) {
-    const int rc = PAPI_add_named_event(event_set_, name.c_str());
-    if (rc != PAPI_OK) {
-      status_ = "PAPI event " + name + " unavailable: " + PAPI_strerror(rc);
-      return;
-    }
-  }
-  if (const int rc = PAPI_start(event_set_); rc != PAPI_OK) {
-    status_ =
-        std::string("PAPI cannot count (permission or no PMU in this VM?): ") + PAPI_strerror(rc);
-    return;
-  }
-  std::vector<long long> scratch(names_.size());
-  PAPI_stop(event_set_, scratch.data());
   available_ = true;
-  status_ = "PAPI counting " + (events.empty() ? std::string("PAPI_TOT_CYC,PAPI_TOT_INS") : events);
+  status_ = "PAPI counting " +
+            (events.empty() ? std::string("PAPI_TOT_CYC,PAPI_TOT_INS") : events) + " on " +
+            std::to_string(event_sets_.size()) + " of " + std::to_string(wanted) + " threads" +
+            (left_out.empty() ? "" : " (" + left_out + ")");
 }
 
 HwCounters::~HwCounters() {
-  if (event_set_ >= 0) {
-    PAPI_cleanup_eventset(event_set_);
-    PAPI_destroy_eventset(&event_set_);
+  for (int& set : event_sets_) {
+    PAPI_cleanup_eventset(set);
+    PAPI_destroy_eventset(&set);
   }
 }
 
 void HwCounters::start() {
-  if (available_) PAPI_start(event_set_);
+  for (int set : event_sets_) PAPI_start(set);
 }
 
 std::vector<std::pair<std::string, double>> HwCounters::stop() {
   std::vector<std::pair<std::string, double>> out;
   if (!available_) return out;
-  std::vector<long long> values(names_.size());
-  if (PAPI_stop(event_set_, values.data()) != PAPI_OK) return out;
-  for (size_t i = 0; i < names_.size(); ++i)
-    out.emplace_back(names_[i], static_cast<double>(values[i]));
+  std::vector<double> sums(names_.size(), 0);
+  bool any = false;
+  for (int set : event_sets_) {
+    std::vector<long long> values(names_.size());
+    if (PAPI_stop(set, values.data()) != PAPI_OK) continue;
+    any = true;
+    for (size_t i = 0; i < names_.size(); ++i) sums[i] += static_cast<double>(values[i]);
+  }
+  if (!any) return out;
+  for (size_t i = 0; i < names_.size(); ++i) out.emplace_back(names_[i], sums[i]);
   return out;
 }
 #else
-HwCounters::HwCounters(const std::string&) {
+HwCounters::HwCounters(const std::string&, const std::vector<int>&) {
   status_ = "PAPI not built in (libpapi-dev missing)";
 }
 HwCounters::~HwCounters() = default;

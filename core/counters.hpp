@@ -1,5 +1,8 @@
 // Hardware counters through PAPI, when it was found at build time and the kernel lets us
-// read them. Absent or refused, every call is a no-op and status() says why, once.
+// read them. Absent or refused, every call is a no-op and status() says why, once. The counts
+// are summed over the calling thread and the other threads named (a benchmark's workers, by
+// their kernel thread ids), each counted by an event set attached to it; a thread PAPI cannot
+// attach to is left out, and status() says so.
 #pragma once
 #include <string>
 #include <utility>
@@ -10,14 +13,15 @@ namespace memwall {
 class HwCounters {
  public:
   // events: comma-separated PAPI names; empty means PAPI_TOT_CYC,PAPI_TOT_INS.
-  explicit HwCounters(const std::string& events = "");
+  explicit HwCounters(const std::string& events = "", const std::vector<int>& other_threads = {});
   ~HwCounters();
   HwCounters(const HwCounters&) = delete;
   HwCounters& operator=(const HwCounters&) = delete;
 
   bool available() const { return available_; }
   const std::string& status() const { return status_; }
-  // Counts on the calling thread between start() and stop().
+  int threads_counted() const { return static_cast<int>(event_sets_.size()); }
+  // Counts between start() and stop(), summed over the threads counted.
   void start();
   std::vector<std::pair<std::string, double>> stop();
 
@@ -25,7 +29,7 @@ class HwCounters {
   bool available_ = false;
   std::string status_;
   std::vector<std::string> names_;
-  int event_set_ = -1;
+  std::vector<int> event_sets_;
 };
 
 }  // namespace memwall

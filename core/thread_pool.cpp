@@ -10,16 +10,34 @@
 #define MEMWALL_PAUSE() std::this_thread::yield()
 #endif
 
+#if defined(__linux__)
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 namespace memwall {
+
+namespace {
+int os_thread_id() {
+#if defined(__linux__)
+  return static_cast<int>(syscall(SYS_gettid));
+#else
+  return 0;
+#endif
+}
+}  // namespace
 
 ThreadPool::ThreadPool(std::vector<int> cpus) : cpus_(std::move(cpus)) {
   if (cpus_.empty()) cpus_.push_back(0);
   pinned_.assign(cpus_.size(), 0);
+  os_ids_.assign(cpus_.size(), 0);
   pinned_[0] = pin_current_thread(cpus_[0]);
+  os_ids_[0] = os_thread_id();
   std::atomic<int> started{0};
   for (int tid = 1; tid < size(); ++tid) {
     threads_.emplace_back([this, tid, &started] {
       pinned_[tid] = pin_current_thread(cpus_[tid]);
+      os_ids_[tid] = os_thread_id();
       started.fetch_add(1);
       worker(tid);
     });

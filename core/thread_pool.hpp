@@ -23,6 +23,9 @@ class ThreadPool {
   // Whether every thread, or thread `tid`, was pinned to its CPU.
   bool pinned() const;
   bool pinned(int tid) const { return pinned_[tid] != 0; }
+  // The kernel's id of each thread (Linux gettid; 0 where there is none), for counters that
+  // attach to a thread from outside it.
+  const std::vector<int>& os_ids() const { return os_ids_; }
 
   // Runs body(tid) for tid in [0, n) and returns when all have finished. An exception thrown
   // by any thread's body is rethrown here (the first one), after every thread has finished.
@@ -38,6 +41,7 @@ class ThreadPool {
   std::vector<int> cpus_;
   std::vector<std::thread> threads_;
   std::vector<char> pinned_;
+  std::vector<int> os_ids_;
   // (generation << 16) | active threads, in one word so a worker never sees the thread count
   // of one run with the generation of another.
   std::atomic<uint64_t> state_{0};
