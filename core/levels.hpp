@@ -62,8 +62,9 @@ struct DetectedLevel {
 // `level_lo` on, before the curve drops below the geometric mean of its median over
 // [level_lo, level_hi] and its median over [next_lo, next_hi] (two points in a row below it, so
 // one noisy point does not end the level). 0 when the two medians differ by less than
-// `min_drop` or either interval has no points. A shared cache can hold a fast stream's lines well
-// past where a slow dependent chase loses its own to other tenants; this is the stream's view.
+// `min_drop` or either interval has no points. A cache can hold a fast stream's lines well past
+// where a slow dependent chase loses its own (prefetched neighbours take room; other tenants of
+// a shared cache evict them): this is the stream's view.
 double falling_edge(const std::vector<CurvePoint>& curve, double level_lo, double level_hi,
                     double next_lo, double next_hi, double min_drop = 0.15);
 

@@ -204,15 +204,17 @@ LevelReport detect_levels(const std::vector<ResultFile>& files, const CurveSpec&
       const bool stream_agrees =
           hwloc > 0 && l.stream_edge_bytes >= 0.5 * hwloc && l.stream_edge_bytes <= 2 * hwloc;
       if (d.disagrees && stream_agrees) {
-        // A shared cache: the chase's lines go to other tenants, a stream's stay. Both are
-        // measured; the level's bandwidth is a stream's, so its interval ends where streams see.
+        // The chase sees less of the cache than a stream (prefetched neighbours, other tenants).
+        // Both are measured; the level's bandwidth is a stream's, so its interval ends where
+        // streams see the edge.
         l.disagrees = false;
         edge = l.stream_edge_bytes;
         l.note = "the chase leaves this level at " +
                  format_bytes(static_cast<uint64_t>(l.detected_bytes)) +
                  " of lines, below half of the " + format_bytes(static_cast<uint64_t>(hwloc)) +
-                 " hwloc reports (a shared cache: other tenants evict a slow dependent chain's "
-                 "lines); one thread's reads stay on it to " +
+                 " hwloc reports (a slow dependent chain keeps less of a cache than a stream "
+                 "does: the prefetchers' neighbour lines take room, and in a shared cache other "
+                 "tenants evict it); one thread's reads stay on it to " +
                  format_bytes(static_cast<uint64_t>(l.stream_edge_bytes)) +
                  ", within x2 of hwloc's size";
       }

@@ -86,26 +86,50 @@ TEST(Profile, RidgeRoofBoundAndWallsUseOneBandwidthPerLevel) {
   EXPECT_GT(placed, 0);
 }
 
-// The committed Zen 4 report's own curves (a trimmed copy): the machine's levels, each cache's
-// edge within x2 of hwloc's size by the chase or, for the shared L3 whose chase loses its lines
-// to other tenants, by one thread's reads; every product above its roof explained by a measured
-// figure.
-TEST(Profile, CommittedZen4RunHasTheMachinesLevelsAndExplainsEveryRoofExcess) {
-  const json p = build_profile(profile_inputs({load_result_file(fixture("zen4_report_cpu.json"))},
-                                              std::string(MEMWALL_DATA) + "/datasheet_specs.csv"));
-  std::vector<std::string> names;
-  for (const json& l : memory_levels(p, "cpu")) {
-    names.push_back(l["name"]);
-    if (l["kind"] != "cache" || l["detected_bytes"].get<double>() == 0) continue;
-    EXPECT_FALSE(l["size_disagrees"].get<bool>()) << l["name"];
-    const double hwloc = l["size_bytes"];
-    const double edge = l["detected_bytes"].get<double>() >= hwloc / 2
-                            ? l["detected_bytes"].get<double>()
-                            : l.value("stream_edge_bytes", 0.0);
-    EXPECT_GE(edge, hwloc / 2) << l["name"];
-    EXPECT_LE(edge, hwloc * 2) << l["name"];
+// Real runs of real machines (tests/fixtures/machines, recorded by
+// scripts/record-machine-fixture): exactly the levels hwloc says the machine has, plus DRAM;
+// each cache's edge within x2 of hwloc's size by the chase or, where the chase keeps less of the
+// cache than a stream does, by one thread's reads; every product above its roof
+// explained by a measured figure.
+TEST(Profile, RealMachinesHaveTheirLevelsAndEveryRoofExcessExplained) {
+  int machines = 0;
+  for (const auto& entry : fs::directory_iterator(fixture("machines"))) {
+    const std::string file = entry.path().filename();
+    const json p = build_profile(profile_inputs(
+        {load_result_file(entry.path())}, std::string(MEMWALL_DATA) + "/datasheet_specs.csv"));
+    std::vector<std::string> names, expected;
+    for (const auto& c : json::parse(p["machine"]["hwloc_caches"].get<std::string>()))
+      expected.push_back("L" + std::to_string(c["level"].get<int>()));
+    expected.push_back("DRAM");
+    for (const json& l : memory_levels(p, "cpu")) {
+      names.push_back(l["name"]);
+      if (l["kind"] != "cache" || l["detected_bytes"].get<double>() == 0) continue;
+      EXPECT_FALSE(l["size_disagrees"].get<bool>()) << file << " " << l["name"];
+      const double hwloc = l["size_bytes"];
+      const double edge = l["detected_bytes"].get<double>() >= hwloc / 2
+                              ? l["detected_bytes"].get<double>()
+                              : l.value("stream_edge_bytes", 0.0);
+      EXPECT_GE(edge, hwloc / 2) << file << " " << l["name"];
+      EXPECT_LE(edge, hwloc * 2) << file << " " << l["name"];
+    }
+    EXPECT_EQ(names, expected) << file;
+    for (const json& op : p["transformer"]["ops"]) {
+      if (op.value("percent_of_roofline", 0.0) <= 102) continue;
+      const std::string why = op.value("above_roof_because", "");
+      EXPECT_FALSE(why.empty()) << file << " " << op["name"];
+      EXPECT_EQ(why.find("not explained"), std::string::npos) << file << ": " << why;
+    }
+    ++machines;
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"L1", "L2", "L3", "DRAM"}));
+  EXPECT_GE(machines, 1);
+}
+
+// The committed Zen 4 run: its two decode GEMVs beat the DRAM roof for the two reasons the
+// profile knows, and it says which.
+TEST(Profile, RoofExcessNamesItsMeasuredReason) {
+  const json p =
+      build_profile(profile_inputs({load_result_file(fixture("machines/amd-epyc-zen4-kvm.json"))},
+                                   std::string(MEMWALL_DATA) + "/datasheet_specs.csv"));
   const json* dram = find_level(p, "cpu", "DRAM");
   ASSERT_NE(dram, nullptr);
   EXPECT_GT((*dram)["bandwidth_hw_GBps"].get<double>(), (*dram)["bandwidth_GBps"].get<double>());
@@ -114,11 +138,10 @@ TEST(Profile, CommittedZen4RunHasTheMachinesLevelsAndExplainsEveryRoofExcess) {
     if (op.value("percent_of_roofline", 0.0) <= 102) continue;
     ++above;
     const std::string why = op.value("above_roof_because", "");
-    EXPECT_EQ(why.find("not explained"), std::string::npos) << op["name"] << ": " << why;
-    if (op["op"] == "qkv") {
+    if (op["op"] == "qkv") {  // 192 MiB of weights: only reads, up to what triad moved
       EXPECT_NE(why.find("write-allocate"), std::string::npos) << why;
     }
-    if (op["op"] == "out_proj") {
+    if (op["op"] == "out_proj") {  // 64 MiB: the read kernel is still fast at that size
       EXPECT_NE(why.find("faster level"), std::string::npos) << why;
     }
   }
