@@ -1,5 +1,6 @@
 // gpu.bw: BabelStream's kernels (and read, write) over working sets from a few KiB to most of
-// device memory, so L1, L2 and HBM show as plateaus. Each size first tries the launch
+// device memory, so L1, L2 and HBM show as plateaus; beside them from 64 MiB, `memcpy`: the
+// driver's device-to-device copy. Each size first tries the launch
 // configurations of gpu_model.hpp (load width, blocks per SM, vectors per thread), keeps the
 // fastest, and reports it with its parameters. Bytes count as BabelStream counts them.
 #include <algorithm>
@@ -275,6 +276,53 @@ void run_memory(benchmark::State& state, const MemoryKernel& k, uint64_t ws_byte
   state.SetLabel(describe(best));
 }
 
+// The driver's own device-to-device copy (cudaMemcpyAsync within one GPU, nvbandwidth's
+// device-local copy): what a program gets without writing a kernel, beside memwall's copy.
+// Bytes as BabelStream's copy: read and written, twice the buffer.
+void run_memcpy(benchmark::State& state, uint64_t ws_bytes) {
+  const size_t floats = std::max<size_t>(64, ws_bytes / 2 / sizeof(float) / 64 * 64);
+  const size_t buffer = floats * sizeof(float);
+  DeviceBuffer x(buffer), out(buffer);
+  fill<<<256, 256>>>(x.as<float>(), floats, kX);
+  MEMWALL_CUDA(cudaMemset(out.data(), 0, buffer));
+  const uint64_t pass_bytes = 2 * buffer;
+  const int passes = static_cast<int>(std::clamp<uint64_t>((2ull << 30) / pass_bytes, 1, 1 << 16));
+  auto copies = [&] {
+    for (int p = 0; p < passes; ++p)
+      MEMWALL_CUDA(cudaMemcpyAsync(out.data(), x.data(), buffer, cudaMemcpyDeviceToDevice));
+  };
+  timed(copies);  // the first copy of a size may set up the driver's path
+  uint64_t launches = 0;
+  EnergyMeter energy;
+  energy.start();
+  const double seconds = measure(state, [&] {
+    ++launches;
+    return timed(copies);
+  });
+  const double joules = energy.stop_joules();
+  if (seconds == 0) return;
+  bool ok = true;
+  std::string what;
+  for (size_t i = 0; i < floats && ok; i += std::max<size_t>(1, floats / 1024)) {
+    float v = 0;
+    MEMWALL_CUDA(cudaMemcpy(&v, out.as<float>() + i, sizeof v, cudaMemcpyDeviceToHost));
+    ok = v == kX;
+    if (!ok) what = "memcpy: element " + std::to_string(i) + " is " + std::to_string(v);
+  }
+  if (!check_result(state, ok, what)) return;
+  state.counters["GBps"] = static_cast<double>(pass_bytes) * passes *
+                           static_cast<double>(state.iterations()) / seconds / 1e9;
+  state.counters["working_set_bytes"] = static_cast<double>(pass_bytes);
+  state.counters["bytes"] = static_cast<double>(pass_bytes) * passes;
+  if (joules > 0) {
+    const double moved = static_cast<double>(pass_bytes) * passes * static_cast<double>(launches);
+    state.counters["energy_pJ_per_byte"] = joules * 1e12 / moved;
+    state.counters["power_W"] = joules / energy.window_seconds();
+  }
+  state.SetLabel("cudaMemcpyAsync device to device, " + std::to_string(passes) +
+                 " copies per timed region");
+}
+
 void register_memory() {
   if (!device_ready()) return;
   const uint64_t largest = device().memory_bytes / 4 * 3 / 2;  // the arrays of most kernels
@@ -288,6 +336,14 @@ void register_memory() {
           "gpu.bw/" + std::string(k.name) + "/bytes:" + std::to_string(bytes) + device_key(),
           [&k, bytes](benchmark::State& state) { run_memory(state, k, bytes); }, 0.1);
     }
+  }
+  // The driver's copy where HBM is the question: from 64 MiB up (quick: the largest size).
+  const std::vector<uint64_t> sizes = options().sizes(largest);
+  for (uint64_t bytes : sizes) {
+    if (bytes < (64ull << 20) || (quick && bytes != sizes.back())) continue;
+    add_benchmark(
+        "gpu.bw/memcpy/bytes:" + std::to_string(bytes) + device_key(),
+        [bytes](benchmark::State& state) { run_memcpy(state, bytes); }, 0.1);
   }
   // The L2's own bandwidth, at half its size, the L1s bypassed (on Hopper the L1s together
   // hold half the L2, so plain loads would measure them): the figure people quote for it.
