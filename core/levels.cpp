@@ -168,7 +168,8 @@ double falling_edge(const std::vector<CurvePoint>& curve, double level_lo, doubl
 
 std::vector<DetectedLevel> name_levels(const std::vector<Plateau>& plateaus,
                                        const std::vector<CacheInfo>& caches,
-                                       const std::string& memory_name) {
+                                       const std::string& memory_name,
+                                       const std::string& reported_by) {
   std::vector<DetectedLevel> out;
   if (plateaus.empty()) return out;
   // A curve that runs past twice the last cache's capacity ends in memory.
@@ -212,7 +213,8 @@ std::vector<DetectedLevel> name_levels(const std::vector<Plateau>& plateaus,
       level.disagrees = p.last_bytes < 0.5 * static_cast<double>(c.size_bytes);
       if (level.disagrees)
         level.note = "the curve leaves this level at " + format_bytes(level.detected_bytes) +
-                     ", below half of the " + format_bytes(c.size_bytes) + " hwloc reports";
+                     ", below half of the " + format_bytes(c.size_bytes) + " " + reported_by +
+                     " reports";
     }
     out.push_back(level);
   }
@@ -221,8 +223,8 @@ std::vector<DetectedLevel> name_levels(const std::vector<Plateau>& plateaus,
     std::string note;
     for (const std::string& name : unseen) note += (note.empty() ? "" : ", ") + name;
     if (!note.empty())
-      note = "no plateau of its own for " + note +
-             " (hwloc reports it; a virtual machine may get only a sliver of it)";
+      note = "no plateau of its own for " + note + " (" + reported_by +
+             " reports it; a virtual machine may get only a sliver of it)";
     if (memory.translation_latency > 0)
       note += std::string(note.empty() ? "" : "; ") + "past " +
               format_bytes(static_cast<uint64_t>(memory.translation_bytes)) + " latency rises to " +

@@ -68,10 +68,12 @@ struct DetectedLevel {
 double falling_edge(const std::vector<CurvePoint>& curve, double level_lo, double level_hi,
                     double next_lo, double next_hi, double min_drop = 0.15);
 
-// Names the plateaus of a one-thread curve. `caches` in level order (data and unified). A curve
-// that stops inside the caches has no memory level.
+// Names the plateaus of a one-thread curve. `caches` in level order (data and unified), as
+// `reported_by` (hwloc, a GPU's device attributes) gives them. A curve that stops inside the
+// caches has no memory level.
 std::vector<DetectedLevel> name_levels(const std::vector<Plateau>& plateaus,
                                        const std::vector<CacheInfo>& caches,
-                                       const std::string& memory_name = "DRAM");
+                                       const std::string& memory_name = "DRAM",
+                                       const std::string& reported_by = "hwloc");
 
 }  // namespace memwall

@@ -142,12 +142,16 @@ CurveSpec gpu_curve_spec(const std::string& device) {
   s.memory_nt_kernel = "triad";
   s.memory_name = "HBM";
   s.level_prefix = "GPU_";
+  s.caches_reported_by = "the CUDA device";
   s.bandwidth_on_every_instance = true;
   s.level_bandwidth_family = {{"GPU_L2", "gpu.l2"}};
   s.stream_edge_threads = 0;
-  s.short_edge_reason =
-      "the L1 shares its SRAM with shared memory; the L2 is split in partitions, and lines "
-      "homed in the far one come back later";
+  s.short_edge_reasons = {
+      {"L1", "the L1 shares its SRAM with shared memory; the carveout decides how much is L1"},
+      {"L2",
+       "the L2 is two partitions and an SM's lines are kept in the one near it: about half of "
+       "the L2 for one SM's chase"},
+      {"", "the device's own partitioning of the cache"}};
   return s;
 }
 
@@ -164,7 +168,8 @@ LevelReport detect_levels(const std::vector<ResultFile>& files, const CurveSpec&
 
   std::vector<CacheInfo> caches;
   for (const CacheLevel& c : r.hwloc) caches.push_back({c.level, c.size_bytes, c.instances});
-  r.latency.levels = name_levels(find_plateaus(r.latency.points), caches, spec.memory_name);
+  r.latency.levels = name_levels(find_plateaus(r.latency.points), caches, spec.memory_name,
+                                 spec.caches_reported_by);
 
   const int threads = std::max(1, r.bandwidth_threads);
   const auto cache_bw = bandwidth_points(files, spec, spec.cache_kernel, threads);
@@ -191,7 +196,11 @@ LevelReport detect_levels(const std::vector<ResultFile>& files, const CurveSpec&
     l.hwloc_bytes = static_cast<double>(d.hwloc_bytes);
     l.disagrees = d.disagrees;
     l.note = d.note;
-    if (d.disagrees) l.note += " (" + spec.short_edge_reason + ")";
+    if (d.disagrees) {
+      auto reason = spec.short_edge_reasons.find(d.name);
+      if (reason == spec.short_edge_reasons.end()) reason = spec.short_edge_reasons.find("");
+      if (reason != spec.short_edge_reasons.end()) l.note += " (" + reason->second + ")";
+    }
     double edge = d.plateau.last_bytes;  // where the level's bandwidth interval ends
     if (d.kind == "cache" && i + 1 < r.latency.levels.size()) {
       const Plateau& next = r.latency.levels[i + 1].plateau;
@@ -212,11 +221,12 @@ LevelReport detect_levels(const std::vector<ResultFile>& files, const CurveSpec&
         l.note = "the chase leaves this level at " +
                  format_bytes(static_cast<uint64_t>(l.detected_bytes)) +
                  " of lines, below half of the " + format_bytes(static_cast<uint64_t>(hwloc)) +
-                 " hwloc reports (a slow dependent chain keeps less of a cache than a stream "
+                 " " + spec.caches_reported_by +
+                 " reports (a slow dependent chain keeps less of a cache than a stream "
                  "does: the prefetchers' neighbour lines take room, and in a shared cache other "
                  "tenants evict it); one thread's reads stay on it to " +
                  format_bytes(static_cast<uint64_t>(l.stream_edge_bytes)) +
-                 ", within x2 of hwloc's size";
+                 ", within x2 of that size";
       }
     }
     if (d.kind == "cache") {
@@ -328,7 +338,7 @@ std::string levels_markdown(const LevelReport& r) {
         << (std::isfinite(l.interval_hi_bytes)
                 ? format_bytes(static_cast<uint64_t>(l.interval_hi_bytes))
                 : std::string("largest"))
-        << " | " << (l.disagrees ? "edge far from hwloc's size; " : "") << l.note << " |\n";
+        << " | " << (l.disagrees ? "edge far from the reported size; " : "") << l.note << " |\n";
   }
   out << "\n";
   for (const std::string& w : r.warnings) out << "- Warning: " << w << "\n";

@@ -24,6 +24,7 @@ struct CurveSpec {
   std::string memory_nt_kernel = "triad_nt";
   std::string memory_name = "DRAM";
   std::string level_prefix;  // "GPU_" for a GPU's caches
+  std::string caches_reported_by = "hwloc";
   // The bandwidth kernels run on every instance of a private cache (a GPU's kernels on all its
   // SMs), so a level's interval on the bandwidth curve is its size times its instances.
   bool bandwidth_on_every_instance = false;
@@ -33,8 +34,10 @@ struct CurveSpec {
   // Threads of the read curve that gives each cache's streaming edge (core/levels.hpp
   // falling_edge); 0: none (a GPU's kernels always run on every SM).
   int stream_edge_threads = 1;
-  // Why a cache's edge can fall short of its size on this kind of device, for the report.
-  std::string short_edge_reason = "a virtual machine's share, or other tenants";
+  // Why a cache's edge can fall short of its size on this kind of device, for the report: per
+  // level name ("L2"), "" for any other level.
+  std::map<std::string, std::string> short_edge_reasons = {
+      {"", "a virtual machine's share, other tenants, or the prefetchers' neighbour lines"}};
 };
 
 // A GPU's curves: the L1-cached (ld.ca) chase, read for caches, copy for its memory as

@@ -224,7 +224,7 @@ void memory_section(Document& doc, const ProfileInputs& in, const ReportFigures&
                       l.bandwidth_kernel + " over " + bytes(l.interval_lo_bytes) + " - " +
                           (std::isfinite(l.interval_hi_bytes) ? bytes(l.interval_hi_bytes)
                                                               : std::string("largest")),
-                      (l.disagrees ? "edge far from hwloc's size. " : std::string()) + l.note});
+                      (l.disagrees ? "edge far from the reported size. " : std::string()) + l.note});
     doc.paragraph(
         "Levels come from the one-thread latency curve cut into pieces of constant latency "
         "(optimal segmentation in log-log, the number of pieces by BIC, every step at least "
