@@ -217,14 +217,15 @@ void memory_section(Document& doc, const ProfileInputs& in, const ReportFigures&
   for (const auto& [device, report] : in.levels) {
     std::vector<std::vector<std::string>> rows;
     for (const MemoryLevel& l : report.levels)
-      rows.push_back({l.name, l.kind, bytes(l.detected_bytes), bytes(l.stream_edge_bytes),
-                      bytes(l.hwloc_bytes), fixed(l.latency_ns, 2),
-                      l.bandwidth_points ? sig(l.bandwidth_GBps) : "-",
-                      l.bandwidth_nt_GBps > 0 ? sig(l.bandwidth_nt_GBps) : "",
-                      l.bandwidth_kernel + " over " + bytes(l.interval_lo_bytes) + " - " +
-                          (std::isfinite(l.interval_hi_bytes) ? bytes(l.interval_hi_bytes)
-                                                              : std::string("largest")),
-                      (l.disagrees ? "edge far from the reported size. " : std::string()) + l.note});
+      rows.push_back(
+          {l.name, l.kind, bytes(l.detected_bytes), bytes(l.stream_edge_bytes),
+           bytes(l.hwloc_bytes), fixed(l.latency_ns, 2),
+           l.bandwidth_points ? sig(l.bandwidth_GBps) : "-",
+           l.bandwidth_nt_GBps > 0 ? sig(l.bandwidth_nt_GBps) : "",
+           l.bandwidth_kernel + " over " + bytes(l.interval_lo_bytes) + " - " +
+               (std::isfinite(l.interval_hi_bytes) ? bytes(l.interval_hi_bytes)
+                                                   : std::string("largest")),
+           (l.disagrees ? "edge far from the reported size. " : std::string()) + l.note});
     doc.paragraph(
         "Levels come from the one-thread latency curve cut into pieces of constant latency "
         "(optimal segmentation in log-log, the number of pieces by BIC, every step at least "
