@@ -200,6 +200,30 @@ void launch(int op, const LaunchConfig& c, const float* x, const float* y, float
     launch_width<float4>(op, c, x, y, out, floats, passes, sum);
 }
 
+// 1024 spread elements of `out` must all be `want`; empty, or what was found instead.
+std::string check_spread(const float* out, size_t floats, float want, const std::string& name) {
+  for (size_t i = 0; i < floats; i += std::max<size_t>(1, floats / 1024)) {
+    float v = 0;
+    MEMWALL_CUDA(cudaMemcpy(&v, out + i, sizeof v, cudaMemcpyDeviceToHost));
+    if (v != want) return name + ": element " + std::to_string(i) + " is " + std::to_string(v);
+  }
+  return "";
+}
+
+// Bandwidth of `launches` timed regions of `passes` x `pass_bytes` each, and the energy where
+// NVML metered it.
+void set_rate_counters(benchmark::State& state, uint64_t pass_bytes, int passes, double seconds,
+                       uint64_t launches, double joules, const EnergyMeter& energy) {
+  state.counters["GBps"] = static_cast<double>(pass_bytes) * passes *
+                           static_cast<double>(state.iterations()) / seconds / 1e9;
+  state.counters["bytes"] = static_cast<double>(pass_bytes) * passes;
+  if (joules > 0) {
+    const double moved = static_cast<double>(pass_bytes) * passes * static_cast<double>(launches);
+    state.counters["energy_pJ_per_byte"] = joules * 1e12 / moved;
+    state.counters["power_W"] = joules / energy.window_seconds();
+  }
+}
+
 void run_memory(benchmark::State& state, const MemoryKernel& k, uint64_t ws_bytes,
                 bool l2_only = false) {
   const int arrays = k.reads + k.writes;
@@ -252,24 +276,12 @@ void run_memory(benchmark::State& state, const MemoryKernel& k, uint64_t ws_byte
              std::to_string(want);
   } else {
     const float want = op == 1 ? kS : op == 2 ? kX : kX + kS * kY;
-    for (size_t i = 0; i < floats && ok; i += std::max<size_t>(1, floats / 1024)) {
-      float v = 0;
-      MEMWALL_CUDA(cudaMemcpy(&v, out.as<float>() + i, sizeof v, cudaMemcpyDeviceToHost));
-      ok = v == want;
-      if (!ok)
-        what = std::string(k.name) + ": element " + std::to_string(i) + " is " + std::to_string(v);
-    }
+    what = check_spread(out.as<float>(), floats, want, k.name);
+    ok = what.empty();
   }
   if (!check_result(state, ok, what)) return;
-  state.counters["GBps"] = static_cast<double>(pass_bytes) * passes *
-                           static_cast<double>(state.iterations()) / seconds / 1e9;
+  set_rate_counters(state, pass_bytes, passes, seconds, launches, joules, energy);
   state.counters["working_set_bytes"] = static_cast<double>(floats * sizeof(float) * arrays);
-  state.counters["bytes"] = static_cast<double>(pass_bytes) * passes;
-  if (joules > 0) {
-    const double moved = static_cast<double>(pass_bytes) * passes * static_cast<double>(launches);
-    state.counters["energy_pJ_per_byte"] = joules * 1e12 / moved;
-    state.counters["power_W"] = joules / energy.window_seconds();
-  }
   state.counters["vector_bytes"] = best.vector_bytes;
   state.counters["blocks_per_sm"] = best.blocks_per_sm;
   state.counters["vectors_per_thread"] = best.elements_per_thread;
@@ -301,24 +313,10 @@ void run_memcpy(benchmark::State& state, uint64_t ws_bytes) {
   });
   const double joules = energy.stop_joules();
   if (seconds == 0) return;
-  bool ok = true;
-  std::string what;
-  for (size_t i = 0; i < floats && ok; i += std::max<size_t>(1, floats / 1024)) {
-    float v = 0;
-    MEMWALL_CUDA(cudaMemcpy(&v, out.as<float>() + i, sizeof v, cudaMemcpyDeviceToHost));
-    ok = v == kX;
-    if (!ok) what = "memcpy: element " + std::to_string(i) + " is " + std::to_string(v);
-  }
-  if (!check_result(state, ok, what)) return;
-  state.counters["GBps"] = static_cast<double>(pass_bytes) * passes *
-                           static_cast<double>(state.iterations()) / seconds / 1e9;
+  const std::string wrong = check_spread(out.as<float>(), floats, kX, "memcpy");
+  if (!check_result(state, wrong.empty(), wrong)) return;
+  set_rate_counters(state, pass_bytes, passes, seconds, launches, joules, energy);
   state.counters["working_set_bytes"] = static_cast<double>(pass_bytes);
-  state.counters["bytes"] = static_cast<double>(pass_bytes) * passes;
-  if (joules > 0) {
-    const double moved = static_cast<double>(pass_bytes) * passes * static_cast<double>(launches);
-    state.counters["energy_pJ_per_byte"] = joules * 1e12 / moved;
-    state.counters["power_W"] = joules / energy.window_seconds();
-  }
   state.SetLabel("cudaMemcpyAsync device to device, " + std::to_string(passes) +
                  " copies per timed region");
 }
