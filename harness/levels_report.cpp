@@ -122,6 +122,13 @@ double own_bandwidth(const std::vector<ResultFile>& files, const std::string& de
   return best;
 }
 
+// One instance of the cache serves every thread (a shared last-level cache).
+bool shared_by_all(const std::vector<CacheLevel>& hwloc, const std::string& name) {
+  for (const CacheLevel& c : hwloc)
+    if ("L" + std::to_string(c.level) == name) return c.instances <= 1;
+  return false;
+}
+
 std::string fmt(double v, const char* format) {
   char buf[64];
   std::snprintf(buf, sizeof buf, format, v);
@@ -209,6 +216,17 @@ LevelReport detect_levels(const std::vector<ResultFile>& files, const CurveSpec&
           falling_edge(one_thread_read, d.plateau.first_bytes, d.plateau.last_bytes,
                        next_is_memory ? 4 * llc_total : next.first_bytes,
                        next_is_memory ? INFINITY : std::max(next.first_bytes, next.last_bytes));
+      if (l.stream_edge_bytes == 0 && one_thread_read.empty() && threads > 1 && next_is_memory &&
+          shared_by_all(r.hwloc, d.name)) {
+        // No one-thread reads (older runs): every thread's data sits in the one shared cache, so
+        // the all-thread curve's edge is in the same bytes as the cache's size. Its plateau
+        // starts past the private caches of all threads.
+        const double previous_end = r.levels.empty() ? 0.0 : r.levels.back().interval_hi_bytes;
+        l.stream_edge_bytes =
+            falling_edge(cache_bw, std::max(d.plateau.first_bytes, previous_end),
+                         std::max(d.plateau.last_bytes, previous_end), 4 * llc_total, INFINITY);
+        l.stream_edge_threads = threads;
+      }
       const double hwloc = l.hwloc_bytes;
       const bool stream_agrees =
           hwloc > 0 && l.stream_edge_bytes >= 0.5 * hwloc && l.stream_edge_bytes <= 2 * hwloc;
@@ -224,8 +242,12 @@ LevelReport detect_levels(const std::vector<ResultFile>& files, const CurveSpec&
                  " " + spec.caches_reported_by +
                  " reports (a slow dependent chain keeps less of a cache than a stream "
                  "does: the prefetchers' neighbour lines take room, and in a shared cache other "
-                 "tenants evict it); one thread's reads stay on it to " +
-                 format_bytes(static_cast<uint64_t>(l.stream_edge_bytes)) +
+                 "tenants evict it); " +
+                 (l.stream_edge_threads > 1 ? std::to_string(l.stream_edge_threads) +
+                                                  " threads' reads (one "
+                                                  "shared cache)"
+                                            : std::string("one thread's reads")) +
+                 " stay on it to " + format_bytes(static_cast<uint64_t>(l.stream_edge_bytes)) +
                  ", within x2 of that size";
       }
     }

@@ -59,6 +59,7 @@ struct MemoryLevel {
   double latency_best_ns = 0;
   double detected_bytes = 0;     // the latency plateau's edge (lines touched, one thread)
   double stream_edge_bytes = 0;  // where one thread's read bandwidth leaves it (0: no drop)
+  int stream_edge_threads = 1;   // more where a shared cache's edge came from all threads
   double hwloc_bytes = 0;        // the matched cache's capacity (one instance)
   bool disagrees = false;
   std::string note;
