@@ -101,6 +101,7 @@ int main(int argc, char** argv) {
       throw UsageError("working set " + format_bytes(opt.resolved_max_bytes()) + " is above the " +
                        format_bytes(available) + " of memory available (lower --max-bytes)");
   };
+  program.counts_memory_reads = true;
   program.counted_threads = [] {  // the workers: thread 0 is the caller, counted anyway
     std::vector<int> ids = cpu::pool().os_ids();
     ids.erase(ids.begin());

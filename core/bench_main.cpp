@@ -16,6 +16,7 @@
 
 #include "core/context.hpp"
 #include "core/counters.hpp"
+#include "core/cpu_id.hpp"
 #include "core/progress.hpp"
 #include "core/registry.hpp"
 #include "core/result_writer.hpp"
@@ -131,8 +132,11 @@ double measure(benchmark::State& state, const std::function<double()>& region) {
   }
   if (g_counters) {
     const double iterations = static_cast<double>(std::max<int64_t>(1, state.iterations()));
-    for (const auto& [name, value] : g_counters->stop())
-      state.counters["papi_" + name] = value / iterations;
+    const auto counts = g_counters->stop();
+    for (const auto& [name, value] : counts) state.counters["papi_" + name] = value / iterations;
+    // What the PMU saw read from memory, beside the kernel's own byte count (hw_GBps).
+    if (!g_counters->traffic().events.empty() && !counts.empty() && total > 0)
+      state.counters["counted_read_GBps"] = g_counters->traffic_bytes(counts) / total / 1e9;
   }
   if (interrupted) state.SkipWithError("interrupted");
   return stop_requested() || state.error_occurred() ? 0 : total;
@@ -190,7 +194,7 @@ int bench_main(int argc, char** argv, const BenchProgram& program) {
   std::string out_path;
   int repetitions = 0;
   double min_time = 0;
-  std::string papi_events;
+  std::string papi_events, traffic_events = "auto";
   bool quick = false, full = false;
   app.add_option("--out", out_path, "write the JSON results here (valid after every benchmark)");
   app.add_flag("--quick", quick, "short run: fewer sizes and repetitions");
@@ -201,6 +205,9 @@ int bench_main(int argc, char** argv, const BenchProgram& program) {
       ->check(CLI::PositiveNumber);
   app.add_option("--papi-events", papi_events,
                  "PAPI events to count around each kernel (default PAPI_TOT_CYC,PAPI_TOT_INS)");
+  app.add_option("--traffic-events", traffic_events,
+                 "events counting 64-B lines read from memory, as EVENT+EVENT (summed); 'auto' "
+                 "tries memwall's table for this CPU, 'off' counts none");
   app.add_option("--resume-after", g_resume_after,
                  "run only the benchmarks registered after this one (after a crash)");
   program.add_options(app);
@@ -291,8 +298,14 @@ int bench_main(int argc, char** argv, const BenchProgram& program) {
     return a == "--benchmark_list_tests" || a == "--benchmark_list_tests=true";
   });
   if (!listing && primary) {
+    const std::vector<TrafficEvents> traffic =
+        traffic_events == "off" || !program.counts_memory_reads ? std::vector<TrafficEvents>{}
+        : traffic_events == "auto"
+            ? traffic_event_candidates(cpu_id())
+            : std::vector<TrafficEvents>{traffic_events_from_list(traffic_events)};
     g_counters = std::make_unique<HwCounters>(
-        papi_events, program.counted_threads ? program.counted_threads() : std::vector<int>{});
+        papi_events, program.counted_threads ? program.counted_threads() : std::vector<int>{},
+        traffic);
     if (!g_counters->available()) {
       std::fprintf(stderr, "%s: hardware counters skipped: %s\n", program.name.c_str(),
                    g_counters->status().c_str());

@@ -25,6 +25,9 @@ struct BenchProgram {
   // The kernel thread ids of the binary's worker threads, whose hardware counts are added to
   // the calling thread's (PAPI).
   std::function<std::vector<int>()> counted_threads;
+  // Its kernels read host memory: the PMU's memory-read events are counted beside them
+  // (counted_read_GBps) where the CPU has them.
+  bool counts_memory_reads = false;
 };
 
 // Parses flags (ours first, the rest go to Google Benchmark), registers every family of the

@@ -44,7 +44,8 @@ int make_event_set(const std::vector<std::string>& names, int tid, std::string& 
 
 }  // namespace
 
-HwCounters::HwCounters(const std::string& events, const std::vector<int>& other_threads) {
+HwCounters::HwCounters(const std::string& events, const std::vector<int>& other_threads,
+                       const std::vector<TrafficEvents>& traffic) {
   std::stringstream list(events.empty() ? "PAPI_TOT_CYC,PAPI_TOT_INS" : events);
   for (std::string name; std::getline(list, name, ',');) names_.push_back(name);
   if (PAPI_is_initialized() == PAPI_NOT_INITED &&
@@ -52,8 +53,25 @@ HwCounters::HwCounters(const std::string& events, const std::vector<int>& other_
     status_ = "PAPI library init failed";
     return;
   }
-  const int own = make_event_set(names_, 0, status_);
+  int own = make_event_set(names_, 0, status_);
   if (own < 0) return;
+  std::string traffic_note;
+  for (const TrafficEvents& t : traffic) {
+    std::vector<std::string> with = names_;
+    with.insert(with.end(), t.events.begin(), t.events.end());
+    std::string why;
+    const int set = make_event_set(with, 0, why);
+    if (set < 0) {
+      traffic_note += (traffic_note.empty() ? "" : "; ") + why;
+      continue;
+    }
+    PAPI_cleanup_eventset(own);
+    PAPI_destroy_eventset(&own);
+    own = set;
+    names_ = with;
+    traffic_ = t;
+    break;
+  }
   event_sets_.push_back(own);
   std::string left_out;
   int wanted = 1;
@@ -72,6 +90,13 @@ HwCounters::HwCounters(const std::string& events, const std::vector<int>& other_
             (events.empty() ? std::string("PAPI_TOT_CYC,PAPI_TOT_INS") : events) + " on " +
             std::to_string(event_sets_.size()) + " of " + std::to_string(wanted) + " threads" +
             (left_out.empty() ? "" : " (" + left_out + ")");
+  if (!traffic_.events.empty()) {
+    std::string names;
+    for (const std::string& e : traffic_.events) names += (names.empty() ? "" : "+") + e;
+    status_ += "; memory reads counted by " + names + " (" + traffic_.counts + ")";
+  } else if (!traffic.empty()) {
+    status_ += "; no memory-read events (" + traffic_note + ")";
+  }
 }
 
 HwCounters::~HwCounters() {
@@ -101,7 +126,8 @@ std::vector<std::pair<std::string, double>> HwCounters::stop() {
   return out;
 }
 #else
-HwCounters::HwCounters(const std::string&, const std::vector<int>&) {
+HwCounters::HwCounters(const std::string&, const std::vector<int>&,
+                       const std::vector<TrafficEvents>&) {
   status_ = "PAPI not built in (libpapi-dev missing)";
 }
 HwCounters::~HwCounters() = default;
@@ -110,5 +136,13 @@ std::vector<std::pair<std::string, double>> HwCounters::stop() {
   return {};
 }
 #endif
+
+double HwCounters::traffic_bytes(const std::vector<std::pair<std::string, double>>& counts) const {
+  double lines = 0;
+  for (const auto& [name, value] : counts)
+    for (const std::string& e : traffic_.events)
+      if (name == e) lines += value;
+  return lines * traffic_.bytes_per_count;
+}
 
 }  // namespace memwall

@@ -8,12 +8,17 @@
 #include <utility>
 #include <vector>
 
+#include "core/traffic_events.hpp"
+
 namespace memwall {
 
 class HwCounters {
  public:
-  // events: comma-separated PAPI names; empty means PAPI_TOT_CYC,PAPI_TOT_INS.
-  explicit HwCounters(const std::string& events = "", const std::vector<int>& other_threads = {});
+  // events: comma-separated PAPI names; empty means PAPI_TOT_CYC,PAPI_TOT_INS. traffic: the
+  // memory-read event groups to try after them, best first; the first the PMU takes is counted
+  // too, and none is no error.
+  explicit HwCounters(const std::string& events = "", const std::vector<int>& other_threads = {},
+                      const std::vector<TrafficEvents>& traffic = {});
   ~HwCounters();
   HwCounters(const HwCounters&) = delete;
   HwCounters& operator=(const HwCounters&) = delete;
@@ -21,6 +26,10 @@ class HwCounters {
   bool available() const { return available_; }
   const std::string& status() const { return status_; }
   int threads_counted() const { return static_cast<int>(event_sets_.size()); }
+  // The memory-read events being counted (empty events: none), and why none where so.
+  const TrafficEvents& traffic() const { return traffic_; }
+  // Bytes read from memory in a stop()'s counts: the traffic events' sum times their line.
+  double traffic_bytes(const std::vector<std::pair<std::string, double>>& counts) const;
   // Counts between start() and stop(), summed over the threads counted.
   void start();
   std::vector<std::pair<std::string, double>> stop();
@@ -30,6 +39,7 @@ class HwCounters {
   std::string status_;
   std::vector<std::string> names_;
   std::vector<int> event_sets_;
+  TrafficEvents traffic_;
 };
 
 }  // namespace memwall

@@ -78,6 +78,13 @@ std::vector<CurvePoint> bandwidth_points(const std::vector<ResultFile>& files,
       const double ws =
           m.has("working_set_bytes") ? m.median("working_set_bytes") : m.key_number("bytes");
       out.push_back({ws, m.best(counter)});
+      if (counter != "GBps" && m.has("GBps") &&
+          m.counters.at("GBps").size() == m.counters.at(counter).size()) {
+        // A counter beside a rate is read at the repetition that gave the best rate.
+        const auto& rate = m.counters.at("GBps");
+        out.back().value =
+            m.counters.at(counter)[std::max_element(rate.begin(), rate.end()) - rate.begin()];
+      }
     }
   std::sort(out.begin(), out.end(),
             [](const CurvePoint& a, const CurvePoint& b) { return a.bytes < b.bytes; });
@@ -278,6 +285,18 @@ LevelReport detect_levels(const std::vector<ResultFile>& files, const CurveSpec&
       l.bandwidth_nt_GBps = interval_median(memory_nt, l.interval_lo_bytes, INFINITY, unused);
       l.read_GBps = interval_median(cache_bw, l.interval_lo_bytes, INFINITY, unused);
       l.bandwidth_hw_GBps = interval_median(memory_hw, l.interval_lo_bytes, INFINITY, unused);
+      l.counted_read_GBps = interval_median(
+          bandwidth_points(files, spec, spec.cache_kernel, threads, "counted_read_GBps"),
+          l.interval_lo_bytes, INFINITY, unused);
+      if (l.counted_read_GBps > 0 && l.read_GBps > 0)
+        l.note += std::string(l.note.empty() ? "" : "; ") + "the PMU counted " +
+                  fmt(l.counted_read_GBps, "%.1f") + " GB/s read from memory while `" +
+                  spec.cache_kernel + "` streamed " + fmt(l.read_GBps, "%.1f") + " GB/s (" +
+                  fmt(l.counted_read_GBps / l.read_GBps, "%.2f") + "x" +
+                  (std::abs(l.counted_read_GBps / l.read_GBps - 1) > 0.2
+                       ? ": the kernel's byte count and the hardware's disagree by more than 20%"
+                       : "") +
+                  ")";
     } else {
       l.interval_hi_bytes = std::max(l.interval_lo_bytes, edge * scale);
       l.bandwidth_kernel = spec.cache_kernel;

@@ -70,6 +70,9 @@ struct MemoryLevel {
   // Memory only, what a product that only reads can draw: the cache kernel (read) over the same
   // interval, and the traffic the memory kernel moved counting write-allocate (hw_GBps).
   double read_GBps = 0, bandwidth_hw_GBps = 0;
+  // Memory only: what the PMU counted read from memory while the cache kernel ran over the same
+  // interval (0: not counted); the check of the kernel's own byte count.
+  double counted_read_GBps = 0;
   double interval_lo_bytes = 0, interval_hi_bytes = 0;  // working sets used
   int bandwidth_points = 0;
   double capacity_bytes = 0;  // what all threads can hold here (0 for memory)

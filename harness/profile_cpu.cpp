@@ -55,6 +55,7 @@ void cpu_memory(const ProfileInputs& in, json& profile) {
     if (l.stream_edge_bytes > 0) j["stream_edge_bytes"] = l.stream_edge_bytes;
     if (l.read_GBps > 0) j["read_GBps"] = l.read_GBps;
     if (l.bandwidth_hw_GBps > 0) j["bandwidth_hw_GBps"] = l.bandwidth_hw_GBps;
+    if (l.counted_read_GBps > 0) j["counted_read_GBps"] = l.counted_read_GBps;
     if (l.bandwidth_nt_GBps > 0) j["bandwidth_nt_GBps"] = l.bandwidth_nt_GBps;
     if (!l.note.empty()) j["note"] = l.note;
     levels.push_back(j);

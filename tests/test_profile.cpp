@@ -148,6 +148,32 @@ TEST(Profile, RoofExcessNamesItsMeasuredReason) {
   EXPECT_EQ(above, 2);
 }
 
+// Where the PMU counted the lines read from memory (test data: the read kernel's own rate
+// scaled, added to a real run), DRAM gives the counted figure beside the read kernel's and says
+// when the two disagree.
+TEST(Profile, DramComparesTheCountedReadsWithTheReadKernel) {
+  for (const double counted_share : {0.97, 0.5}) {
+    ResultFile f = load_result_file(fixture("machines/amd-epyc-zen4-kvm.json"));
+    for (Measurement& m : f.measurements)
+      if (m.family == "cpu.bw" && m.variant == "read") {
+        std::vector<double> counted = m.counters.at("GBps");
+        for (double& v : counted) v *= counted_share;
+        m.counters["counted_read_GBps"] = counted;
+      }
+    const json p = build_profile(profile_inputs({f}, ""));
+    const json* dram = find_level(p, "cpu", "DRAM");
+    ASSERT_NE(dram, nullptr);
+    const double read = (*dram)["read_GBps"], counted = (*dram)["counted_read_GBps"];
+    EXPECT_NEAR(counted / read, counted_share, 0.02);
+    const std::string note = (*dram)["note"];
+    EXPECT_NE(note.find("the PMU counted"), std::string::npos) << note;
+    EXPECT_EQ(note.find("disagree") != std::string::npos, counted_share < 0.8) << note;
+  }
+  const json plain = build_profile(
+      profile_inputs({load_result_file(fixture("machines/amd-epyc-zen4-kvm.json"))}, ""));
+  EXPECT_FALSE(find_level(plain, "cpu", "DRAM")->contains("counted_read_GBps"));
+}
+
 TEST(Profile, DecodeIsMemoryBoundAndCpuAndGpuProductsStayTwoRows) {
   ResultFile f = load_result_file(fixture("run_a/bench_cpu.json"));
   // The same product measured on a GPU (test data: the CPU's numbers renamed with a device
