@@ -250,10 +250,9 @@ LevelReport detect_levels(const std::vector<ResultFile>& files, const CurveSpec&
                  " reports (a slow dependent chain keeps less of a cache than a stream "
                  "does: the prefetchers' neighbour lines take room, and in a shared cache other "
                  "tenants evict it); " +
-                 (l.stream_edge_threads > 1 ? std::to_string(l.stream_edge_threads) +
-                                                  " threads' reads (one "
-                                                  "shared cache)"
-                                            : std::string("one thread's reads")) +
+                 (l.stream_edge_threads > 1
+                      ? std::to_string(l.stream_edge_threads) + " threads' reads (one cache)"
+                      : std::string("one thread's reads")) +
                  " stay on it to " + format_bytes(static_cast<uint64_t>(l.stream_edge_bytes)) +
                  ", within x2 of that size";
       }

@@ -233,10 +233,10 @@ void memory_section(Document& doc, const ProfileInputs& in, const ReportFigures&
         "which is what a cache holds. A level is named after the cache hwloc reports whose "
         "capacity its edge matches (x0.5..x2); a step past the last cache is address "
         "translation. The stream edge is where one thread's read bandwidth falls half-way (in "
-        "log) to the next level's: a stream keeps more of a cache than a slow dependent chase, "
-        "whose prefetched neighbour lines take room and which other tenants of a shared cache "
-        "evict. Each level's bandwidth is the median, "
-        "over the interior of its size "
+        "log) to the next level's (all threads' reads for a shared last-level cache where a "
+        "run has no one-thread curve): a stream keeps more of a cache than a slow dependent "
+        "chase, whose prefetched neighbour lines take room and which other tenants of a shared "
+        "cache evict. Each level's bandwidth is the median, over the interior of its size "
         "interval, of the best repetition of one kernel (`" +
         report.spec.cache_kernel + "` for caches, `" + report.spec.memory_kernel +
         "` for memory as STREAM users quote it, `" + report.spec.memory_nt_kernel +
