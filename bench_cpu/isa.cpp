@@ -1,5 +1,7 @@
 #include "bench_cpu/isa.hpp"
 
+#include <algorithm>
+
 #include "core/cpu_id.hpp"
 #include "core/units.hpp"
 
@@ -45,11 +47,24 @@ bool cpu_supports(const std::string& isa) {
   return isa == "generic";
 }
 
+std::string auto_isa(const CpuId& cpu, const std::vector<std::string>& runnable) {
+  const bool halves_512 = cpu.vendor == "AuthenticAMD" && cpu.family == 0x19 && cpu.has("avx512f");
+  for (const std::string& isa : runnable)
+    if (!(isa == "avx512" && halves_512 &&
+          std::find(runnable.begin(), runnable.end(), "avx2") != runnable.end()))
+      return isa;
+  return "generic";
+}
+
 const StreamKernelSet& select_isa(const std::string& name) {
+  std::vector<std::string> runnable;
+  for (const StreamKernelSet* set : compiled_isas())
+    if (cpu_supports(set->isa)) runnable.push_back(set->isa);
+  const std::string want = name == "auto" ? auto_isa(cpu_id(), runnable) : name;
   std::string known;
   for (const StreamKernelSet* set : compiled_isas()) {
     known += std::string(known.empty() ? "" : ", ") + set->isa;
-    if ((name == "auto" || name == set->isa) && cpu_supports(set->isa)) return *set;
+    if (want == set->isa && cpu_supports(set->isa)) return *set;
     if (name == set->isa) throw UsageError("this CPU does not support ISA '" + name + "'");
   }
   throw UsageError("unknown ISA '" + name + "' (this build has: auto, " + known + ")");

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "core/cpu_id.hpp"
+
 namespace memwall::cpu {
 
 // out, x, y are 64-byte aligned; n is a multiple of kStreamGrain. Each kernel makes `passes`
@@ -36,8 +38,14 @@ struct StreamKernelSet {
 std::vector<const StreamKernelSet*> compiled_isas();
 // Whether this CPU can run the named ISA.
 bool cpu_supports(const std::string& isa);
-// "auto" gives the widest the CPU supports; otherwise that ISA, or UsageError if it is not
-// compiled in or this CPU lacks it.
+// "auto" gives auto_isa's choice; otherwise that ISA, or UsageError if it is not compiled in or
+// this CPU lacks it.
 const StreamKernelSet& select_isa(const std::string& name);
+// The widest of `runnable` (widest first), except AVX-512 where the CPU executes each 512-bit
+// operation as two 256-bit halves (AMD Zen 4) and AVX2 is there: measured on a Zen 4 guest, 2
+// threads, the AVX2 kernels stream at least as fast at every size (read at 32 KiB 430 vs 395
+// GB/s, as likwid-bench's load_avx and load_avx512 both reach about 420; DRAM triad the same or
+// faster), so the wider vectors only add micro-ops.
+std::string auto_isa(const CpuId& cpu, const std::vector<std::string>& runnable);
 
 }  // namespace memwall::cpu

@@ -80,3 +80,29 @@ TEST(StreamKernels, EverySupportedIsaComputesEveryKernel) {
     }
   }
 }
+
+// "auto" takes the widest vectors, except AVX-512 on a CPU that runs 512-bit operations as two
+// 256-bit halves (Zen 4: family 0x19 with AVX-512), where AVX2 streams as fast or faster.
+TEST(Stream, AutoIsaIsTheWidestExceptHalvedAvx512) {
+  CpuId zen4;
+  zen4.arch = "x86_64";
+  zen4.vendor = "AuthenticAMD";
+  zen4.family = 0x19;
+  zen4.model = 0x11;
+  zen4.features = {"avx2", "fma", "avx512f", "avx512bw", "avx512vl"};
+  const std::vector<std::string> all = {"avx512", "avx2", "sse2", "generic"};
+  EXPECT_EQ(cpu::auto_isa(zen4, all), "avx2");
+  EXPECT_EQ(cpu::auto_isa(zen4, {"avx512", "generic"}), "avx512");  // no AVX2 kernels built
+  CpuId zen5 = zen4;
+  zen5.family = 0x1a;
+  EXPECT_EQ(cpu::auto_isa(zen5, all), "avx512");
+  CpuId zen3 = zen4;
+  zen3.features = {"avx2", "fma"};
+  EXPECT_EQ(cpu::auto_isa(zen3, {"avx2", "sse2", "generic"}), "avx2");
+  CpuId spr = zen4;
+  spr.vendor = "GenuineIntel";
+  spr.family = 6;
+  spr.model = 0x8f;
+  EXPECT_EQ(cpu::auto_isa(spr, all), "avx512");
+  EXPECT_EQ(cpu::auto_isa(spr, {}), "generic");
+}
