@@ -55,9 +55,19 @@ std::string above_memory_roof(const ProfileInputs& in, const json& profile,
   if (read > 0 && product_GBps <= read * 1.05)
     return "it only reads, and " + at.level + "'s read kernel streams " + gbps(read) +
            " where the roof's " + kernel + " reaches " + gbps(at.bandwidth_GBps);
+  // The kernel beside the roof's (non-temporal triad on a CPU: no write-allocate, so every
+  // byte it counts crossed the memory bus) shows what the memory delivered in this run.
+  const double beside = level ? level->value("bandwidth_nt_GBps", 0.0) : 0;
+  const std::string beside_kernel =
+      report != in.levels.end() ? report->second.spec.memory_nt_kernel : "the second kernel";
+  if (beside > at.bandwidth_GBps && product_GBps <= beside * 1.05)
+    return "it only reads, and " + at.level + " delivered " + gbps(beside) + " to " +
+           beside_kernel + " in this run, above the roof's " + kernel + " (" +
+           gbps(at.bandwidth_GBps) + "): the roof is not all the memory can give";
   return "not explained: " + gbps(product_GBps) + " is above every bandwidth measured at " +
          at.level + " (" + kernel + " " + gbps(at.bandwidth_GBps) +
          (read > 0 ? ", read " + gbps(read) : "") + (moved > 0 ? ", moved " + gbps(moved) : "") +
+         (beside > 0 ? ", " + beside_kernel + " " + gbps(beside) : "") +
          "); on a shared machine the level's bandwidth may have moved between the runs";
 }
 
