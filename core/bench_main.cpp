@@ -306,14 +306,16 @@ int bench_main(int argc, char** argv, const BenchProgram& program) {
     g_counters = std::make_unique<HwCounters>(
         papi_events, program.counted_threads ? program.counted_threads() : std::vector<int>{},
         traffic);
+    std::string papi_off = "off";
     if (!g_counters->available()) {
       std::fprintf(stderr, "%s: hardware counters skipped: %s\n", program.name.c_str(),
                    g_counters->status().c_str());
+      papi_off = "off: " + g_counters->status();
       g_counters.reset();
     }
     add_common_context(program.name);
     add_context("memwall_mode", quick ? "quick" : full ? "full" : "default");
-    add_context("papi", g_counters ? g_counters->status() : "off");
+    add_context("papi", g_counters ? g_counters->status() : papi_off);
     if (!g_resume_after.empty()) add_context("resumed_after", g_resume_after);
     if (program.add_context) program.add_context();
   }
