@@ -1,5 +1,7 @@
 #include "bench_gpu/gpu_runtime.hpp"
 
+#include "core/nvml.hpp"
+
 namespace memwall::gpu {
 
 namespace {
@@ -45,6 +47,10 @@ void select_device(int index) {
   d.can_map_host = p.canMapHostMemory != 0;
   d.bus_bits = p.memoryBusWidth;
   d.pci_bus = p.pciBusID;
+  char bus_id[32] = {};
+  if (cudaDeviceGetPCIBusId(bus_id, sizeof bus_id, index) == cudaSuccess) d.pci_bus_id = bus_id;
+  // Energy, clocks and the link come from the same board as the kernels run on.
+  if (!d.pci_bus_id.empty()) Nvml::instance().select_pci(d.pci_bus_id);
   int value = 0;
   if (cudaDeviceGetAttribute(&value, cudaDevAttrClockRate, index) == cudaSuccess)
     d.clock_mhz = value / 1000;

@@ -23,6 +23,7 @@ struct DeviceInfo {
   int clock_mhz = 0, memory_clock_mhz = 0, bus_bits = 0;
   int driver_version = 0, runtime_version = 0;
   int pci_bus = 0;
+  std::string pci_bus_id;  // "0000:19:00.0": how NVML finds the same board
   bool can_map_host = false;
 };
 

@@ -3,6 +3,7 @@
 // NVML. Without a GPU or driver it says why on one line, writes a result file that says so,
 // and exits 0.
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 #include "bench_gpu/gpu_runtime.hpp"
 #include "bench_gpu/lt.hpp"
@@ -73,28 +74,31 @@ int main(int argc, char** argv) {
     }
     const DeviceInfo& d = device();
     const Nvml& nvml = Nvml::instance();
-    add_context("gpu0_name", d.name);
-    add_context("gpu0_sms", std::to_string(d.sms));
-    add_context("gpu0_compute_capability", std::to_string(d.major) + "." + std::to_string(d.minor));
-    add_context("gpu0_memory_bytes", std::to_string(d.memory_bytes));
-    add_context("gpu0_memory_bus_bits", std::to_string(d.bus_bits));
-    add_context("gpu0_clock_mhz_rated", std::to_string(d.clock_mhz));
-    add_context("gpu0_memory_clock_mhz", std::to_string(d.memory_clock_mhz));
-    add_context("gpu0_caches", "[{\"level\":1,\"size\":" + std::to_string(d.l1_per_sm) +
-                                   ",\"instances\":" + std::to_string(d.sms) +
-                                   "},{\"level\":2,\"size\":" + std::to_string(d.l2_bytes) +
-                                   ",\"instances\":1}]");
+    // Keyed by the index that ran: a run of --device 1 describes GPU 1.
+    nlohmann::json gpu = {
+        {"name", d.name},
+        {"sms", std::to_string(d.sms)},
+        {"compute_capability", std::to_string(d.major) + "." + std::to_string(d.minor)},
+        {"memory_bytes", std::to_string(d.memory_bytes)},
+        {"memory_bus_bits", std::to_string(d.bus_bits)},
+        {"clock_mhz_rated", std::to_string(d.clock_mhz)},
+        {"memory_clock_mhz", std::to_string(d.memory_clock_mhz)},
+        {"pci_bus_id", d.pci_bus_id},
+        {"caches",
+         {{{"level", 1}, {"size", d.l1_per_sm}, {"instances", d.sms}},
+          {{"level", 2}, {"size", d.l2_bytes}, {"instances", 1}}}}};
+    if (nvml.available()) {
+      gpu["driver"] = nvml.driver_version();
+      gpu["max_sm_clock_mhz"] = std::to_string(nvml.max_clock_mhz(0));
+      gpu["ecc"] = nvml.ecc();
+      gpu["pcie"] = "gen " + std::to_string(nvml.pcie_generation()) + " x" +
+                    std::to_string(nvml.pcie_width());
+      gpu["nvlinks_up"] = std::to_string(nvml.nvlinks_up());
+    }
+    add_context("devices", nlohmann::json{{"gpu" + std::to_string(d.index), gpu}}.dump());
     add_context("cuda_driver_version", std::to_string(d.driver_version));
     add_context("cuda_runtime_version", std::to_string(d.runtime_version));
     add_context("nvml", nvml.status());
-    if (nvml.available()) {
-      add_context("gpu0_driver", nvml.driver_version());
-      add_context("gpu0_max_sm_clock_mhz", std::to_string(nvml.max_clock_mhz(0)));
-      add_context("gpu0_ecc", nvml.ecc());
-      add_context("gpu0_pcie", "gen " + std::to_string(nvml.pcie_generation()) + " x" +
-                                   std::to_string(nvml.pcie_width()));
-      add_context("gpu0_nvlinks_up", std::to_string(nvml.nvlinks_up()));
-    }
   };
   return bench_main(argc, argv, program);
 }

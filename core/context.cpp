@@ -18,6 +18,10 @@ const char* memwall_version() {
   return MEMWALL_VERSION;
 }
 
+const char* memwall_build_type() {
+  return MEMWALL_BUILD_TYPE;
+}
+
 void add_context(const std::string& key, const std::string& value) {
   benchmark::AddCustomContext(key, value);
 }
@@ -86,7 +90,7 @@ void add_common_context(const std::string& binary) {
   add_context("git_commit", git_commit());
   add_context("compiler", MEMWALL_COMPILER);
   add_context("flags", MEMWALL_FLAGS);
-  add_context("memwall_build_type", MEMWALL_BUILD_TYPE);
+  add_context("memwall_build_type", memwall_build_type());
   add_context("cpu_model", topo.cpu_model);
   // A guest may name itself only "AMD EPYC": the CPU's own signature identifies it.
   add_context("cpu_signature", cpu_id().signature());

@@ -6,6 +6,7 @@ namespace memwall {
 
 const char* git_commit();  // generated at build time
 const char* memwall_version();
+const char* memwall_build_type();  // Release, Debug, ...
 
 // Adds memwall's keys to Google Benchmark's context for this process.
 void add_common_context(const std::string& binary);

@@ -12,6 +12,7 @@ namespace {
 // NVML_SUCCESS; handles are opaque pointers).
 using InitFn = int (*)();
 using HandleFn = int (*)(unsigned, void**);
+using PciHandleFn = int (*)(const char*, void**);
 using UintFn = int (*)(void*, unsigned*);
 using ClockFn = int (*)(void*, int, unsigned*);
 using EnergyFn = int (*)(void*, unsigned long long*);
@@ -49,6 +50,21 @@ bool Nvml::open(const std::string& library, int index) {
   void* device = nullptr;
   if (handle(static_cast<unsigned>(index), &device) != 0 || !device) {
     status_ = "NVML has no device " + std::to_string(index);
+    return false;
+  }
+  device_ = device;
+  status_ = "ok";
+  return true;
+}
+
+bool Nvml::select_pci(const std::string& bus_id) {
+  const auto handle = symbol<PciHandleFn>(lib_, "nvmlDeviceGetHandleByPciBusId_v2");
+  void* device = nullptr;
+  if (!lib_ || !handle || handle(bus_id.c_str(), &device) != 0 || !device) {
+    if (lib_) {
+      device_ = nullptr;
+      status_ = "NVML has no device at PCI " + bus_id;
+    }
     return false;
   }
   device_ = device;

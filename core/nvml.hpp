@@ -31,6 +31,9 @@ class Nvml {
   // Opens libnvidia-ml.so.1 (or `library`) and the device `index`; tests pass a library that
   // does not exist.
   bool open(const std::string& library, int index);
+  // The board at this PCI bus id ("0000:19:00.0"): NVML's indices need not be CUDA's (another
+  // order, CUDA_VISIBLE_DEVICES), so a GPU chosen by its CUDA index is found by its bus.
+  bool select_pci(const std::string& bus_id);
 
  private:
   Nvml() = default;

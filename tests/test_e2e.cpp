@@ -11,9 +11,14 @@
 #include <set>
 #include <sstream>
 
-#include "harness/result_file.hpp"
+#include "harness/profile/model.hpp"
+#include "harness/profile/result_file.hpp"
 
 namespace fs = std::filesystem;
+using memwall::harness::Level;
+using memwall::harness::load_profile;
+using memwall::harness::Product;
+using memwall::harness::Profile;
 
 namespace {
 
@@ -373,10 +378,9 @@ TEST(Faults, MemwallRunSurvivesCrashesAndSaysSo) {
     EXPECT_TRUE(fs::exists(dir / "bench_cpu.resumed1.json")) << o.output;
     const auto triad = find(load(dir / "bench_cpu.resumed1.json"), "cpu.bw/triad/");
     ASSERT_NE(triad, nullptr) << "the benchmarks after the crash ran";
-    std::ifstream profile(dir / "profile.json");
-    const auto doc = nlohmann::json::parse(profile);
-    EXPECT_EQ(doc["provenance"]["failed"].size(), 1u) << doc["provenance"].dump();
-    EXPECT_FALSE(doc["provenance"]["run_notes"].empty());
+    const Profile profile = load_profile((dir / "profile.json").string());
+    EXPECT_EQ(profile.provenance.failed.size(), 1u);
+    EXPECT_FALSE(profile.provenance.run_notes.empty());
     fs::remove_all(dir);
   }
   {
@@ -460,15 +464,17 @@ TEST(BenchComm, MemwallRunLaunchesBothParts) {
       run(std::string(MEMWALL) + " run --only comm --ranks 2 --oversubscribe --out " +
           dir.string() + " --comm-args \"--max-bytes 64 --repetitions 1 --min-time 0.001\"");
   ASSERT_EQ(o.exit_code, 0) << o.output;
-  std::ifstream in(dir / "profile.json");
-  const auto p = nlohmann::json::parse(in);
-  EXPECT_TRUE(p["interconnect"].contains("c2c"));
+  const Profile p = load_profile((dir / "profile.json").string());
+  EXPECT_FALSE(p.links.c2c.empty());
   if (MEMWALL_HAVE_MPI_TEST) {
-    ASSERT_TRUE(p["interconnect"].contains("mpi")) << p["interconnect"].dump();
-    EXPECT_TRUE(p["interconnect"]["mpi"]["p2p"].contains("same_node"));
+    ASSERT_FALSE(p.links.mpi_p2p.empty());
+    EXPECT_EQ(p.links.mpi_p2p.front().placement, "same_node");
     // The launcher of the MPI run, not the node-local run's "not used".
-    EXPECT_NE(p["interconnect"]["mpi"].value("launcher", "").find("2 ranks"), std::string::npos);
-    EXPECT_NE(p["provenance"]["run_notes"].dump().find("mpirun"), std::string::npos);
+    EXPECT_NE(p.links.mpi_launcher.find("2 ranks"), std::string::npos) << p.links.mpi_launcher;
+    bool said = false;
+    for (const std::string& n : p.provenance.run_notes)
+      said = said || n.find("mpirun") != std::string::npos;
+    EXPECT_TRUE(said);
   }
   fs::remove_all(dir);
 }
@@ -525,35 +531,34 @@ TEST(Memwall, GpuResultsMakeASecondDevice) {
   fs::copy_file(std::string(MEMWALL_FIXTURES) + "/run_a/bench_cpu.json", dir / "bench_cpu.json");
   const Outcome o = run(std::string(MEMWALL) + " report " + dir.string());
   ASSERT_EQ(o.exit_code, 0) << o.output;
-  std::ifstream in(dir / "profile.json");
-  const auto p = nlohmann::json::parse(in);
-  EXPECT_EQ(p["devices"]["gpu0"]["kind"], "gpu");
+  const Profile p = load_profile((dir / "profile.json").string());
+  EXPECT_EQ(p.devices.at("gpu0").kind, "gpu");
   std::vector<std::string> names;
-  for (const auto& l : p["memory"]["gpu0"]) names.push_back(l["name"]);
+  for (const Level& l : p.memory.at("gpu0")) names.push_back(l.name);
   EXPECT_EQ(names, (std::vector<std::string>{"GPU_L1", "GPU_L2", "HBM"}));
   // The L1s: the curve over the latency plateau times 132 SMs (the kernels use all of them);
   // the L2: its own L1-bypassing benchmark; a product fits an SM's L1 only whole.
-  EXPECT_DOUBLE_EQ(p["memory"]["gpu0"][0]["bandwidth_GBps"].get<double>(), 9000);
-  EXPECT_DOUBLE_EQ(p["memory"]["gpu0"][0]["placement_capacity_bytes"].get<double>(), 262144);
-  EXPECT_DOUBLE_EQ(p["memory"]["gpu0"][1]["bandwidth_GBps"].get<double>(), 5200);
-  EXPECT_EQ(p["memory"]["gpu0"][1]["bandwidth_kernel"], "gpu.l2");
+  const auto& gpu = p.memory.at("gpu0");
+  EXPECT_DOUBLE_EQ(gpu[0].bandwidth_GBps, 9000);
+  EXPECT_DOUBLE_EQ(gpu[0].placement_capacity_bytes, 262144);
+  EXPECT_DOUBLE_EQ(gpu[1].bandwidth_GBps, 5200);
+  EXPECT_EQ(gpu[1].bandwidth_kernel, "gpu.l2");
   // Energy: the fastest GEMM of each format that recorded it, in pJ per FLOP.
-  ASSERT_EQ(p["energy"]["gpu0"]["rows"].size(), 2u);
-  EXPECT_EQ(p["energy"]["gpu0"]["rows"][0]["what"], "bf16 GEMM");
-  EXPECT_NEAR(p["energy"]["gpu0"]["rows"][0]["pJ_per_flop"].get<double>(), 1.0, 1e-9);
-  const double hbm = p["memory"]["gpu0"][2]["bandwidth_GBps"];
-  const double cpu_dram = p["memory"]["cpu"].back()["bandwidth_GBps"];
-  const double peak = p["compute"]["gpu0"]["bf16"]["peak_GFLOPps"];
-  EXPECT_DOUBLE_EQ(p["ratios"]["gpu0"]["ridge_flop_per_byte"]["HBM"]["bf16"].get<double>(),
-                   peak / hbm);
+  ASSERT_EQ(p.energy.at("gpu0").rows.size(), 2u);
+  EXPECT_EQ(p.energy.at("gpu0").rows[0].what, "bf16 GEMM");
+  EXPECT_NEAR(p.energy.at("gpu0").rows[0].energy_pJ.median, 1.0, 1e-9);
+  const double hbm = gpu[2].bandwidth_GBps;
+  const double cpu_dram = p.memory.at("cpu").back().bandwidth_GBps;
+  const double peak = p.compute.at("gpu0").at("bf16").peak.best;
+  EXPECT_DOUBLE_EQ(p.ratios.at("gpu0").ridge_flop_per_byte.at("HBM").at("bf16"), peak / hbm);
   EXPECT_NE(peak / hbm, peak / cpu_dram);
-  EXPECT_EQ(p["ratios"]["gpu0"]["walls"]["memory_level"], "HBM");
+  EXPECT_EQ(p.ratios.at("gpu0").walls.memory_level, "HBM");
   int gpu_rows = 0, cpu_rows = 0;
-  for (const auto& op : p["transformer"]["ops"]) {
-    gpu_rows += op["device"] == "gpu0";
-    cpu_rows += op["device"] == "cpu";
-    if (op["device"] == "gpu0") {
-      const std::string at = op["operands_fit_in"];  // one of the GPU's own levels
+  for (const Product& op : p.transformer.ops) {
+    gpu_rows += op.device == "gpu0";
+    cpu_rows += op.device == "cpu";
+    if (op.device == "gpu0") {
+      const std::string at = op.operands_fit_in;  // one of the GPU's own levels
       EXPECT_TRUE(at == "GPU_L1" || at == "GPU_L2" || at == "HBM") << at;
     }
   }

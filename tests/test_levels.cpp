@@ -6,10 +6,11 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "core/levels.hpp"
 #include "core/units.hpp"
+#include "harness/profile/segments.hpp"
 
 using namespace memwall;
+using namespace memwall::harness;
 
 namespace {
 

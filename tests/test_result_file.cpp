@@ -1,7 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "harness/levels_report.hpp"
-#include "harness/result_file.hpp"
+#include "harness/profile/pipeline.hpp"
+#include "harness/profile/result_file.hpp"
+#include "harness/profile/steps.hpp"
 
 using namespace memwall::harness;
 
@@ -63,12 +64,15 @@ TEST(ResultFile, BadInputNamesTheFileAndTheProblem) {
   EXPECT_NE(error_of(fixture("truncated.json")).find("truncated.json"), std::string::npos);
 }
 
-TEST(LevelReport, UsesHwlocFromTheContext) {
-  const ResultFile f = load_result_file(fixture("bench_cpu_small.json"));
-  const LevelReport r = detect_levels({f});
-  EXPECT_FALSE(r.hwloc.empty());
-  EXPECT_EQ(r.hwloc.front().level, 1);
-  EXPECT_FALSE(levels_markdown(r).empty());
+TEST(Devices, CachesFromTheContextOfTheirOwnRun) {
+  ProfileInputs in;
+  in.files = {load_result_file(fixture("bench_cpu_small.json"))};
+  const auto caches = reported_caches(in, "cpu");
+  ASSERT_FALSE(caches.empty());
+  EXPECT_EQ(caches.front().level, 1);
+  const auto devices = devices_step(in);
+  ASSERT_TRUE(devices.count("cpu"));
+  EXPECT_FALSE(devices.at("cpu").context.empty());
 }
 
 TEST(ResultFile, NonFiniteTokensBecomeNullOutsideStrings) {

@@ -1,0 +1,42 @@
+#include "core/counter_schema.hpp"
+
+namespace memwall {
+
+const std::vector<CounterInfo>& counter_schema() {
+  // Main counters in the order a benchmark's main one is picked: a GEMM's GBps is a by-product
+  // of its FLOP/s, a collective's busGBps says more than its algGBps, a random read's IOPS more
+  // than its GB/s.
+  static const std::vector<CounterInfo> schema = {
+      {"GFLOPps", "GFLOP/s", true, true, false,
+       "1e9 FLOP/s, 2 per FMA and 2*M*N*K per GEMM (int8: operations)"},
+      {"busGBps", "GB/s", true, true, false, "nccl-tests' bus bandwidth (algbw x the factor)"},
+      {"iops", "1/s", true, true, true, "completed I/Os per second, as fio counts them"},
+      {"GBps", "GB/s", true, true, false, "1e9 bytes/s, bytes as STREAM (or OSU, fio) count"},
+      {"latency_ns", "ns", false, true, false, "time per dependent access, or one-way message"},
+      {"latency_p50_ns", "ns", false, false, true, "median completion latency"},
+      {"latency_p99_ns", "ns", false, false, true, "99th percentile completion latency"},
+      {"latency_p999_ns", "ns", false, false, false, "99.9th percentile completion latency"},
+      {"algGBps", "GB/s", true, false, false, "nccl-tests' algorithm bandwidth (size / time)"},
+      {"hw_GBps", "GB/s", true, false, false, "GBps plus the lines plain stores read first"},
+      {"counted_read_GBps", "GB/s", true, false, false, "memory reads the PMU counted"},
+      {"load_GBps", "GB/s", true, false, false, "the other cores' streaming load (loaded chase)"},
+      {"theoretical_GFLOPps", "GFLOP/s", true, false, false, "units x lanes x 2 x the clock"},
+      {"energy_pJ_per_byte", "pJ", false, false, false, "board energy over the bytes moved"},
+      {"energy_pJ_per_flop", "pJ", false, false, false, "board energy over the FLOPs done"},
+      {"power_W", "W", false, false, false, "board power over the metering window"},
+  };
+  return schema;
+}
+
+const CounterInfo* counter_info(const std::string& name) {
+  for (const CounterInfo& c : counter_schema())
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+bool higher_is_better(const std::string& counter) {
+  const CounterInfo* c = counter_info(counter);
+  return c ? c->higher_is_better : true;
+}
+
+}  // namespace memwall

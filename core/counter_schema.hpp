@@ -1,0 +1,29 @@
+// What every counter a benchmark writes means, declared once: its unit, which way is better
+// (and so whether a run's best is its max or its min), whether it is a benchmark's main
+// counter, and whether the gate watches it on every benchmark that has it. The profile,
+// compare, history, gate and fleet all read this table; a counter it lacks is not a metric.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace memwall {
+
+struct CounterInfo {
+  std::string name;  // as the benchmarks write it: GBps, latency_ns
+  std::string unit;  // GB/s (1e9 bytes/s), ns, GFLOP/s (1e9 FLOP/s), 1/s
+  bool higher_is_better = true;
+  // A benchmark's main counter is the first of these (in table order) that it has.
+  bool main = false;
+  // Every benchmark with this counter is a headline metric of the gate and the fleet view
+  // (the levels, peaks and links are headline metrics through the profile already).
+  bool headline = false;
+  std::string meaning;
+};
+
+const std::vector<CounterInfo>& counter_schema();
+// nullptr for a counter the schema does not declare.
+const CounterInfo* counter_info(const std::string& name);
+// Best of a run's repetitions: the max of a rate, the min of a latency.
+bool higher_is_better(const std::string& counter);
+
+}  // namespace memwall

@@ -1,0 +1,231 @@
+#include "harness/cli/runner.hpp"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+
+#include "core/result_writer.hpp"
+#include "core/topology.hpp"
+#include "harness/profile/result_file.hpp"
+
+namespace fs = std::filesystem;
+
+namespace memwall::harness {
+
+namespace {
+
+fs::path exe_dir() {
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? fs::current_path() : self.parent_path();
+}
+
+// The benchmark a crashed run named in its closing entry ("crashed: signal 11 (SIGSEGV)").
+std::string crashed_benchmark(const fs::path& file, std::string& why) {
+  try {
+    const ResultFile f = load_result_file(file.string());
+    for (auto m = f.measurements.rbegin(); m != f.measurements.rend(); ++m)
+      if (m->error.rfind("crashed:", 0) == 0) {
+        why = m->error;
+        return m->name;
+      }
+  } catch (const InputError&) {
+  }
+  return "";
+}
+
+}  // namespace
+
+const std::vector<BenchBinary>& bench_binaries() {
+  static const std::vector<BenchBinary> binaries = {
+      {"bench_cpu", "cpu", "not built"},
+      {"bench_gpu", "gpu", "not built (it needs the CUDA toolkit at configure time)"},
+      {"bench_comm", "comm", "not built"},
+  };
+  return binaries;
+}
+
+std::string find_binary(const std::string& name) {
+  const fs::path dir = exe_dir();
+  for (const fs::path& p : {dir / name, dir.parent_path() / name / name})
+    if (fs::exists(p)) return p.string();
+  return "";
+}
+
+int run_child(const std::vector<std::string>& args, int* pid_out) {
+  std::vector<char*> argv;
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    std::signal(SIGINT, SIG_DFL);
+    execvp(argv[0], argv.data());
+    std::fprintf(stderr, "memwall: error: cannot start %s: %s\n", argv[0], std::strerror(errno));
+    _exit(127);
+  }
+  if (pid_out) *pid_out = pid;
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return 128 + WTERMSIG(status);
+}
+
+namespace {
+
+bool on_path(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::stringstream dirs(path ? path : "");
+  for (std::string dir; std::getline(dirs, dir, ':');)
+    if (!dir.empty() && access((fs::path(dir) / program).c_str(), X_OK) == 0) return true;
+  return false;
+}
+
+// A partial file a crashed process left: named by its pid, which for an MPI rank is not the
+// launcher's; the newest that matches.
+fs::path partial_file(const fs::path& dir, const std::string& file_name) {
+  fs::path found;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec))
+    if (entry.path().filename().string().rfind("." + file_name + ".tmp.", 0) == 0)
+      found = entry.path();
+  return found;
+}
+
+}  // namespace
+
+std::vector<Launch> plan_launches(const RunOptions& options) {
+  std::vector<Launch> plan;
+  for (const BenchBinary& b : bench_binaries()) {
+    if (std::find(options.parts.begin(), options.parts.end(), b.part) == options.parts.end())
+      continue;
+    plan.push_back({b.name, b.part, b.name, {}, {}, ""});
+    if (std::string(b.name) != "bench_comm") continue;
+    Launch mpi{b.name, b.part, "bench_comm_mpi", {}, {"--mpi"}, ""};
+    const bool slurm = std::getenv("SLURM_JOB_ID") && on_path("srun");
+    if (!options.mpi_built) {
+      mpi.skip = "built without MPI (install libopenmpi-dev and rebuild)";
+    } else if (slurm) {
+      mpi.launcher = {"srun"};
+      if (options.ranks > 0)
+        mpi.launcher.insert(mpi.launcher.end(), {"-n", std::to_string(options.ranks)});
+    } else if (!on_path("mpirun")) {
+      mpi.skip = "mpirun not found (install openmpi-bin)";
+    } else {
+      const int cores = static_cast<int>(memwall::topology().core_cpus.size());
+      int ranks = options.ranks;
+      if (ranks == 0 && options.hostfile.empty()) ranks = std::max(2, cores);
+      if (options.hostfile.empty() && !options.oversubscribe && ranks > cores)
+        throw InputError("--ranks " + std::to_string(ranks) + " is above the " +
+                         std::to_string(cores) +
+                         " cores of this node: add --oversubscribe, or --hostfile for more nodes");
+      mpi.launcher = {"mpirun"};
+      if (ranks > 0) mpi.launcher.insert(mpi.launcher.end(), {"-np", std::to_string(ranks)});
+      mpi.launcher.insert(mpi.launcher.end(), {"--bind-to", "core"});
+      if (!options.hostfile.empty())
+        mpi.launcher.insert(mpi.launcher.end(), {"--hostfile", options.hostfile});
+      if (options.oversubscribe || ranks > cores) mpi.launcher.push_back("--oversubscribe");
+      if (geteuid() == 0) mpi.launcher.push_back("--allow-run-as-root");  // only as root
+    }
+    plan.push_back(mpi);
+  }
+  return plan;
+}
+
+RunOutcome run_binaries(const RunOptions& options) {
+  RunOutcome outcome;
+  for (const Launch& launch : plan_launches(options)) {
+    const std::string path = find_binary(launch.binary);
+    const std::string what = launch.stem;
+    if (path.empty() || !launch.skip.empty()) {
+      const BenchBinary* b = nullptr;
+      for (const BenchBinary& x : bench_binaries())
+        if (launch.binary == x.name) b = &x;
+      outcome.notes.push_back(
+          what +
+          " skipped: " + (!launch.skip.empty() ? launch.skip : std::string(b->missing_reason)));
+      std::cerr << "memwall: " << outcome.notes.back() << "\n";
+      continue;
+    }
+    if (outcome.interrupted) continue;
+    if (!launch.launcher.empty()) {
+      std::string line;
+      for (const std::string& a : launch.launcher) line += (line.empty() ? "" : " ") + a;
+      outcome.notes.push_back(what + " started by `" + line + "`");
+    }
+    std::string resume_after;
+    for (int attempt = 0; attempt <= options.max_restarts; ++attempt) {
+      const std::string file_name =
+          what + (attempt ? ".resumed" + std::to_string(attempt) : "") + ".json";
+      const fs::path out = fs::path(options.out_dir) / file_name;
+      std::vector<std::string> args = options.wrapper;
+      args.insert(args.end(), launch.launcher.begin(), launch.launcher.end());
+      args.insert(args.end(), {path, "--out", out.string()});
+      args.insert(args.end(), launch.flags.begin(), launch.flags.end());
+      if (options.quick) args.push_back("--quick");
+      if (options.full) args.push_back("--full");
+      if (!resume_after.empty()) args.insert(args.end(), {"--resume-after", resume_after});
+      if (options.extra_args.count(launch.part)) {
+        const auto& extra = options.extra_args.at(launch.part);
+        args.insert(args.end(), extra.begin(), extra.end());
+      }
+      std::cerr << "memwall: running " << what << (options.quick ? " --quick" : "")
+                << (options.full ? " --full" : "")
+                << (resume_after.empty() ? "" : " after " + resume_after) << "\n";
+      int pid = 0;
+      const int rc = run_child(args, &pid);
+      if (rc == 0) break;
+      if (rc == 130) {
+        outcome.interrupted = true;
+        outcome.notes.push_back(what + " interrupted; its results so far are kept");
+        break;
+      }
+      outcome.failed = true;
+      if (rc == 1) {
+        outcome.notes.push_back(what +
+                                ": some benchmarks failed their check or hit an error (listed "
+                                "under failed)");
+        break;
+      }
+      if (rc == 2) {
+        outcome.notes.push_back(what + " refused its input (exit 2)");
+        break;
+      }
+      // A crash: the binary died of a signal, or (under mpirun) a rank did and the launcher
+      // exited non-zero.
+      std::string why;
+      const std::string crashed = fs::exists(out) ? crashed_benchmark(out, why) : "";
+      if (!crashed.empty()) {
+        outcome.notes.push_back(crashed + " " + why + "; " + what + " was started again after it");
+        std::cerr << "memwall: " << outcome.notes.back() << "\n";
+        resume_after = crashed;
+        continue;
+      }
+      // A signal no handler sees (SIGKILL, the OOM killer): close what it wrote.
+      const fs::path tmp = partial_file(options.out_dir, file_name);
+      const std::string how = rc > 128
+                                  ? std::string("killed by signal ") + std::to_string(rc - 128) +
+                                        " (" + strsignal(rc - 128) + ")"
+                                  : "failed with exit code " + std::to_string(rc);
+      const bool kept =
+          !tmp.empty() && finish_partial_result(tmp.string(), out.string(), launch.binary, how);
+      outcome.notes.push_back(what + " " + how +
+                              (kept ? "; the benchmarks it finished are kept"
+                                    : (fs::exists(out) ? "" : " before it wrote any result")));
+      break;
+    }
+    if (!outcome.notes.empty() && outcome.failed)
+      std::cerr << "memwall: " << outcome.notes.back() << "\n";
+  }
+  return outcome;
+}
+
+}  // namespace memwall::harness

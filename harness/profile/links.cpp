@@ -1,0 +1,241 @@
+// The links step: what joins the machine's parts. Each GPU's host link (copy engine and SMs,
+// pinned and pageable, each direction, and a 4-byte copy's latency), the GPU peer matrix, NCCL
+// and MPI collectives at their largest size per rank count, MPI point-to-point per placement,
+// core-to-core latency by what the two units share, the NUMA matrix, and the message-size
+// curves.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "core/stats.hpp"
+#include "harness/profile/steps.hpp"
+
+namespace memwall::harness {
+
+namespace {
+
+std::string key_or(const Measurement& m, const std::string& key, const std::string& fallback) {
+  return m.keys.count(key) ? m.keys.at(key) : fallback;
+}
+
+const Measurement* largest(const std::vector<const Measurement*>& ms) {
+  const Measurement* best = nullptr;
+  for (const Measurement* m : ms)
+    if (!best || m->key_number("bytes") > best->key_number("bytes")) best = m;
+  return best;
+}
+const Measurement* smallest(const std::vector<const Measurement*>& ms) {
+  const Measurement* best = nullptr;
+  for (const Measurement* m : ms)
+    if (!best || m->key_number("bytes") < best->key_number("bytes")) best = m;
+  return best;
+}
+
+std::string upper(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), ::toupper);
+  return s;
+}
+
+std::string context_value(const Device& d, const std::string& key) {
+  for (const ContextItem& c : d.context)
+    if (c.key == key) return c.value;
+  return "";
+}
+
+Collective collective_of(const std::string& library, const std::vector<const Measurement*>& ms,
+                         int nodes) {
+  const Measurement* big = largest(ms);
+  const Measurement* small = smallest(ms);
+  Collective c;
+  c.library = library;
+  c.name = big->variant;
+  c.inplace = key_or(*big, "inplace", "0");
+  c.ranks =
+      static_cast<int>(big->key_number("ranks", big->has("ranks") ? big->median("ranks") : 0));
+  c.nodes = nodes;
+  c.bytes = big->key_number("bytes");
+  c.busGBps = big->best("busGBps");
+  c.algGBps = big->has("algGBps") ? big->best("algGBps") : 0;
+  c.small_bytes = small->key_number("bytes");
+  c.small_latency_ns = small->has("latency_ns") ? small->best("latency_ns") : 0;
+  return c;
+}
+
+// One curve per variant and each key but the size (placement, in-place form, rank count).
+void add_point(std::map<std::string, Series>& curves, const Measurement& m,
+               const std::string& counter) {
+  std::string name = m.variant;
+  for (const auto& [key, value] : m.keys)
+    if (key != "bytes" && key != "pair" && key != "device") name += " " + key + ":" + value;
+  Series& s = curves[name];
+  s.name = name;
+  s.points.push_back({m.key_number("bytes"), m.best(counter)});
+}
+
+std::vector<Series> sorted(std::map<std::string, Series>& curves) {
+  std::vector<Series> out;
+  for (auto& [name, s] : curves) {
+    std::sort(s.points.begin(), s.points.end());
+    out.push_back(s);
+  }
+  return out;
+}
+
+}  // namespace
+
+Links links_step(const ProfileInputs& in, const PerDevice<Device>& devices) {
+  Links out;
+  // gpu0 / h2d / pinned / ce -> the runs at every size
+  std::map<std::tuple<std::string, std::string, std::string, std::string>,
+           std::vector<const Measurement*>>
+      host;
+  std::map<std::pair<std::string, std::string>, double> host_latency;  // device, direction
+  std::map<std::tuple<int, int, std::string, std::string>, std::vector<const Measurement*>> peers;
+  std::map<std::string, std::vector<const Measurement*>> nccl, mpi_coll;  // variant/inplace/ranks
+  std::map<std::string, std::map<std::string, std::vector<const Measurement*>>> p2p;
+  std::map<std::string, std::vector<double>> c2c_by_shared;
+  std::map<std::string, Series> mpi_latency, mpi_bandwidth, mpi_collective, nccl_curves;
+  std::set<std::string> hosts;
+  for (const ResultFile& f : in.files) {
+    bool mpi_file = false;
+    for (const Measurement& m : f.measurements) {
+      if (!m.error.empty()) continue;
+      if (m.family == "gpu.pcie") {
+        const std::string device = device_of(m);
+        if (m.variant.rfind("latency", 0) == 0) {
+          if (m.has("latency_ns"))
+            host_latency[{device, m.variant.substr(m.variant.find('/') + 1)}] =
+                m.best("latency_ns");
+        } else if (m.has("GBps")) {
+          host[{device, m.variant, key_or(m, "memory", "pinned"), key_or(m, "engine", "ce")}]
+              .push_back(&m);
+        }
+      } else if (m.family == "comm.p2p" && m.has("GBps")) {
+        const std::vector<std::string> parts = {m.variant.substr(0, m.variant.find('/')),
+                                                m.variant.substr(m.variant.find('/') + 1)};
+        peers[{static_cast<int>(m.key_number("from")), static_cast<int>(m.key_number("to")),
+               parts[0], parts[1]}]
+            .push_back(&m);
+      } else if (m.family == "comm.nccl" && m.has("busGBps")) {
+        nccl[m.variant + "/" + key_or(m, "inplace", "0") + "/" + key_or(m, "ranks", "")].push_back(
+            &m);
+        add_point(nccl_curves, m, "busGBps");
+      } else if (m.family == "comm.mpi" && m.keys.count("placement")) {
+        mpi_file = true;
+        p2p[m.keys.at("placement")][m.variant].push_back(&m);
+        if (m.variant == "latency" && m.has("latency_ns")) add_point(mpi_latency, m, "latency_ns");
+        if (m.variant != "latency" && m.has("GBps")) add_point(mpi_bandwidth, m, "GBps");
+      } else if (m.family == "comm.mpi" && m.has("busGBps")) {
+        mpi_file = true;
+        mpi_coll[m.variant + "/" + key_or(m, "inplace", "0") + "/" + key_or(m, "ranks", "")]
+            .push_back(&m);
+        add_point(mpi_collective, m, "busGBps");
+      } else if (m.family == "comm.c2c" && m.has("latency_ns")) {
+        CoreToCore c;
+        c.from = static_cast<int>(m.key_number("from"));
+        c.to = static_cast<int>(m.key_number("to"));
+        c.shared = key_or(m, "shared", "");
+        c.numa = key_or(m, "numa", "");
+        c.latency_ns = m.best("latency_ns");
+        out.c2c.push_back(c);
+        c2c_by_shared[(c.shared.empty() ? "?" : c.shared) +
+                      (c.numa == "other" ? ", other NUMA node" : "")]
+            .push_back(c.latency_ns);
+      } else if (m.family == "comm.numa") {
+        NumaCell cell;
+        cell.cpus = static_cast<int>(m.key_number("cpus"));
+        cell.memory = static_cast<int>(m.key_number("memory"));
+        auto it = std::find_if(out.numa.begin(), out.numa.end(), [&](const NumaCell& n) {
+          return n.cpus == cell.cpus && n.memory == cell.memory;
+        });
+        if (it == out.numa.end()) it = out.numa.insert(out.numa.end(), cell);
+        if (m.has("GBps")) it->read_GBps = m.best("GBps");
+        if (m.has("latency_ns")) it->latency_ns = m.best("latency_ns");
+      }
+    }
+    if (mpi_file) {
+      // The launcher from the file that ran under MPI, not the node-local run's "not used".
+      out.mpi_launcher = f.context.value("mpi", "");
+      std::string list = f.context.value("rank_hosts", "");
+      for (size_t at = 0; at < list.size();) {
+        const size_t comma = std::min(list.find(',', at), list.size());
+        if (comma > at) hosts.insert(list.substr(at, comma - at));
+        at = comma + 1;
+      }
+    }
+  }
+  for (const auto& [key, ms] : host) {
+    const auto& [device, direction, memory, engine] = key;
+    const Measurement* big = largest(ms);
+    HostLink l;
+    l.device = device;
+    const auto d = devices.find(device);
+    const std::string name = d == devices.end() ? "" : d->second.name;
+    const bool c2c =
+        name.find("GH200") != std::string::npos || name.find("GB200") != std::string::npos;
+    l.link = c2c                  ? "NVLink-C2C"
+             : d == devices.end() ? "PCIe"
+                                  : context_value(d->second, "PCIe link");
+    if (!c2c && !l.link.empty() && l.link.rfind("PCIe", 0) != 0) l.link = "PCIe " + l.link;
+    if (l.link.empty()) l.link = "PCIe";
+    l.name = std::string(c2c ? "C2C" : "PCIe") + "_" + upper(direction);
+    l.direction = direction;
+    l.memory = memory;
+    l.engine = engine;
+    l.bytes = big->key_number("bytes");
+    l.bandwidth_GBps = big->best("GBps");
+    l.bandwidth_median_GBps = big->median("GBps");
+    if (memory == "pinned" && engine == "ce" && host_latency.count({device, direction}))
+      l.latency_ns = host_latency.at({device, direction});
+    out.host.push_back(l);
+  }
+  // Pinned copy-engine rows first (the link's headline), then H2D, D2H, both ways.
+  std::stable_sort(out.host.begin(), out.host.end(), [&](const HostLink& a, const HostLink& b) {
+    auto rank = [](const HostLink& l) {
+      return ((l.memory != "pinned") * 2 + (l.engine != "ce")) * 3 + (l.direction == "h2d"   ? 0
+                                                                      : l.direction == "d2h" ? 1
+                                                                                             : 2);
+    };
+    const int ra = rank(a), rb = rank(b);
+    return DeviceOrder()(a.device, b.device) || (a.device == b.device && ra < rb);
+  });
+  for (const auto& [key, ms] : peers) {
+    const auto& [from, to, engine, direction] = key;
+    const Measurement* big = largest(ms);
+    out.peers.push_back({from, to, engine, direction, big->best("GBps"), big->key_number("bytes")});
+  }
+  const int nodes = std::max<int>(1, static_cast<int>(hosts.size()));
+  for (const auto& [key, ms] : nccl) out.nccl.push_back(collective_of("NCCL", ms, 1));
+  for (const auto& [key, ms] : mpi_coll)
+    out.mpi_collectives.push_back(collective_of("MPI", ms, nodes));
+  for (const auto& [placement, kinds] : p2p) {
+    PointToPoint p;
+    p.placement = placement;
+    if (kinds.count("latency")) {
+      const Measurement* small = smallest(kinds.at("latency"));
+      p.latency_ns = small->best("latency_ns");
+      p.latency_bytes = small->key_number("bytes");
+    }
+    if (kinds.count("bw")) {
+      const Measurement* big = largest(kinds.at("bw"));
+      p.bw_GBps = big->best("GBps");
+      p.bw_bytes = big->key_number("bytes");
+    }
+    if (kinds.count("bibw")) {
+      const Measurement* big = largest(kinds.at("bibw"));
+      p.bibw_GBps = big->best("GBps");
+      p.bibw_bytes = big->key_number("bytes");
+    }
+    out.mpi_p2p.push_back(p);
+  }
+  out.mpi_hosts.assign(hosts.begin(), hosts.end());
+  for (const auto& [shared, v] : c2c_by_shared)
+    out.c2c_median_latency_ns[shared] = summarize(v).median;
+  out.mpi_latency = sorted(mpi_latency);
+  out.mpi_bandwidth = sorted(mpi_bandwidth);
+  out.mpi_collective_curves = sorted(mpi_collective);
+  out.nccl_curves = sorted(nccl_curves);
+  return out;
+}
+
+}  // namespace memwall::harness

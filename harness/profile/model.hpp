@@ -1,0 +1,315 @@
+// The machine profile: one typed model of what was learned about a machine, built by the
+// pipeline (harness/profile/pipeline.hpp) from the result files and nothing else, written to
+// and read from profile.json, and the one thing every writer (harness/report/) reads.
+//
+// Everything is keyed by device (cpu, gpu0, gpu1, ..., storage0), in that natural order. A
+// number of 0 (or an empty string) means "not measured" and a reason sits beside it where
+// there is one to give: JSON has no NaN, and a profile is read back exactly as it was written.
+// Schema 3; profile.json files of schema 2 are read through an upgrade (load_profile).
+#pragma once
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace memwall::harness {
+
+constexpr int kProfileSchema = 3;
+
+// cpu < gpu0 < gpu1 < ... < gpu10 < storage0: devices in the order a reader expects.
+struct DeviceOrder {
+  bool operator()(const std::string& a, const std::string& b) const;
+};
+template <class T>
+using PerDevice = std::map<std::string, T, DeviceOrder>;
+
+// The repetitions of one figure: best (max of a rate, min of a latency), median and spread.
+struct Spread {
+  double best = 0, median = 0, min = 0, max = 0, cv = 0;
+  int repetitions = 0;
+};
+Spread spread_of(const std::vector<double>& samples, bool higher_is_better);
+
+struct ContextItem {
+  std::string key, value;
+};
+
+// The published row a device matched in data/datasheet_specs.csv (name empty: none).
+struct Datasheet {
+  std::string name, source, year;
+  // "model": the device itself; "generation": a part of the same generation, used to place
+  // the device on the trend chart only (a 2-core guest is not a 96-core EPYC).
+  std::string match;
+  double tdp_W = 0, memory_GBps = 0, link_GBps = 0;
+  std::map<std::string, double> peak_GFLOPps;  // per number format (int8: GOP/s)
+};
+
+struct Device {
+  std::string id, kind;     // gpu1, gpu
+  std::string name;         // the model, from the CPU signature where the firmware's is generic
+  std::string uarch;        // Zen 4, Hopper
+  std::string parallelism;  // what the device-wide figures ran on: "2 threads", "all 132 SMs"
+  int bandwidth_threads = 0;
+  int units = 0;  // cores or SMs
+  bool virtual_machine = false;
+  std::vector<ContextItem> context;  // identity and settings, for the method section
+  Datasheet datasheet;
+  double memory_theoretical_GBps = 0;  // DRAM: channels x MT/s x bus width
+  std::string memory_theoretical_source;
+};
+
+struct Level {
+  std::string name, kind;  // L1 / cache, DRAM / memory
+  double latency_ns = 0, latency_best_ns = 0;
+  double size_bytes = 0;  // one instance, as reported
+  int instances = 0;
+  std::string size_reported_by;         // hwloc, the CUDA device
+  double capacity_bytes = 0;            // what the device's threads hold here together (0: memory)
+  double placement_capacity_bytes = 0;  // what one product's operands may take
+  double detected_bytes = 0;            // the latency curve's edge (lines touched)
+  double stream_edge_bytes = 0;         // where a stream's reads leave it
+  int stream_edge_threads = 0;
+  bool size_disagrees = false;
+  // The level's one bandwidth: a named kernel's median over the interior of its interval.
+  double bandwidth_GBps = 0;  // 0: none, and no_bandwidth_why says why
+  std::string bandwidth_kernel;
+  int bandwidth_points = 0;
+  double interval_lo_bytes = 0, interval_hi_bytes = 0;  // hi 0: up to the largest measured
+  double slope_per_doubling = 0;  // the curve's rise over the interval (1.0: flat)
+  std::string no_bandwidth_why;
+  // Memory: what a read-only product can draw, and the kernel beside the roof's.
+  double read_GBps = 0, bandwidth_hw_GBps = 0, counted_read_GBps = 0;
+  double beside_GBps = 0;
+  std::string beside_kernel;
+  double theoretical_GBps = 0, percent_of_theoretical = 0;  // DRAM by its configuration
+  std::string theoretical_source;
+  double datasheet_GBps = 0, percent_of_datasheet = 0;
+  std::string note;
+};
+
+// One way a format's rate was measured: FMA chains, a library GEMM of one shape.
+struct ComputePath {
+  std::string benchmark, path, shape;
+  Spread rate;
+};
+
+struct Compute {
+  std::string type, unit;  // bf16, GFLOP/s (int8: GOP/s)
+  Spread peak;             // the roof: the fastest path's repetitions
+  std::string peak_path, peak_shape, peak_benchmark, how;
+  int threads = 0;
+  double single_thread_GFLOPps = 0;
+  double theoretical_GFLOPps = 0, percent_of_theoretical = 0, core_mhz = 0;
+  double datasheet_GFLOPps = 0, percent_of_datasheet = 0;
+  // The shape every GEMM format of the device was measured at, for comparing formats.
+  std::string common_shape;
+  double common_shape_GFLOPps = 0, common_percent_of_datasheet = 0;
+  std::vector<ComputePath> paths;
+};
+
+struct Walls {
+  std::string format, compute_shape;
+  double compute_GFLOPps = 0;
+  std::string memory_level;
+  double memory_GBps = 0, flop_per_memory_byte = 0;
+  std::string link;  // what the interconnect wall is, e.g. "PCIe H2D (host link)"
+  double link_GBps = 0, flop_per_link_byte = 0;
+  std::string link_why_not;
+};
+
+struct Ratios {
+  // level -> format -> FLOP per byte; only levels with a bandwidth.
+  std::map<std::string, std::map<std::string, double>> ridge_flop_per_byte;
+  Walls walls;
+};
+
+struct HostLink {
+  std::string device, name;  // gpu0, PCIe_H2D
+  std::string direction, memory, engine;
+  double bandwidth_GBps = 0, bandwidth_median_GBps = 0, bytes = 0;
+  double latency_ns = 0;  // a 4-byte copy
+  std::string link;       // PCIe gen 5 x16, C2C
+};
+
+struct PeerLink {
+  int from = 0, to = 0;
+  std::string engine, direction;  // ce / sm, uni / bidir
+  double bandwidth_GBps = 0, bytes = 0;
+};
+
+struct Collective {
+  std::string library, name, inplace;  // NCCL / MPI, all_reduce, 0
+  int ranks = 0, nodes = 0;
+  double bytes = 0, busGBps = 0, algGBps = 0;
+  double small_bytes = 0, small_latency_ns = 0;
+};
+
+struct PointToPoint {
+  std::string placement;  // same_node, other_node
+  double latency_ns = 0, latency_bytes = 0;
+  double bw_GBps = 0, bw_bytes = 0, bibw_GBps = 0, bibw_bytes = 0;
+};
+
+struct CoreToCore {
+  int from = 0, to = 0;
+  std::string shared, numa;
+  double latency_ns = 0;
+};
+
+struct NumaCell {
+  int cpus = 0, memory = 0;
+  double read_GBps = 0, latency_ns = 0;
+};
+
+// A curve the plots draw: x (bytes) against one counter's best.
+struct Series {
+  std::string name;
+  std::vector<std::pair<double, double>> points;
+};
+
+struct Links {
+  std::vector<HostLink> host;
+  std::vector<PeerLink> peers;
+  std::vector<Collective> nccl, mpi_collectives;
+  std::vector<PointToPoint> mpi_p2p;
+  std::string mpi_launcher;
+  std::vector<std::string> mpi_hosts;
+  std::vector<CoreToCore> c2c;
+  std::map<std::string, double> c2c_median_latency_ns;  // by what the two units share
+  std::vector<NumaCell> numa;
+  // Message-size curves: MPI latency, bandwidth, collectives' and NCCL's bus bandwidth.
+  std::vector<Series> mpi_latency, mpi_bandwidth, mpi_collective_curves, nccl_curves;
+};
+
+struct Product {
+  std::string name, device, family, model, phase, op, type, how;
+  double batch = 0, seq = 0, flops = 0, bytes = 0, intensity_flop_per_byte = 0;
+  double GFLOPps = 0, GBps = 0, seconds = 0;
+  std::string operands_fit_in;  // the fastest level that holds them
+  std::string roof_level;       // the level whose roof it is judged by (one with a bandwidth)
+  std::string roof_note;        // why the two differ
+  double roof_bandwidth_GBps = 0, ridge_flop_per_byte = 0, roofline_GFLOPps = 0;
+  double percent_of_roofline = 0;
+  std::string bound;  // memory, compute, unknown
+  std::string above_roof_because;
+};
+
+struct ModelStep {
+  std::string device, model, phase, type;
+  double batch = 0, seq = 0;
+  int layers = 0;
+  double layer_seconds = 0, lm_head_seconds = 0, step_seconds = 0, tokens_per_second = 0;
+};
+
+struct Transformer {
+  std::vector<Product> ops;
+  std::vector<ModelStep> steps;
+};
+
+struct EnergyRow {
+  std::string what, benchmark, unit;  // bf16 GEMM, ..., pJ/FLOP or pJ/byte
+  Spread energy_pJ, power_W;
+  double datasheet_pJ = 0;  // TDP over the published peak or bandwidth
+};
+
+struct Energy {
+  double tdp_W = 0;
+  std::vector<EnergyRow> rows;
+};
+
+// Every bandwidth kernel at its largest working set, and latency at the spans people quote.
+struct KernelRow {
+  std::string family, variant, pages, threads;
+  double bytes = 0;
+  Spread GBps;
+  double hw_GBps = 0;
+};
+struct LatencyRow {
+  std::string family, variant, pages;
+  double bytes = 0, stride_bytes = 0, load_GBps = 0;
+  Spread latency_ns;
+};
+
+struct Curves {
+  std::string bandwidth_axis, latency_axis;
+  std::vector<Series> bandwidth, latency;
+  std::vector<KernelRow> kernels;
+  std::vector<LatencyRow> latencies;
+};
+
+// The paper's trend data (from data/) and where each measured device falls on it.
+struct TrendPoint {
+  double year = 0, value = 0;
+  std::string label;
+};
+struct TrendSeries {
+  std::string key, name;  // peak_flops, peak FLOP/s
+  double rate_per_2y = 0;
+  std::vector<TrendPoint> points;
+};
+struct TrendPlacement {
+  std::string device, name, datasheet, why_not;
+  double year = 0;
+  double compute = 0, memory = 0, link = 0;  // in the series' relative units
+  std::string link_name;
+};
+struct Trend {
+  std::vector<TrendSeries> series;
+  std::vector<TrendPlacement> devices;
+};
+
+struct Metric {
+  std::string name, counter;
+  bool higher_is_better = true;
+  std::vector<double> samples;
+  double best = 0, median = 0;
+};
+// A metric of a benchmark's counter over its repetitions, its direction from the schema.
+Metric make_metric(const std::string& name, const std::string& counter,
+                   const std::vector<double>& samples);
+
+struct InputFile {
+  std::string path, sha256, binary, date;
+};
+struct Problem {
+  std::string name, why;
+};
+struct Provenance {
+  std::vector<InputFile> inputs;
+  std::vector<Problem> failed, skipped;
+  std::vector<std::string> warnings, run_notes;
+  std::string memwall_version, git_commit, build_type;  // the memwall that built the profile
+};
+
+struct Profile {
+  int schema = kProfileSchema;
+  nlohmann::json machine = nlohmann::json::object();  // every context key, merged
+  std::vector<ContextItem> host;  // the host and the run: what every device shares
+  PerDevice<Device> devices;
+  PerDevice<std::vector<Level>> memory;
+  PerDevice<std::map<std::string, Compute>> compute;
+  Links links;
+  PerDevice<Ratios> ratios;
+  Transformer transformer;
+  PerDevice<Energy> energy;
+  PerDevice<Curves> curves;
+  Trend trend;
+  std::vector<Metric> metrics;
+  Provenance provenance;
+};
+
+// A level by name, or nullptr.
+const Level* find_level(const Profile& p, const std::string& device, const std::string& name);
+const Level* find_level_in(const std::vector<Level>& levels, const std::string& name);
+// The devices of one kind, in order.
+std::vector<std::string> devices_of_kind(const Profile& p, const std::string& kind);
+
+nlohmann::json to_json_value(const Profile& p);
+// From profile.json text: schema 3, or schema 2 upgraded; throws InputError naming
+// what is wrong (not JSON, not a profile, a newer schema, damaged).
+Profile parse_profile(const std::string& text, const std::string& what);
+Profile load_profile(const std::string& path);
+// The text profile.json holds.
+std::string profile_json_text(const Profile& p);
+
+}  // namespace memwall::harness

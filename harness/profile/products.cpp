@@ -1,0 +1,155 @@
+// The products step: every Transformer product placed on its own device's roofline for its
+// format, and model steps (layers x the measured layer + the LM head).
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+#include "core/models.hpp"
+#include "core/units.hpp"
+#include "harness/profile/roofline.hpp"
+#include "harness/profile/steps.hpp"
+
+namespace memwall::harness {
+
+namespace {
+
+std::string gbps(double v) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.1f GB/s", v);
+  return buf;
+}
+
+// Why a memory-bound product beat its roof, from what was measured; "not explained" otherwise.
+std::string above_memory_roof(const LevelAnalysis* analysis, const Level* level,
+                              const Placement& at, double bytes, double product_GBps) {
+  if (analysis && !analysis->read_curve.empty()) {
+    // The read kernel at the product's own working set: faster there than the level's
+    // bandwidth means that working set is still partly held by a faster level.
+    const auto& curve = analysis->read_curve;
+    const CurvePoint* near = &curve.front();
+    for (const CurvePoint& p : curve)
+      if (std::fabs(std::log(p.bytes / bytes)) < std::fabs(std::log(near->bytes / bytes)))
+        near = &p;
+    if (std::fabs(std::log(near->bytes / bytes)) < std::log(1.5) &&
+        near->value > at.bandwidth_GBps * 1.1 && product_GBps <= near->value * 1.05)
+      return "at its " + format_bytes(static_cast<uint64_t>(bytes)) +
+             " the read kernel still streams " + gbps(near->value) + " with " +
+             (analysis->spec.bandwidth_on_every_instance
+                  ? std::string("all SMs")
+                  : std::to_string(analysis->bandwidth_threads) + " threads") +
+             " (" + format_bytes(static_cast<uint64_t>(near->bytes)) +
+             "): part of the operands stay in a faster level than " + at.level;
+  }
+  const double read = level ? level->read_GBps : 0;
+  const double moved = level ? level->bandwidth_hw_GBps : 0;
+  const std::string kernel = level ? level->bandwidth_kernel : "";
+  if (moved >= read && moved > 0 && product_GBps <= moved * 1.05)
+    return "it only reads, and the roof counts " + kernel + "'s STREAM bytes (" +
+           gbps(at.bandwidth_GBps) + "), while " + kernel + " moved " + gbps(moved) +
+           " counting the lines its stores read first (write-allocate): a read-only product can "
+           "draw that";
+  if (read > 0 && product_GBps <= read * 1.05)
+    return "it only reads, and " + at.level + "'s read kernel streams " + gbps(read) +
+           " where the roof's " + kernel + " reaches " + gbps(at.bandwidth_GBps);
+  // The kernel beside the roof's (non-temporal triad on a CPU: no write-allocate, so every
+  // byte it counts crossed the memory bus) shows what the memory delivered in this run.
+  const double beside = level ? level->beside_GBps : 0;
+  const std::string beside_kernel =
+      level && !level->beside_kernel.empty() ? level->beside_kernel : "the second kernel";
+  if (beside > at.bandwidth_GBps && product_GBps <= beside * 1.05)
+    return "it only reads, and " + at.level + " delivered " + gbps(beside) + " to " +
+           beside_kernel + " in this run, above the roof's " + kernel + " (" +
+           gbps(at.bandwidth_GBps) + "): the roof is not all the memory can give";
+  return "not explained: " + gbps(product_GBps) + " is above every bandwidth measured at " +
+         at.level + " (" + kernel + " " + gbps(at.bandwidth_GBps) +
+         (read > 0 ? ", read " + gbps(read) : "") + (moved > 0 ? ", moved " + gbps(moved) : "") +
+         (beside > 0 ? ", " + beside_kernel + " " + gbps(beside) : "") +
+         "); on a shared machine the level's bandwidth may have moved between the runs";
+}
+
+}  // namespace
+
+Transformer products_step(const ProfileInputs& in, const PerDevice<LevelAnalysis>& analyses,
+                          const PerDevice<std::vector<Level>>& memory,
+                          const PerDevice<ComputeByFormat>& compute) {
+  Transformer out;
+  std::map<std::string, ModelStep> steps;
+  std::map<std::string, std::pair<double, double>> step_seconds;  // layer, lm_head
+  for (const ResultFile& f : in.files)
+    for (const Measurement& m : f.measurements) {
+      if (m.family.rfind("xfmr.", 0) != 0 || !m.error.empty() || !m.has("flops")) continue;
+      Product op;
+      op.name = m.name;
+      op.device = device_of(m);
+      op.family = m.family;
+      op.model = m.variant.substr(0, m.variant.find('/'));
+      op.phase = m.variant.substr(m.variant.find('/') + 1);
+      op.op = m.keys.count("op") ? m.keys.at("op") : "layer";
+      op.type = m.keys.count("type") ? m.keys.at("type") : "fp32";
+      op.how = m.label;
+      op.batch = m.key_number("batch");
+      op.seq = m.key_number("seq");
+      op.flops = m.median("flops");
+      op.bytes = m.median("bytes");
+      op.intensity_flop_per_byte = op.flops / op.bytes;
+      op.GFLOPps = m.best("GFLOPps");
+      op.GBps = m.has("GBps") ? m.best("GBps") : op.GFLOPps / op.intensity_flop_per_byte;
+      op.seconds = m.has("seconds") ? m.median("seconds") : op.flops / op.GFLOPps / 1e9;
+      double peak = 0;
+      if (compute.count(op.device) && compute.at(op.device).count(op.type))
+        peak = compute.at(op.device).at(op.type).peak.best;
+      const auto levels = memory.find(op.device);
+      const Placement at =
+          place(roofline_of(levels == memory.end() ? std::vector<Level>{} : levels->second,
+                            op.device, op.type, peak),
+                op.bytes, op.intensity_flop_per_byte);
+      op.operands_fit_in = at.fits_in;
+      op.bound = at.bound.empty() ? "unknown" : at.bound;
+      if (!at.bound.empty()) {
+        op.roof_level = at.level;
+        op.roof_note = at.note;
+        op.roof_bandwidth_GBps = at.bandwidth_GBps;
+        op.ridge_flop_per_byte = at.ridge_flop_per_byte;
+        op.roofline_GFLOPps = at.attainable_GFLOPps;
+        op.percent_of_roofline = 100 * op.GFLOPps / at.attainable_GFLOPps;
+        if (op.GFLOPps > at.attainable_GFLOPps * 1.02) {
+          const auto analysis = analyses.find(op.device);
+          op.above_roof_because =
+              at.bound == "memory"
+                  ? above_memory_roof(analysis == analyses.end() ? nullptr : &analysis->second,
+                                      find_level_in(levels->second, at.level), at, op.bytes,
+                                      op.GBps)
+                  : "the product ran faster than the measured " + op.type +
+                        " peak kernel: that kernel does not reach this machine's limit";
+        }
+      }
+      out.ops.push_back(op);
+      // A model step: layers x the measured layer + the LM head once.
+      const std::string key = op.device + "/" + m.variant + "/batch:" + m.keys.at("batch") +
+                              "/seq:" + m.keys.at("seq") + "/type:" + op.type;
+      ModelStep& s = steps[key];
+      s.device = op.device;
+      s.model = op.model;
+      s.phase = op.phase;
+      s.type = op.type;
+      s.batch = op.batch;
+      s.seq = op.seq;
+      if (m.family == "xfmr.layer") s.layer_seconds = op.seconds;
+      if (op.op == "lm_head") s.lm_head_seconds = op.seconds;
+    }
+  for (auto& [key, s] : steps) {
+    if (s.layer_seconds <= 0 || s.lm_head_seconds <= 0) continue;
+    try {
+      s.layers = find_model(s.model).layers;
+    } catch (const UsageError&) {
+    }
+    if (s.layers == 0) continue;  // a user model: its layer count is not in the results
+    s.step_seconds = s.layers * s.layer_seconds + s.lm_head_seconds;
+    const double tokens = s.phase == "prefill" ? s.batch * s.seq : s.batch;
+    s.tokens_per_second = tokens / s.step_seconds;
+    out.steps.push_back(s);
+  }
+  return out;
+}
+
+}  // namespace memwall::harness

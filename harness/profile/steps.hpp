@@ -1,0 +1,50 @@
+// The pipeline's steps (pipeline.hpp runs them in order). Each returns the part of the profile
+// it owns, from the inputs and the parts the steps before it returned.
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+#include "harness/profile/levels.hpp"
+#include "harness/profile/model.hpp"
+#include "harness/profile/pipeline.hpp"
+
+namespace memwall::harness {
+
+using ComputeByFormat = std::map<std::string, Compute>;
+
+// Devices: each CPU and GPU the files measured, with its identity, context, reported caches
+// and datasheet; the host's context (what every device shares).
+PerDevice<Device> devices_step(const ProfileInputs& in);
+std::vector<ContextItem> host_context(const ProfileInputs& in);
+// The caches a device reports (hwloc for the CPU, the CUDA device for a GPU).
+std::vector<CacheLevel> reported_caches(const ProfileInputs& in, const std::string& device);
+
+// Levels: each device's levels from its curves, then beside its datasheet and configuration.
+PerDevice<LevelAnalysis> levels_step(const ProfileInputs& in, const PerDevice<Device>& devices);
+PerDevice<std::vector<Level>> memory_step(const PerDevice<LevelAnalysis>& analyses,
+                                          const PerDevice<Device>& devices);
+// The curves and tables the plots and the memory section draw.
+PerDevice<Curves> curves_step(const ProfileInputs& in, const PerDevice<Device>& devices);
+
+PerDevice<ComputeByFormat> compute_step(const ProfileInputs& in, const PerDevice<Device>& devices);
+
+Links links_step(const ProfileInputs& in, const PerDevice<Device>& devices);
+
+PerDevice<Ratios> ratios_step(const PerDevice<Device>& devices,
+                              const PerDevice<std::vector<Level>>& memory,
+                              const PerDevice<ComputeByFormat>& compute, const Links& links);
+
+Transformer products_step(const ProfileInputs& in, const PerDevice<LevelAnalysis>& analyses,
+                          const PerDevice<std::vector<Level>>& memory,
+                          const PerDevice<ComputeByFormat>& compute);
+
+PerDevice<Energy> energy_step(const ProfileInputs& in, const PerDevice<Device>& devices,
+                              const PerDevice<std::vector<Level>>& memory);
+
+Trend trend_step(const ProfileInputs& in, const PerDevice<Device>& devices,
+                 const PerDevice<Ratios>& ratios);
+
+Provenance provenance_step(const ProfileInputs& in, const PerDevice<LevelAnalysis>& analyses);
+
+}  // namespace memwall::harness

@@ -1,0 +1,153 @@
+#include "harness/track/gate.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "core/counter_schema.hpp"
+#include "core/stats.hpp"
+
+namespace memwall::harness {
+
+namespace {
+
+double median_of(std::vector<double> v) {
+  return summarize(std::move(v)).median;
+}
+
+std::string pct(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%+.1f%%", 100 * v);
+  return buf;
+}
+std::string num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", v);
+  return buf;
+}
+
+void put(std::map<std::string, Headline>& out, const std::string& name, double v, bool higher) {
+  if (v > 0) out[name] = {v, higher};
+}
+
+}  // namespace
+
+std::map<std::string, Headline> headline_metrics(const Profile& p) {
+  std::map<std::string, Headline> out;
+  for (const auto& [device, levels] : p.memory)
+    for (const Level& l : levels) {
+      const std::string base = "memory/" + device + "/" + l.name + "/";
+      put(out, base + "bandwidth_GBps", l.bandwidth_GBps, true);
+      put(out, base + "latency_ns", l.latency_ns, false);
+    }
+  for (const auto& [device, formats] : p.compute)
+    for (const auto& [type, c] : formats)
+      put(out, "compute/" + device + "/" + type + "/peak_GFLOPps", c.peak.best, true);
+  for (const auto& [device, r] : p.ratios) {
+    const std::string& type = r.walls.format;
+    for (const auto& [level, types] : r.ridge_flop_per_byte)
+      if (types.count(type))  // a higher ridge: a taller memory wall
+        put(out, "ridge/" + device + "/" + level + "/" + type, types.at(type), false);
+  }
+  const Links& l = p.links;
+  for (const auto& [distance, v] : l.c2c_median_latency_ns)
+    put(out, "interconnect/c2c/" + distance + "/latency_ns", v, false);
+  for (const PointToPoint& x : l.mpi_p2p) {
+    put(out, "interconnect/mpi/" + x.placement + "/latency_ns", x.latency_ns, false);
+    put(out, "interconnect/mpi/" + x.placement + "/bw_GBps", x.bw_GBps, true);
+  }
+  for (const Collective& c : l.mpi_collectives)
+    put(out, "interconnect/mpi/" + c.name + "/inplace:" + c.inplace + "/busGBps", c.busGBps, true);
+  for (const Collective& c : l.nccl)
+    put(out,
+        "interconnect/nccl/" + c.name + "/inplace:" + c.inplace +
+            "/ranks:" + std::to_string(c.ranks) + "/busGBps",
+        c.busGBps, true);
+  for (const HostLink& h : l.host) {
+    const std::string base =
+        "interconnect/host/" + h.device + "/" + h.name + "/" + h.memory + "/" + h.engine + "/";
+    put(out, base + "bandwidth_GBps", h.bandwidth_GBps, true);
+    put(out, base + "latency_ns", h.latency_ns, false);
+  }
+  std::map<std::string, double> slowest_peer;
+  for (const PeerLink& x : l.peers) {
+    double& s = slowest_peer[x.engine + "/" + x.direction];
+    s = s == 0 ? x.bandwidth_GBps : std::min(s, x.bandwidth_GBps);
+  }
+  for (const auto& [kind, v] : slowest_peer)
+    put(out, "interconnect/p2p/" + kind + "/slowest_pair_GBps", v, true);
+  for (const Metric& m : p.metrics) {
+    const CounterInfo* c = counter_info(m.counter);
+    if (c && c->headline)
+      put(out, "benchmark/" + m.name + "/" + m.counter, m.median, c->higher_is_better);
+  }
+  return out;
+}
+
+std::map<std::string, Headline> all_metrics(const Profile& p) {
+  std::map<std::string, Headline> out;
+  for (const Metric& m : p.metrics) out[m.name] = {m.median, m.higher_is_better};
+  return out;
+}
+
+GateResult gate(const Profile& profile, const std::vector<Profile>& baseline,
+                const GateOptions& o) {
+  GateResult r;
+  const auto now = o.all ? all_metrics(profile) : headline_metrics(profile);
+  std::map<std::string, std::vector<double>> before;
+  for (const Profile& b : baseline)
+    for (const auto& [name, h] : o.all ? all_metrics(b) : headline_metrics(b))
+      before[name].push_back(h.value);
+  for (const auto& [name, h] : now) {
+    GateRow row;
+    row.name = name;
+    row.value = h.value;
+    const auto it = before.find(name);
+    if (it == before.end() || static_cast<int>(it->second.size()) < o.min_runs) {
+      row.verdict = "new";
+      row.runs = it == before.end() ? 0 : static_cast<int>(it->second.size());
+      r.rows.push_back(row);
+      continue;
+    }
+    const std::vector<double>& v = it->second;
+    row.runs = static_cast<int>(v.size());
+    row.baseline = median_of(v);
+    std::vector<double> deviations;
+    for (double x : v) deviations.push_back(std::fabs(x - row.baseline));
+    // 1.4826 MAD estimates the standard deviation of normal noise; relative to the median.
+    row.spread = std::max(o.floor, 1.4826 * median_of(deviations) / std::fabs(row.baseline));
+    const double change = (h.value - row.baseline) / std::fabs(row.baseline);
+    row.change = h.higher_is_better ? change : -change;
+    const double band = std::max(o.threshold, o.k * row.spread);
+    row.verdict = row.change < -band ? "regression" : row.change > band ? "improvement" : "ok";
+    r.regressions += row.verdict == "regression";
+    r.improvements += row.verdict == "improvement";
+    ++r.checked;
+    r.rows.push_back(row);
+  }
+  return r;
+}
+
+std::string gate_table(const GateResult& r, const GateOptions& o, bool all_rows) {
+  std::ostringstream out;
+  out << "memwall gate: " << r.checked << " metrics against the history (a change counts beyond "
+      << pct(o.threshold).substr(1) << " and " << num(o.k)
+      << " robust standard deviations of the runs before): " << r.regressions << " regressions, "
+      << r.improvements << " improvements\n";
+  out << "metric | baseline (median of runs) | spread between runs | now | change | verdict\n";
+  for (const GateRow& row : r.rows) {
+    if (!all_rows && row.verdict == "ok") continue;
+    out << row.name << " | " << (row.runs ? num(row.baseline) : "-") << " | "
+        << (row.runs ? pct(row.spread).substr(1) : "-") << " (" << row.runs << " runs) | "
+        << num(row.value) << " | " << (row.verdict == "new" ? "-" : pct(row.change)) << " | "
+        << row.verdict << "\n";
+  }
+  return out.str();
+}
+
+std::string machine_key(const Profile& profile) {
+  return profile.machine.value("host_name", "?") + " / " + profile.machine.value("cpu_model", "?");
+}
+
+}  // namespace memwall::harness
