@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -182,6 +183,48 @@ TEST(Memwall, ReportOnATinyRunWritesTheSummary) {
   const Outcome o = run(std::string(MEMWALL) + " report " + dir.string());
   EXPECT_EQ(o.exit_code, 0) << o.output;
   EXPECT_TRUE(fs::exists(dir / "summary.md"));
+  fs::remove_all(dir);
+}
+
+// `memwall report profile.json` writes every file `memwall report DIR` writes, the same; and so
+// does a folder that holds the profile without the result files it came from.
+TEST(Memwall, TheProfileAloneRewritesTheReport) {
+  const fs::path dir = temp_dir("profile_alone");
+  fs::create_directories(dir / "run");
+  for (const auto& entry : fs::directory_iterator(std::string(MEMWALL_FIXTURES) + "/gpu_node_2"))
+    fs::copy_file(entry.path(), dir / "run" / entry.path().filename());
+  fs::copy_file(std::string(MEMWALL_FIXTURES) + "/run_a/bench_cpu.json",
+                dir / "run" / "bench_cpu.json");
+  ASSERT_EQ(run(std::string(MEMWALL) + " report " + (dir / "run").string() + " --out " +
+                (dir / "a").string())
+                .exit_code,
+            0);
+  Outcome o = run(std::string(MEMWALL) + " report " + (dir / "a" / "profile.json").string() +
+                  " --out " + (dir / "b").string());
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  fs::create_directories(dir / "c");
+  fs::copy_file(dir / "a" / "profile.json", dir / "c" / "profile.json");
+  o = run(std::string(MEMWALL) + " report " + (dir / "c").string());
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  auto files = [](const fs::path& d) {
+    std::map<std::string, std::string> out;
+    for (const auto& entry : fs::directory_iterator(d)) {
+      std::ifstream in(entry.path(), std::ios::binary);
+      std::stringstream text;
+      text << in.rdbuf();
+      out[entry.path().filename().string()] = text.str();
+    }
+    return out;
+  };
+  auto a = files(dir / "a");
+  std::erase_if(a, [](const auto& file) { return file.first.rfind("bench_", 0) == 0; });
+  EXPECT_EQ(files(dir / "b"), a);
+  EXPECT_EQ(files(dir / "c"), a);
+  EXPECT_NE(a["summary.md"].find("NVIDIA H100 80GB HBM3"), std::string::npos);
+  o = run(std::string(MEMWALL) + " report " + (dir / "c" / "profile.json").string() +
+          " --dram 12x4800");
+  EXPECT_EQ(o.exit_code, 2) << o.output;
+  EXPECT_EQ(error_lines(o.output), 1) << o.output;
   fs::remove_all(dir);
 }
 
