@@ -10,11 +10,11 @@
 #include <set>
 #include <sstream>
 
+#include "harness/format.hpp"
 #include "harness/profile/csv.hpp"
 #include "harness/profile/pipeline.hpp"
 #include "harness/report/content.hpp"
 #include "harness/report/document.hpp"
-#include "harness/report/format.hpp"
 #include "harness/report/plots.hpp"
 #include "harness/report/svg.hpp"
 #include "harness/report/tex.hpp"

@@ -14,9 +14,9 @@
 
 #include "core/units.hpp"
 #include "harness/cli/runner.hpp"
+#include "harness/format.hpp"
 #include "harness/profile/pipeline.hpp"
 #include "harness/profile/sha256.hpp"
-#include "harness/report/format.hpp"
 #include "harness/report/writers.hpp"
 #include "harness/track/compare.hpp"
 #include "harness/track/gate.hpp"

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "core/units.hpp"
+#include "harness/format.hpp"
 #include "harness/profile/datasheet.hpp"
 #include "harness/profile/steps.hpp"
 
@@ -88,7 +89,8 @@ std::string caches_text(const std::vector<CacheLevel>& caches) {
            (c.type == "data"          ? "d"
             : c.type == "instruction" ? "i"
                                       : "") +
-           " " + format_bytes(c.size_bytes) + " x" + std::to_string(std::max(1, c.instances));
+           " " + bytes_text(static_cast<double>(c.size_bytes)) + " x" +
+           std::to_string(std::max(1, c.instances));
   return out;
 }
 
@@ -254,8 +256,7 @@ Device gpu_device(const ProfileInputs& in, const std::string& id) {
             {"clock_mhz_rated", "SM clock, rated (MHz)"},
             {"max_sm_clock_mhz", "SM clock, max (MHz, NVML)"}});
   if (c.contains("memory_bytes")) try {
-      add(d.context, "memory",
-          format_bytes(static_cast<uint64_t>(std::stod(text_of(c["memory_bytes"])))));
+      add(d.context, "memory", bytes_text(std::stod(text_of(c["memory_bytes"]))));
     } catch (const std::exception&) {
     }
   add_keys(d.context, c,

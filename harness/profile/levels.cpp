@@ -6,6 +6,7 @@
 
 #include "core/stats.hpp"
 #include "core/units.hpp"
+#include "harness/format.hpp"
 
 namespace memwall::harness {
 
@@ -22,7 +23,7 @@ std::string fmt(double v, const char* format) {
 }
 
 std::string size_text(double bytes) {
-  return format_bytes(static_cast<uint64_t>(bytes));
+  return bytes_text(bytes);
 }
 
 // The latency curve on the axis a cache's capacity compares with: the lines the chase touches.
@@ -154,7 +155,7 @@ void set_bandwidth(Level& l, const std::vector<CurvePoint>& points, const std::s
         "no plateau: `" + kernel + "` " + (rise > 1 ? "rises" : "falls") + " x" +
         fmt(rise, "%.2f") + " per doubling of the working set over " +
         size_text(points.front().bytes) + " - " + size_text(points.back().bytes) + " (" +
-        fmt(lo, "%.0f") + " to " + fmt(hi, "%.0f") + " GB/s)" +
+        with_unit(lo, Quantity::bandwidth) + " to " + with_unit(hi, Quantity::bandwidth) + ")" +
         (rise > 1 ? ": each pass takes about the same time whatever its size (launch or loop "
                     "overhead), so the curve says nothing of this level's bandwidth"
                   : ": the level's edge lies inside its interval");
@@ -317,9 +318,9 @@ LevelAnalysis analyse_levels(const std::vector<ResultFile>& files, const CurveSp
           bandwidth_points(files, spec, spec.cache_kernel, threads, "counted_read_GBps"),
           l.interval_lo_bytes, INFINITY);
       if (l.counted_read_GBps > 0 && l.read_GBps > 0)
-        append_note(l, "the PMU counted " + fmt(l.counted_read_GBps, "%.1f") +
-                           " GB/s read from memory while `" + spec.cache_kernel + "` streamed " +
-                           fmt(l.read_GBps, "%.1f") + " GB/s (" +
+        append_note(l, "the PMU counted " + with_unit(l.counted_read_GBps, Quantity::bandwidth) +
+                           " read from memory while `" + spec.cache_kernel + "` streamed " +
+                           with_unit(l.read_GBps, Quantity::bandwidth) + " (" +
                            fmt(l.counted_read_GBps / l.read_GBps, "%.2f") + "x" +
                            (std::abs(l.counted_read_GBps / l.read_GBps - 1) > 0.2
                                 ? ": the kernel's byte count and the hardware's disagree by more "

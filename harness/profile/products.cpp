@@ -6,6 +6,7 @@
 
 #include "core/models.hpp"
 #include "core/units.hpp"
+#include "harness/format.hpp"
 #include "harness/profile/roofline.hpp"
 #include "harness/profile/steps.hpp"
 
@@ -14,9 +15,7 @@ namespace memwall::harness {
 namespace {
 
 std::string gbps(double v) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%.1f GB/s", v);
-  return buf;
+  return with_unit(v, Quantity::bandwidth);
 }
 
 // Why a memory-bound product beat its roof, from what was measured; "not explained" otherwise.
@@ -32,12 +31,12 @@ std::string above_memory_roof(const LevelAnalysis* analysis, const Level* level,
         near = &p;
     if (std::fabs(std::log(near->bytes / bytes)) < std::log(1.5) &&
         near->value > at.bandwidth_GBps * 1.1 && product_GBps <= near->value * 1.05)
-      return "at its " + format_bytes(static_cast<uint64_t>(bytes)) +
-             " the read kernel still streams " + gbps(near->value) + " with " +
+      return "at its " + bytes_text(bytes) + " the read kernel still streams " + gbps(near->value) +
+             " with " +
              (analysis->spec.bandwidth_on_every_instance
                   ? std::string("all SMs")
                   : std::to_string(analysis->bandwidth_threads) + " threads") +
-             " (" + format_bytes(static_cast<uint64_t>(near->bytes)) +
+             " (" + bytes_text(near->bytes) +
              "): part of the operands stay in a faster level than " + at.level;
   }
   const double read = level ? level->read_GBps : 0;

@@ -7,6 +7,7 @@
 
 #include "core/stats.hpp"
 #include "core/units.hpp"
+#include "harness/format.hpp"
 
 namespace memwall::harness {
 
@@ -212,9 +213,10 @@ std::vector<DetectedLevel> name_levels(const std::vector<Plateau>& plateaus,
       level.detected_bytes = static_cast<uint64_t>(p.last_bytes);
       level.disagrees = p.last_bytes < 0.5 * static_cast<double>(c.size_bytes);
       if (level.disagrees)
-        level.note = "the curve leaves this level at " + format_bytes(level.detected_bytes) +
-                     ", below half of the " + format_bytes(c.size_bytes) + " " + reported_by +
-                     " reports";
+        level.note = "the curve leaves this level at " +
+                     bytes_text(static_cast<double>(level.detected_bytes)) +
+                     ", below half of the " + bytes_text(static_cast<double>(c.size_bytes)) + " " +
+                     reported_by + " reports";
     }
     out.push_back(level);
   }
@@ -227,7 +229,8 @@ std::vector<DetectedLevel> name_levels(const std::vector<Plateau>& plateaus,
              " reports it; a virtual machine may get only a sliver of it)";
     if (memory.translation_latency > 0)
       note += std::string(note.empty() ? "" : "; ") + "past " +
-              format_bytes(static_cast<uint64_t>(memory.translation_bytes)) + " latency rises to " +
+              bytes_text(static_cast<double>(static_cast<uint64_t>(memory.translation_bytes))) +
+              " latency rises to " +
               std::to_string(static_cast<int>(memory.translation_latency + 0.5)) +
               " ns: address translation (TLB reach; nested paging in a virtual machine), not "
               "another level";

@@ -5,7 +5,7 @@
 #include <map>
 #include <set>
 
-#include "harness/report/format.hpp"
+#include "harness/format.hpp"
 #include "harness/report/plots.hpp"
 
 namespace memwall::harness {
@@ -932,7 +932,8 @@ Document report_document(const Profile& p) {
   doc.subtitle = "Report by memwall " + p.provenance.memwall_version + " (commit " +
                  p.provenance.git_commit + ", " + p.provenance.build_type + ")" +
                  (date.empty() ? "" : "; measured " + date) + (host.empty() ? "" : " on " + host) +
-                 " from " + std::to_string(p.provenance.inputs.size()) + " result files";
+                 " from " + std::to_string(p.provenance.inputs.size()) + " result file" +
+                 (p.provenance.inputs.size() == 1 ? "" : "s");
   const std::vector<Figure> figures = figures_of(p);
   verdict(doc, p);
   walls_section(doc, p);

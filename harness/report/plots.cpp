@@ -5,8 +5,8 @@
 #include <map>
 #include <set>
 
+#include "harness/format.hpp"
 #include "harness/profile/roofline.hpp"
-#include "harness/report/format.hpp"
 #include "harness/report/svg.hpp"
 
 namespace memwall::harness {

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <sstream>
 
-#include "harness/report/format.hpp"
+#include "harness/format.hpp"
 
 namespace memwall::harness {
 

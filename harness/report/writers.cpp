@@ -8,9 +8,9 @@
 #include <map>
 #include <sstream>
 
+#include "harness/format.hpp"
 #include "harness/report/content.hpp"
 #include "harness/report/document.hpp"
-#include "harness/report/format.hpp"
 #include "harness/report/plots.hpp"
 #include "harness/report/tex.hpp"
 

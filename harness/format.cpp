@@ -1,4 +1,4 @@
-#include "harness/report/format.hpp"
+#include "harness/format.hpp"
 
 #include <charconv>
 #include <cmath>
