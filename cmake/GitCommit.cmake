@@ -1,7 +1,8 @@
 # Run at build time so the commit in every result file is the one that was built.
 execute_process(COMMAND git rev-parse --short=12 HEAD WORKING_DIRECTORY ${SRC}
                 OUTPUT_VARIABLE commit OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
-execute_process(COMMAND git status --porcelain --untracked-files=no WORKING_DIRECTORY ${SRC}
+# Dirty: the sources differ from the commit (results under reports/ do not count).
+execute_process(COMMAND git status --porcelain --untracked-files=no -- . :!reports WORKING_DIRECTORY ${SRC}
                 OUTPUT_VARIABLE dirty OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
 if(NOT commit)
   set(commit "unknown")
