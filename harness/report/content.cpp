@@ -307,31 +307,30 @@ void walls_section(Document& doc, const Profile& p) {
     std::string common;
     for (const auto& [type, c] : formats)
       if (!c.common_shape.empty()) common = c.common_shape;
+    bool datasheet = false;
+    for (const auto& [type, c] : formats) datasheet = datasheet || c.percent_of_datasheet > 0;
     std::vector<std::vector<std::string>> rows;
     for (const auto& [type, c] : formats) {
       std::vector<std::string> row = {
-          type,
-          in_scale(c.peak.best, scale),
-          in_scale(c.peak.median, scale),
-          shape_text(c),
+          type, in_scale(c.peak.best, scale), in_scale(c.peak.median, scale), shape_text(c),
           c.percent_of_theoretical > 0
               ? percent(c.percent_of_theoretical, 1) + " at " + sig(c.core_mhz) + " MHz"
-              : "-",
-          percent(c.percent_of_datasheet, 1)};
+              : "-"};
+      if (datasheet) row.push_back(percent(c.percent_of_datasheet, 1));
       if (!common.empty()) {
         row.push_back(in_scale(c.common_shape_GFLOPps, scale));
-        row.push_back(percent(c.common_percent_of_datasheet, 1));
+        if (datasheet) row.push_back(percent(c.common_percent_of_datasheet, 1));
       }
       rows.push_back(row);
     }
-    std::vector<std::string> header = {"format",         "peak (" + format_unit_header(scale) + ")",
-                                       "median",         "from",
-                                       "of theoretical", "of datasheet"};
-    std::string align = "lrrlrr";
+    std::vector<std::string> header = {"format", "peak (" + format_unit_header(scale) + ")",
+                                       "median", "from", "of theoretical"};
+    std::string align = "lrrlr";
+    if (datasheet) header.push_back("of datasheet"), align += "r";
     if (!common.empty()) {
       header.push_back("at " + common);
-      header.push_back("of datasheet at " + common);
-      align += "rr";
+      align += "r";
+      if (datasheet) header.push_back("of datasheet at " + common), align += "r";
     }
     doc.table(header, align, rows,
               "Peak compute of " + name_of(p, id) + " on " + d.parallelism +
