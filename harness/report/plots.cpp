@@ -74,6 +74,21 @@ std::vector<const Product*> products_of(const Profile& p, const std::string& dev
   return out;
 }
 
+// The y axis in the unit that suits its values (TFLOP/s, TB/s on a GPU).
+void scale_y(Plot& plot, const Scale& scale, const std::string& what) {
+  for (PlotSeries& s : plot.series)
+    for (auto& point : s.points) point.second /= scale.divisor;
+  for (Note& n : plot.notes) n.y /= scale.divisor;
+  plot.y_label = scale.unit + what;
+}
+
+double largest_y(const Plot& plot) {
+  double top = 0;
+  for (const PlotSeries& s : plot.series)
+    for (const auto& point : s.points) top = std::max(top, point.second);
+  return top;
+}
+
 }  // namespace
 
 std::string bandwidth_svg(const Profile& p, const std::string& device) {
@@ -81,10 +96,12 @@ std::string bandwidth_svg(const Profile& p, const std::string& device) {
   Plot plot;
   plot.title = "Bandwidth against the working set (" + d.parallelism + ", " + device + ")";
   plot.x_label = p.curves.at(device).bandwidth_axis;
-  plot.y_label = "GB/s (STREAM bytes; 1 GB = 1e9 bytes)";
   plot.x_bytes = true;
   plot.series = plot_series(p.curves.at(device).bandwidth);
   plot.x_marks = edge_marks(p, device, true);
+  scale_y(plot, scale_for(Quantity::bandwidth, largest_y(plot)),
+          device_of_id(p, device).kind == "gpu" ? " (BabelStream bytes; 1 GB = 1e9 bytes)"
+                                                : " (STREAM bytes; 1 GB = 1e9 bytes)");
   return render_svg(plot);
 }
 
@@ -161,6 +178,7 @@ std::string roofline_svg(const Profile& p, const std::string& device, const std:
     s.points.push_back({op->intensity_flop_per_byte, op->GFLOPps});
   }
   for (auto& [key, s] : groups) plot.series.push_back(s);
+  scale_y(plot, scale, "");
   return render_svg(plot);
 }
 
@@ -173,7 +191,6 @@ std::string roofline_overview_svg(const Profile& p, const std::string& device) {
   Plot plot;
   plot.title = "Roofline of every format: " + device_of_id(p, device).name;
   plot.x_label = "arithmetic intensity (FLOP or OP per byte moved)";
-  plot.y_label = "GFLOP/s (int8: GOP/s)";
   plot.legend_width = 290;
   double x_lo = 0.125, x_hi = 256;
   for (const Ceiling& c : roofs) x_hi = std::max(x_hi, 4 * top / c.bandwidth_GBps);
@@ -210,6 +227,7 @@ std::string roofline_overview_svg(const Profile& p, const std::string& device) {
     corner.points = {{c.peak.best / roofs.back().bandwidth_GBps, c.peak.best}};
     plot.series.push_back(corner);
   }
+  scale_y(plot, scale_for(Quantity::flops, top), " (int8: OP/s at the same prefix)");
   return render_svg(plot);
 }
 

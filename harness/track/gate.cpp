@@ -7,6 +7,7 @@
 
 #include "core/counter_schema.hpp"
 #include "core/stats.hpp"
+#include "harness/format.hpp"
 
 namespace memwall::harness {
 
@@ -22,9 +23,7 @@ std::string pct(double v) {
   return buf;
 }
 std::string num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", v);
-  return buf;
+  return sig(v);
 }
 
 void put(std::map<std::string, Headline>& out, const std::string& name, double v, bool higher) {
