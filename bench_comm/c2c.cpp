@@ -12,6 +12,7 @@
 #include "bench_comm/mpi_env.hpp"
 #include "bench_comm/options.hpp"
 #include "core/bench_main.hpp"
+#include "core/rate.hpp"
 #include "core/registry.hpp"
 #include "core/timing.hpp"
 #include "core/topology.hpp"
@@ -55,21 +56,21 @@ void run_pingpong(benchmark::State& state, int from, int to) {
   const double seconds = measure(state, [&] {
     std::atomic<uint32_t>& v = line->value;
     uint32_t next = expect;  // in a register: the loop writes nothing but the line
-    const int64_t t0 = now_ns();
-    for (int r = 0; r < rounds && !lost; ++r) {
-      v.store(next + 1, std::memory_order_release);
-      next += 2;
-      int64_t spins = 0;
-      while (v.load(std::memory_order_acquire) != next) {
-        if (++spins > (int64_t{1} << 32)) {  // the partner never answered
-          lost = true;
-          break;
+    const double s = time_region([&] {
+      for (int r = 0; r < rounds && !lost; ++r) {
+        v.store(next + 1, std::memory_order_release);
+        next += 2;
+        int64_t spins = 0;
+        while (v.load(std::memory_order_acquire) != next) {
+          if (++spins > (int64_t{1} << 32)) {  // the partner never answered
+            lost = true;
+            break;
+          }
         }
       }
-    }
-    const int64_t t1 = now_ns();
+    });
     expect = next;
-    return static_cast<double>(t1 - t0) * 1e-9;
+    return s;
   });
   flag->stop.store(true);
   partner.join();
@@ -77,15 +78,17 @@ void run_pingpong(benchmark::State& state, int from, int to) {
   if (!check_result(state, !lost && line->value.load() == expect,
                     "the line did not come back with the partner's answer"))
     return;
-  const double round_trip = seconds / (static_cast<double>(state.iterations()) * rounds);
-  state.counters["latency_ns"] = round_trip / 2 * 1e9;
-  state.counters["round_trip_ns"] = round_trip * 1e9;
+  Work work;
+  work.accesses = rounds;  // one way is half a round trip, as multichase's pingpong reports it
+  work.latency_divisor = 2;
+  report_work(state, work, seconds);
+  state.counters["round_trip_ns"] = 2 * state.counters["latency_ns"];
   state.counters["pinned"] = pinned_from && pinned_to ? 1 : 0;
 }
 
 // Every pair on small machines and in --full; else from the first unit to every other, which
 // crosses every distance the machine has.
-void register_c2c() {
+void register_c2c(const RunConfig& config) {
   if (mpi_active()) return;  // a node's own families run once, not on every rank
   const std::vector<int> pus = pu_list();
   if (pus.size() < 2) {
@@ -93,7 +96,7 @@ void register_c2c() {
                   [](benchmark::State& state) { skip(state, "needs two processing units"); });
     return;
   }
-  const bool all_pairs = pus.size() <= 16 || options().mode == Mode::full;
+  const bool all_pairs = pus.size() <= 16 || config.full();
   for (size_t i = 0; i < pus.size(); ++i)
     for (size_t j = i + 1; j < pus.size(); ++j) {
       if (!all_pairs && i != 0) continue;

@@ -13,6 +13,8 @@
 #include "bench_comm/mpi_env.hpp"
 #include "bench_comm/options.hpp"
 #include "core/bench_main.hpp"
+#include "core/gpu_timing.hpp"
+#include "core/rate.hpp"
 #include "core/registry.hpp"
 #include "core/timing.hpp"
 
@@ -74,18 +76,17 @@ void run_p2p(benchmark::State& state, int a, int b, bool engine, bool both, size
                                            static_cast<int4*>(p.dst), bytes / 16);
   };
   const int copies = static_cast<int>(std::clamp<size_t>((256ull << 20) / bytes, 1, 1000));
+  // Each direction's stream held while its copies queue, both released together.
+  const std::vector<GpuStream> streams = {{a, ab.stream}, {b, ba.stream}};
   auto region = [&] {
-    for (int d : {a, b}) {
-      COMM_CUDA(cudaSetDevice(d));
-      COMM_CUDA(cudaDeviceSynchronize());
-    }
-    const int64_t t0 = now_ns();
-    for (int c = 0; c < copies; ++c) {
-      once(ab, a, b);
-      if (both) once(ba, b, a);
-    }
-    for (Peer* p : {&ab, &ba}) COMM_CUDA(cudaStreamSynchronize(p->stream));
-    return static_cast<double>(now_ns() - t0) * 1e-9;
+    return time_gpu(
+        [&] {
+          for (int c = 0; c < copies; ++c) {
+            once(ab, a, b);
+            if (both) once(ba, b, a);
+          }
+        },
+        streams, copies <= 128);
   };
   region();
   const double seconds = measure(state, region);
@@ -105,8 +106,9 @@ void run_p2p(benchmark::State& state, int a, int b, bool engine, bool both, size
   }
   if (seconds == 0) return;
   if (!check_result(state, ok, "the peer's copy differs from the source")) return;
-  const double moved = static_cast<double>(bytes) * copies * (both ? 2 : 1);
-  state.counters["GBps"] = moved * static_cast<double>(state.iterations()) / seconds / 1e9;
+  Work work;
+  work.bytes = static_cast<double>(bytes) * copies * (both ? 2 : 1);
+  report_work(state, work, seconds);
   state.counters["bytes"] = static_cast<double>(bytes);
   int native = 0;
   cudaDeviceGetP2PAttribute(&native, cudaDevP2PAttrNativeAtomicSupported, a, b);
@@ -114,7 +116,7 @@ void run_p2p(benchmark::State& state, int a, int b, bool engine, bool both, size
   state.counters["nvlink_like"] = native;  // native atomics over the link: NVLink, not PCIe
 }
 
-void register_p2p() {
+void register_p2p(const RunConfig& config) {
   if (mpi_active()) return;  // a node's own families run once, not on every rank
   int count = 0;
   if (cudaGetDeviceCount(&count) != cudaSuccess || count < 2) {
@@ -124,7 +126,7 @@ void register_p2p() {
     add_benchmark("comm.p2p/all", [why](benchmark::State& s) { skip(s, why); });
     return;
   }
-  const bool quick = options().mode == Mode::quick;
+  const bool quick = config.quick();
   std::vector<size_t> sizes = quick ? std::vector<size_t>{1 << 20, 256 << 20}
                                     : std::vector<size_t>{64 << 10, 1 << 20, 16 << 20, 256 << 20};
   for (int a = 0; a < count; ++a)

@@ -25,37 +25,23 @@ int main(int argc, char** argv) {
     }
   }
   CommOptions& opt = mutable_options();
-  std::string min_bytes, max_bytes, collectives, mpi_pages = "4k";
+  std::string min_bytes, max_bytes, collectives;
   BenchProgram program;
   program.name = "bench_comm";
+  program.part = "comm";
+  program.runs_under_mpi = true;
   program.add_options = [&](CLI::App& app) {
     app.add_flag("--mpi", opt.mpi, "run the MPI families (start under mpirun or srun)");
     app.add_option("--min-bytes", min_bytes, "smallest message (default 1 B, 8 B collectives)");
     app.add_option("--max-bytes", max_bytes, "largest message (default 64 MiB, quick 4 MiB)");
     app.add_option("--collectives", collectives,
                    "allreduce,allgather,reduce_scatter,broadcast,reduce,alltoall (default all)");
-    app.add_option("--mpi-pages", mpi_pages, "page size of MPI buffers: 4k (as OSU) or huge");
-    app.add_option("--window", opt.window, "messages in flight for bandwidth (64, as osu_bw)")
-        ->check(CLI::Range(1, 4096));
   };
   program.prepare = [&] {
-    opt.mode = run_mode() == RunMode::quick  ? Mode::quick
-               : run_mode() == RunMode::full ? Mode::full
-                                             : Mode::normal;
-    opt.mpi_pages = parse_pages(mpi_pages);
     if (!min_bytes.empty()) opt.min_bytes = parse_bytes(min_bytes);
     if (!max_bytes.empty()) opt.max_bytes = parse_bytes(max_bytes);
     if (opt.min_bytes && opt.max_bytes && opt.max_bytes < opt.min_bytes)
       throw UsageError("--max-bytes is below --min-bytes");
-    // A window of messages (or a collective's buffers on every rank) must fit in memory.
-    const uint64_t largest = opt.max_bytes ? opt.max_bytes : 64ull << 20;
-    const uint64_t need = largest * static_cast<uint64_t>(opt.window + 2) *
-                          static_cast<uint64_t>(std::max(1, mpi_size()));
-    const uint64_t available = memory_available_bytes();
-    if (available > 0 && need > available)
-      throw UsageError("messages of " + format_bytes(largest) + " need " + format_bytes(need) +
-                       " on this node, above the " + format_bytes(available) +
-                       " available (lower --max-bytes or --window)");
     for (const std::string& c : split_list(collectives)) opt.collectives.push_back(c);
     for (const std::string& c : opt.collectives) (void)comm_collective_known(c);
   };

@@ -12,6 +12,7 @@
 #include "bench_comm/mpi_env.hpp"
 #include "bench_comm/options.hpp"
 #include "core/bench_main.hpp"
+#include "core/rate.hpp"
 #include "core/registry.hpp"
 #include "core/timing.hpp"
 
@@ -82,10 +83,10 @@ void run_collective(benchmark::State& state, const CollectiveInfo& info, bool in
   const int iters = static_cast<int>(std::clamp<uint64_t>((64ull << 20) / bytes, 1, 200));
   call(info.kind, in_place, b, n, ranks);  // warm-up
   const double seconds = measure(state, [&] {
-    MPI_Barrier(MPI_COMM_WORLD);
-    const int64_t t0 = now_ns();
-    for (int i = 0; i < iters; ++i) call(info.kind, in_place, b, n, ranks);
-    return static_cast<double>(now_ns() - t0) * 1e-9;
+    return time_after([] { MPI_Barrier(MPI_COMM_WORLD); },
+                      [&] {
+                        for (int i = 0; i < iters; ++i) call(info.kind, in_place, b, n, ranks);
+                      });
   });
   if (seconds == 0) return;
   fill(b, info.kind, in_place, rank, ranks, n);
@@ -94,16 +95,11 @@ void run_collective(benchmark::State& state, const CollectiveInfo& info, bool in
   if (!check_result(state, all_ranks_ok(wrong.empty()),
                     wrong.empty() ? "another rank's result is wrong" : wrong))
     return;
-  const double per_call = seconds / (static_cast<double>(state.iterations()) * iters);
-  const double algbw = static_cast<double>(bytes) / per_call / 1e9;
-  state.counters["latency_ns"] = per_call * 1e9;
-  state.counters["algGBps"] = algbw;
-  state.counters["busGBps"] = algbw * bus_factor(info.kind, ranks);
-  state.counters["bytes"] = static_cast<double>(bytes);
-  state.counters["ranks"] = ranks;
+  report_collective(state, static_cast<double>(bytes), bus_factor(info.kind, ranks), ranks, iters,
+                    seconds);
 }
 
-void register_collectives() {
+void register_collectives(const RunConfig& config) {
   if (!mpi_active() || mpi_size() < 2) return;
   std::vector<const CollectiveInfo*> chosen;
   for (const std::string& name : options().collectives) chosen.push_back(&find_collective(name));
@@ -113,7 +109,7 @@ void register_collectives() {
   for (const CollectiveInfo* c : chosen)
     for (const bool in_place : {false, true}) {
       if (in_place && !c->in_place) continue;
-      for (uint64_t bytes : options().message_sizes(8)) {
+      for (uint64_t bytes : options().message_sizes(8, config)) {
         if (counts(c->kind, bytes, ranks).send == 0) continue;  // not divisible over the ranks
         add_benchmark(std::string("comm.mpi/") + c->mpi_name +
                           "/inplace:" + (in_place ? "1" : "0") + "/ranks:" + std::to_string(ranks) +

@@ -14,8 +14,11 @@
 #include "bench_comm/options.hpp"
 #include "core/bench_main.hpp"
 #include "core/buffer.hpp"
+#include "core/memory.hpp"
+#include "core/rate.hpp"
 #include "core/registry.hpp"
 #include "core/timing.hpp"
+#include "core/units.hpp"
 
 namespace memwall::comm {
 
@@ -36,6 +39,13 @@ bool holds_pattern(const unsigned char* buf, size_t bytes, int from) {
 enum class Kind { latency, bw, bibw };
 
 // OSU's counts: 10000 round trips (1000 above 8 KiB), 100 windows (20 above 8 KiB).
+// The family's flags: the bandwidth window, the page size of the message buffers.
+struct P2pFlags {
+  int window = 64;
+  std::string page_name = "4k";
+  Pages pages = Pages::small4k;
+} g_flags;
+
 int iterations_for(Kind kind, size_t bytes) {
   if (kind == Kind::latency) return bytes <= (8 << 10) ? 10000 : 1000;
   return bytes <= (8 << 10) ? 100 : 20;
@@ -44,12 +54,12 @@ int iterations_for(Kind kind, size_t bytes) {
 void run_p2p(benchmark::State& state, Kind kind, int partner, size_t bytes) {
   const int rank = mpi_rank();
   const bool sender = rank == 0, receiver = rank == partner;
-  const int window = options().window;
+  const int window = g_flags.window;
   // One send and one receive buffer, every message of a window into the same one, page-aligned
   // on ordinary pages, as OSU and most applications allocate them (--mpi-pages huge for huge
   // pages, which speed up large shared-memory copies).
-  Buffer out_buffer(std::max<size_t>(64, bytes), options().mpi_pages);
-  Buffer in_buffer(std::max<size_t>(64, bytes), options().mpi_pages);
+  Buffer out_buffer(std::max<size_t>(64, bytes), g_flags.pages);
+  Buffer in_buffer(std::max<size_t>(64, bytes), g_flags.pages);
   unsigned char* out = out_buffer.as<unsigned char>();
   unsigned char* in = in_buffer.as<unsigned char>();
   std::fill_n(in, in_buffer.bytes(), 0);
@@ -83,28 +93,38 @@ void run_p2p(benchmark::State& state, Kind kind, int partner, size_t bytes) {
   };
   for (int w = 0; w < 5; ++w) exchange();  // warm-up, as OSU skips its first iterations
   const double seconds = measure(state, [&] {
-    MPI_Barrier(MPI_COMM_WORLD);
-    const int64_t t0 = now_ns();
-    for (int i = 0; i < iters; ++i) exchange();
-    return static_cast<double>(now_ns() - t0) * 1e-9;
+    return time_after([] { MPI_Barrier(MPI_COMM_WORLD); },
+                      [&] {
+                        for (int i = 0; i < iters; ++i) exchange();
+                      });
   });
   if (seconds == 0) return;
   bool ok = true;  // what each side received: osu_bw's sender receives only acks
   if (receiver || (sender && kind != Kind::bw)) ok = holds_pattern(in, bytes, sender ? partner : 0);
   if (!check_result(state, all_ranks_ok(ok), "a message did not arrive as sent")) return;
-  const double rounds = static_cast<double>(state.iterations()) * iters;
+  Work work;
   if (kind == Kind::latency) {
-    state.counters["latency_ns"] = seconds / rounds / 2 * 1e9;
+    work.accesses = iters;  // round trips: one way is half of one, as osu_latency
+    work.latency_divisor = 2;
   } else {
-    const double moved =
-        static_cast<double>(bytes) * window * rounds * (kind == Kind::bibw ? 2 : 1);
-    state.counters["GBps"] = moved / seconds / 1e9;
+    work.bytes = static_cast<double>(bytes) * window * iters * (kind == Kind::bibw ? 2 : 1);
   }
-  state.counters["bytes"] = static_cast<double>(bytes);
+  report_work(state, work, seconds);
+  state.counters["bytes"] = static_cast<double>(bytes);  // the message's, as OSU's size column
   state.counters["ranks"] = mpi_size();
 }
 
-void register_p2p() {
+void register_p2p(const RunConfig& config) {
+  g_flags.pages = parse_pages(g_flags.page_name);
+  // A window of messages must fit in memory, on every rank of this node.
+  const uint64_t largest = options().largest_message(config);
+  const uint64_t need = largest * static_cast<uint64_t>(g_flags.window + 2) *
+                        static_cast<uint64_t>(std::max(1, mpi_size()));
+  const uint64_t available = memory_available_bytes();
+  if (available > 0 && need > available)
+    throw UsageError("messages of " + format_bytes(largest) + " need " + format_bytes(need) +
+                     " on this node, above the " + format_bytes(available) +
+                     " available (lower --max-bytes or --window)");
   if (!mpi_active() || mpi_size() < 2) return;
   // One partner on rank 0's node and one on another node, where there are such ranks.
   const auto& hosts = rank_hosts();
@@ -123,7 +143,7 @@ void register_p2p() {
     for (const auto& [kind, name, floor] :
          {std::tuple{Kind::latency, "latency", 1}, std::tuple{Kind::bw, "bw", 1},
           std::tuple{Kind::bibw, "bibw", 1}})
-      for (uint64_t bytes : options().message_sizes(floor)) {
+      for (uint64_t bytes : options().message_sizes(floor, config)) {
         const int p = partner;
         const Kind k = kind;
         add_benchmark("comm.mpi/" + std::string(name) + "/placement:" + placement + "/pair:0-" +
@@ -132,7 +152,16 @@ void register_p2p() {
       }
 }
 
-const bool registered = add_family("comm.mpi.p2p", register_p2p);
+const bool registered =
+    add_family({"comm.mpi.p2p",
+                [](CLI::App& app) {
+                  app.add_option("--window", g_flags.window,
+                                 "messages in flight for bandwidth (64, as osu_bw)")
+                      ->check(CLI::Range(1, 4096));
+                  app.add_option("--mpi-pages", g_flags.page_name,
+                                 "page size of MPI buffers: 4k (as OSU) or huge");
+                },
+                register_p2p});
 
 }  // namespace
 

@@ -16,6 +16,7 @@
 #include "bench_comm/mpi_env.hpp"
 #include "bench_comm/options.hpp"
 #include "core/bench_main.hpp"
+#include "core/rate.hpp"
 #include "core/registry.hpp"
 #include "core/timing.hpp"
 
@@ -176,11 +177,13 @@ void run_nccl(benchmark::State& state, const CollectiveInfo& c, bool in_place, s
   issue(c, in_place, b, n, w);  // warm-up
   sync_all(w);
   const int iters = static_cast<int>(std::clamp<uint64_t>((1ull << 30) / bytes, 1, 100));
+  // Every GPU's stream drained first; the slowest rank's time (under MPI) is the collective's.
   const double seconds = measure(state, [&] {
-    const int64_t t0 = now_ns();
-    for (int k = 0; k < iters; ++k) issue(c, in_place, b, n, w);
-    sync_all(w);
-    return static_cast<double>(now_ns() - t0) * 1e-9;
+    return time_after([&] { sync_all(w); },
+                      [&] {
+                        for (int k = 0; k < iters; ++k) issue(c, in_place, b, n, w);
+                        sync_all(w);
+                      });
   });
   std::string wrong;
   if (seconds > 0) {
@@ -206,16 +209,11 @@ void run_nccl(benchmark::State& state, const CollectiveInfo& c, bool in_place, s
   if (!check_result(state, all_ranks_ok(wrong.empty()),
                     wrong.empty() ? "another rank's result is wrong" : wrong))
     return;
-  const double per_call = seconds / (static_cast<double>(state.iterations()) * iters);
-  const double algbw = static_cast<double>(bytes) / per_call / 1e9;
-  state.counters["latency_ns"] = per_call * 1e9;
-  state.counters["algGBps"] = algbw;
-  state.counters["busGBps"] = algbw * bus_factor(c.kind, w.ranks);
-  state.counters["bytes"] = static_cast<double>(bytes);
-  state.counters["ranks"] = w.ranks;
+  report_collective(state, static_cast<double>(bytes), bus_factor(c.kind, w.ranks), w.ranks, iters,
+                    seconds);
 }
 
-void register_nccl() {
+void register_nccl(const RunConfig& config) {
   int count = 0;
   if (cudaGetDeviceCount(&count) != cudaSuccess || count == 0) {
     cudaGetLastError();
@@ -240,7 +238,7 @@ void register_nccl() {
   for (const CollectiveInfo* c : chosen)
     for (const bool in_place : {false, true}) {
       if (in_place && (!c->in_place || c->kind == Collective::all_to_all)) continue;
-      for (uint64_t bytes = first; bytes <= cap; bytes *= options().mode == Mode::quick ? 64 : 4) {
+      for (uint64_t bytes = first; bytes <= cap; bytes *= config.quick() ? 64 : 4) {
         if (counts(c->kind, bytes, ranks).send == 0) continue;
         add_benchmark(
             std::string("comm.nccl/") + c->name + "/inplace:" + (in_place ? "1" : "0") +

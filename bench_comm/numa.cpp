@@ -13,7 +13,9 @@
 #include "bench_comm/options.hpp"
 #include "core/bench_main.hpp"
 #include "core/buffer.hpp"
+#include "core/rate.hpp"
 #include "core/registry.hpp"
+#include "core/thread_pool.hpp"
 #include "core/timing.hpp"
 #include "core/topology.hpp"
 
@@ -47,32 +49,26 @@ void run_read(benchmark::State& state, int cpus_node, int memory_node) {
   const size_t threads = pus.size();
   const uint64_t chunk = n / threads;
   std::vector<double> sums(threads);
-  std::vector<int64_t> ns(threads);
+  // The node's cores, pinned, released together; the slowest counted. The caller is one of
+  // them for the while, and keeps its own binding afterwards.
+  const ScopedUnpin restore;
+  ThreadPool readers(pus);
   const double seconds = measure(state, [&] {
-    std::vector<std::thread> workers;
-    std::atomic<size_t> waiting{threads};
-    for (size_t t = 0; t < threads; ++t)
-      workers.emplace_back([&, t] {
-        pin_current_thread(pus[t]);
-        waiting.fetch_sub(1);
-        while (waiting.load() > 0) std::this_thread::yield();  // start together
-        const int64_t t0 = now_ns();
-        const double* p = x + t * chunk;
-        double s[8] = {};
-        for (uint64_t i = 0; i + 8 <= chunk; i += 8)
-          for (int k = 0; k < 8; ++k) s[k] += p[i + k];
-        sums[t] = s[0] + s[1] + s[2] + s[3] + s[4] + s[5] + s[6] + s[7];
-        ns[t] = now_ns() - t0;
-      });
-    for (std::thread& w : workers) w.join();
-    return static_cast<double>(*std::max_element(ns.begin(), ns.end())) * 1e-9;
+    return readers.run_timed(static_cast<int>(threads), [&](int t) {
+      const double* p = x + t * chunk;
+      double s[8] = {};
+      for (uint64_t i = 0; i + 8 <= chunk; i += 8)
+        for (int k = 0; k < 8; ++k) s[k] += p[i + k];
+      sums[t] = s[0] + s[1] + s[2] + s[3] + s[4] + s[5] + s[6] + s[7];
+    });
   });
   if (seconds == 0) return;
   bool ok = true;
   for (double s : sums) ok = ok && s == static_cast<double>(chunk / 8 * 8);
   if (!check_result(state, ok, "a reader's sum differs from the known input")) return;
-  state.counters["GBps"] = static_cast<double>(threads * chunk * sizeof(double)) *
-                           static_cast<double>(state.iterations()) / seconds / 1e9;
+  Work work;
+  work.bytes = static_cast<double>(threads * chunk * sizeof(double));
+  report_work(state, work, seconds);
   state.counters["bytes"] = static_cast<double>(n * sizeof(double));
   state.counters["thread_count"] = static_cast<double>(threads);
   state.counters["bound"] = bound ? 1 : 0;
@@ -96,21 +92,24 @@ void run_latency(benchmark::State& state, int cpus_node, int memory_node) {
   constexpr uint64_t kSteps = 1 << 16;
   uint64_t walked = 0;
   const double seconds = measure(state, [&] {
-    const int64_t t0 = now_ns();
-    for (uint64_t i = 0; i < kSteps; ++i) p = *static_cast<void**>(p);
+    const double s = time_region([&] {
+      for (uint64_t i = 0; i < kSteps; ++i) p = *static_cast<void**>(p);
+    });
     walked += kSteps;
-    return static_cast<double>(now_ns() - t0) * 1e-9;
+    return s;
   });
   if (seconds == 0) return;
   if (!check_result(state, p == base + order[walked % elements] * kStride,
                     "the chase ended off its cycle"))
     return;
-  state.counters["latency_ns"] = seconds / (static_cast<double>(state.iterations()) * kSteps) * 1e9;
+  Work work;
+  work.accesses = kSteps;
+  report_work(state, work, seconds);
   state.counters["bytes"] = static_cast<double>(elements * kStride);
   state.counters["bound"] = bound ? 1 : 0;
 }
 
-void register_numa() {
+void register_numa(const RunConfig&) {
   if (mpi_active()) return;  // a node's own families run once, not on every rank
   const int nodes = static_cast<int>(numa_node_pus().size());
   for (int i = 0; i < nodes; ++i)

@@ -15,13 +15,17 @@ CommOptions& mutable_options() {
   return g_options;
 }
 
-std::vector<uint64_t> CommOptions::message_sizes(uint64_t floor) const {
+uint64_t CommOptions::largest_message(const RunConfig& config) const {
+  return max_bytes ? max_bytes : config.quick() ? (4ull << 20) : (64ull << 20);
+}
+
+std::vector<uint64_t> CommOptions::message_sizes(uint64_t floor, const RunConfig& config) const {
   const uint64_t lo = std::max(floor, min_bytes);
-  const uint64_t hi = max_bytes ? max_bytes : mode == Mode::quick ? (4ull << 20) : (64ull << 20);
+  const uint64_t hi = largest_message(config);
   std::vector<uint64_t> sizes;
   int k = 0;
   for (uint64_t b = lo; b <= hi; b *= 2, ++k)
-    if (mode != Mode::quick || k % 4 == 0 || b * 2 > hi) sizes.push_back(b);
+    if (!config.quick() || k % 4 == 0 || b * 2 > hi) sizes.push_back(b);
   return sizes;
 }
 

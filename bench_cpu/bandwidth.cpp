@@ -11,6 +11,7 @@
 #include "bench_cpu/isa.hpp"
 #include "bench_cpu/options.hpp"
 #include "core/bench_main.hpp"
+#include "core/rate.hpp"
 #include "core/registry.hpp"
 #include "core/units.hpp"
 
@@ -151,33 +152,36 @@ void run_stream(benchmark::State& state, const StreamKernel& k, int threads, uin
   }
   if (!check_result(state, ok, what)) return;
 
-  const double total_passes = static_cast<double>(passes) * static_cast<double>(state.iterations());
-  state.counters["GBps"] = static_cast<double>(pass_bytes) * total_passes / seconds / 1e9;
-  state.counters["hw_GBps"] = static_cast<double>(pass_hw_bytes) * total_passes / seconds / 1e9;
-  state.counters["bytes"] = static_cast<double>(pass_bytes * passes);
+  Work work;
+  work.bytes = static_cast<double>(pass_bytes) * static_cast<double>(passes);
+  work.hw_bytes = static_cast<double>(pass_hw_bytes) * static_cast<double>(passes);
+  report_work(state, work, seconds);
   state.counters["working_set_bytes"] = static_cast<double>(pass_bytes);
   state.counters["thread_count"] = threads;
   state.counters["huge_fraction"] = (uses_out ? out : x).huge_fraction();
   state.SetLabel(isa.isa);
 }
 
-void register_bandwidth() {
+std::string g_pages;  // --bw-pages
+
+void register_bandwidth(const RunConfig& config) {
   const CpuOptions& opt = options();
-  const std::vector<Pages> pages =
-      opt.bw_pages.empty() ? std::vector<Pages>{Pages::huge} : opt.bw_pages;
+  std::vector<Pages> pages;
+  for (const std::string& p : split_list(g_pages)) pages.push_back(parse_pages(p));
+  if (pages.empty()) pages = {Pages::huge};
   // The quick run takes every other size: a level's bandwidth is read off an interval of the
   // curve the latency sweep found, which half the points still cover.
   std::vector<uint64_t> sizes = opt.sizes();
-  if (opt.mode == Mode::quick && sizes.size() > 8) {
+  if (config.quick() && sizes.size() > 8) {
     std::vector<uint64_t> half;
     for (size_t i = 0; i < sizes.size(); ++i)
       if (i % 2 == 0 || i + 1 == sizes.size()) half.push_back(sizes[i]);
     sizes = half;
   }
   for (const StreamKernel& k : stream_kernels()) {
-    if (opt.mode == Mode::quick && !k.in_quick) continue;
+    if (config.quick() && !k.in_quick) continue;
     for (Pages p : pages)
-      for (int threads : opt.thread_counts())
+      for (int threads : opt.thread_counts(config))
         for (uint64_t bytes : sizes) {
           const std::string name = std::string("cpu.bw/") + k.name + "/pages:" + to_string(p) +
                                    "/threads:" + std::to_string(threads) +
@@ -192,7 +196,12 @@ void register_bandwidth() {
   }
 }
 
-const bool registered = add_family("cpu.bw", register_bandwidth);
+const bool registered = add_family(
+    {"cpu.bw",
+     [](CLI::App& app) {
+       app.add_option("--bw-pages", g_pages, "page size for bandwidth: huge, 4k or huge,4k");
+     },
+     register_bandwidth});
 
 }  // namespace
 

@@ -11,9 +11,11 @@
 #include "bench_cpu/options.hpp"
 #include "bench_cpu/peak_kernels.hpp"
 #include "core/bench_main.hpp"
+#include "core/context.hpp"
 #include "core/cpu_id.hpp"
 #include "core/cycles.hpp"
 #include "core/peak.hpp"
+#include "core/rate.hpp"
 #include "core/registry.hpp"
 #include "core/timing.hpp"
 #include "core/topology.hpp"
@@ -92,7 +94,7 @@ std::string why_unsupported(const char* type) {
 
 struct alignas(64) ThreadClock {
   uint64_t cycles = 0;
-  int64_t ns = 0;
+  double seconds = 0;
   double ops_per_cycle = 0;
   bool ok = true;
 };
@@ -106,9 +108,8 @@ void run_peak(benchmark::State& state, const char* type, int threads) {
       thread_local std::unique_ptr<ThreadCycles> cycles;
       if (counted && !cycles) cycles = std::make_unique<ThreadCycles>();
       const uint64_t c0 = counted ? cycles->read() : 0;
-      const int64_t t0 = now_ns();
-      clock[tid].ok = k->run(kPeakIterations) && clock[tid].ok;
-      clock[tid].ns += now_ns() - t0;
+      clock[tid].seconds +=
+          time_region([&] { clock[tid].ok = k->run(kPeakIterations) && clock[tid].ok; });
       if (counted) clock[tid].cycles += cycles->read() - c0;
     });
   });
@@ -118,9 +119,9 @@ void run_peak(benchmark::State& state, const char* type, int threads) {
   std::vector<FmaModel> models(threads);
   pool().run(threads, [&](int tid) {
     models[tid] = detect_fma_model();
-    mhz[tid] = counted && clock[tid].ns > 0 ? 1e3 * static_cast<double>(clock[tid].cycles) /
-                                                  static_cast<double>(clock[tid].ns)
-                                            : measure_core_mhz(5);
+    mhz[tid] = counted && clock[tid].seconds > 0
+                   ? static_cast<double>(clock[tid].cycles) / clock[tid].seconds / 1e6
+                   : measure_core_mhz(5);
   });
   bool all_ok = true;
   double mean_mhz = 0, theoretical = 0;
@@ -134,9 +135,9 @@ void run_peak(benchmark::State& state, const char* type, int threads) {
   }
   if (!check_result(state, all_ok, std::string(type) + " accumulators differ from the exact sum"))
     return;
-  const double flops = k->ops_per_iteration * kPeakIterations * threads;
-  state.counters["GFLOPps"] = flops * static_cast<double>(state.iterations()) / seconds / 1e9;
-  state.counters["flops"] = flops;
+  Work work;
+  work.flops = k->ops_per_iteration * kPeakIterations * threads;
+  report_work(state, work, seconds);
   state.counters["thread_count"] = threads;
   state.counters["core_mhz"] = mean_mhz;
   if (theoretical > 0) state.counters["theoretical_GFLOPps"] = theoretical;
@@ -145,12 +146,20 @@ void run_peak(benchmark::State& state, const char* type, int threads) {
                  (counted ? "counted during the kernel" : "from an add chain after the kernel"));
 }
 
-void register_flops() {
+int g_fma_units = 0, g_fma_bits = 0;  // --fma-units, --fma-bits
+
+void register_flops(const RunConfig& config) {
   const CpuOptions& opt = options();
+  set_fma_override(g_fma_units, g_fma_bits);
+  const FmaModel fma = detect_fma_model();
+  add_context("fma_model", fma.uarch + ": " + fma.describe());
+  add_context("clock_source", cycle_counter_available()
+                                  ? "PMU cycles counted during each kernel"
+                                  : "add chain after the kernel (" + cycle_counter_status() + ")");
   const int cores = static_cast<int>(topology().core_cpus.size());
   std::vector<int> counts = {1};
   if (cores > 1) counts.push_back(cores);
-  if (!opt.threads.empty()) counts = opt.thread_counts();
+  if (!opt.threads.empty()) counts = opt.thread_counts(config);
   for (const char* type : {"fp64", "fp32", "bf16", "int8"}) {
     const bool fma = !std::strcmp(type, "fp64") || !std::strcmp(type, "fp32");
     if (!best_peak_kernel(type)) {  // one line for the format, not one per thread count
@@ -168,7 +177,16 @@ void register_flops() {
   }
 }
 
-const bool registered = add_family("cpu.flops", register_flops);
+const bool registered = add_family(
+    {"cpu.flops",
+     [](CLI::App& app) {
+       app.add_option("--fma-units", g_fma_units,
+                      "FMA pipes per core for the theoretical peak (overrides the CPU table)")
+           ->check(CLI::Range(1, 16));
+       app.add_option("--fma-bits", g_fma_bits, "width of each FMA pipe in bits (128, 256, 512)")
+           ->check(CLI::IsMember({128, 256, 512, 1024, 2048}));
+     },
+     register_flops});
 
 }  // namespace
 

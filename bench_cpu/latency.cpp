@@ -14,19 +14,29 @@
 #include "bench_cpu/isa.hpp"
 #include "bench_cpu/options.hpp"
 #include "core/bench_main.hpp"
+#include "core/context.hpp"
+#include "core/rate.hpp"
 #include "core/registry.hpp"
 #include "core/timing.hpp"
 #include "core/topology.hpp"
+#include "core/units.hpp"
 
 namespace memwall::cpu {
 
 namespace {
 
 constexpr uint64_t kLineBytes = 64;
-uint64_t stride() {
-  return options().chase_stride;
-}
 constexpr uint64_t kStepsPerRegion = 1 << 16;
+
+// The family's flags, as typed and as resolved when it registers.
+struct LatencyFlags {
+  std::string pages, group = "256KiB", stride = "256";
+  uint64_t group_bytes = 256 << 10, stride_bytes = kDefaultChaseStride;
+} g_flags;
+
+uint64_t stride() {
+  return g_flags.stride_bytes;
+}
 
 struct Chase {
   Buffer buffer;
@@ -60,8 +70,9 @@ bool walk_is_where_expected(const Chase& c) {
 }
 
 void set_latency_counters(benchmark::State& state, const Chase& c, double seconds) {
-  const double loads = static_cast<double>(state.iterations()) * kStepsPerRegion;
-  state.counters["latency_ns"] = seconds / loads * 1e9;
+  Work work;
+  work.accesses = kStepsPerRegion;
+  report_work(state, work, seconds);
   state.counters["working_set_bytes"] = static_cast<double>(c.lines * stride());
   state.counters["lines_touched_bytes"] = static_cast<double>(c.lines * kLineBytes);
   state.counters["stride_bytes"] = static_cast<double>(stride());
@@ -81,7 +92,7 @@ Chase& chase_for(uint64_t bytes, Pages pages, ChaseOrder order) {
     return *cached;
   }
   cached.reset();  // free the old one before the new one is allocated
-  cached = std::make_unique<Chase>(build_chase(bytes, pages, order, options().tlb_group_bytes));
+  cached = std::make_unique<Chase>(build_chase(bytes, pages, order, g_flags.group_bytes));
   cached_key = key;
   walk(*cached, std::min<uint64_t>(2 * cached->lines, 1 << 21));  // warm caches and TLB
   return *cached;
@@ -91,12 +102,8 @@ void run_chase(benchmark::State& state, uint64_t bytes, Pages pages, ChaseOrder 
   Chase& c = chase_for(bytes, pages, order);
   if (!check_result(state, is_permutation_of_lines(c.order), "chase order is not a permutation"))
     return;
-  const double seconds = measure(state, [&] {
-    Stopwatch watch;
-    watch.start();
-    walk(c, kStepsPerRegion);
-    return watch.seconds();
-  });
+  const double seconds =
+      measure(state, [&] { return time_region([&] { walk(c, kStepsPerRegion); }); });
   if (seconds == 0) return;
   if (!check_result(state, walk_is_where_expected(c), "chase ended off its cycle")) return;
   set_latency_counters(state, c, seconds);
@@ -104,7 +111,7 @@ void run_chase(benchmark::State& state, uint64_t bytes, Pages pages, ChaseOrder 
 
 void run_loaded(benchmark::State& state, uint64_t bytes, int load_threads) {
   const int threads = load_threads + 1;
-  Chase c = build_chase(bytes, Pages::huge, ChaseOrder::local, options().tlb_group_bytes);
+  Chase c = build_chase(bytes, Pages::huge, ChaseOrder::local, g_flags.group_bytes);
   const StreamKernelSet& isa = select_isa(options().isa);
   // Each loader reads its own buffer, big enough to stream from DRAM.
   const uint64_t load_elems = std::max<uint64_t>(topology().llc_bytes_total(), 64ull << 20) /
@@ -122,26 +129,21 @@ void run_loaded(benchmark::State& state, uint64_t bytes, int load_threads) {
       double* x = loads[tid - 1].as<double>();
       std::fill(x, x + load_elems, 1.0);
       loading.fetch_add(1);
-      Stopwatch watch;
-      watch.start();
       uint64_t passes = 0;
-      while (!stop.load(std::memory_order_relaxed)) {
-        if (isa.fn[kRead](nullptr, x, nullptr, 0, load_elems, 1) != static_cast<double>(load_elems))
-          sums_ok = false;
-        ++passes;
-      }
-      load_gbps[tid] =
-          static_cast<double>(passes * load_elems * sizeof(double)) / watch.seconds() / 1e9;
+      const double loaded = time_region([&] {
+        while (!stop.load(std::memory_order_relaxed)) {
+          if (isa.fn[kRead](nullptr, x, nullptr, 0, load_elems, 1) !=
+              static_cast<double>(load_elems))
+            sums_ok = false;
+          ++passes;
+        }
+      });
+      load_gbps[tid] = static_cast<double>(passes * load_elems * sizeof(double)) / loaded / 1e9;
       return;
     }
     while (loading.load() < load_threads) std::this_thread::yield();
     walk(c, std::min<uint64_t>(2 * c.lines, 1 << 21));
-    seconds = measure(state, [&] {
-      Stopwatch watch;
-      watch.start();
-      walk(c, kStepsPerRegion);
-      return watch.seconds();
-    });
+    seconds = measure(state, [&] { return time_region([&] { walk(c, kStepsPerRegion); }); });
     stop.store(true);
   });
   if (seconds == 0) return;
@@ -160,10 +162,17 @@ std::string lat_name(const char* variant, Pages pages, uint64_t bytes) {
          "/bytes:" + std::to_string(bytes);
 }
 
-void register_latency() {
+void register_latency(const RunConfig& config) {
   const CpuOptions& opt = options();
-  const bool quick = opt.mode == Mode::quick;
-  std::vector<Pages> pages = opt.lat_pages;
+  const bool quick = config.quick();
+  g_flags.group_bytes = parse_bytes(g_flags.group);
+  g_flags.stride_bytes = parse_bytes(g_flags.stride);
+  if (g_flags.stride_bytes % 64 != 0 || g_flags.stride_bytes > g_flags.group_bytes)
+    throw UsageError("--chase-stride must be a multiple of 64 bytes, at most --tlb-group");
+  add_context("tlb_group_bytes", std::to_string(g_flags.group_bytes));
+  add_context("chase_stride_bytes", std::to_string(g_flags.stride_bytes));
+  std::vector<Pages> pages;
+  for (const std::string& p : split_list(g_flags.pages)) pages.push_back(parse_pages(p));
   if (pages.empty())
     pages =
         quick ? std::vector<Pages>{Pages::huge} : std::vector<Pages>{Pages::huge, Pages::small4k};
@@ -197,7 +206,17 @@ void register_latency() {
   }
 }
 
-const bool registered = add_family("cpu.lat", register_latency);
+const bool registered = add_family(
+    {"cpu.lat",
+     [](CLI::App& app) {
+       app.add_option("--lat-pages", g_flags.pages, "page sizes for latency (default huge,4k)");
+       app.add_option("--tlb-group", g_flags.group,
+                      "page-group size of the TLB-friendly chase (256KiB)");
+       app.add_option("--chase-stride", g_flags.stride,
+                      "bytes per pointer of the latency chase, a multiple of 64 (256, as "
+                      "multichase)");
+     },
+     register_latency});
 
 }  // namespace
 

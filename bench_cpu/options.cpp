@@ -27,7 +27,7 @@ std::vector<uint64_t> CpuOptions::sizes() const {
   return size_sweep(min_bytes, resolved_max_bytes(), points_per_octave, 64);
 }
 
-std::vector<int> CpuOptions::thread_counts() const {
+std::vector<int> CpuOptions::thread_counts(const RunConfig& config) const {
   const int cores = static_cast<int>(topology().core_cpus.size());
   if (!threads.empty()) {
     for (int t : threads)
@@ -36,7 +36,7 @@ std::vector<int> CpuOptions::thread_counts() const {
                          std::to_string(cores) + " cores of this machine");
     return threads;
   }
-  if (mode == Mode::quick) return {cores};
+  if (config.quick()) return {cores};
   std::vector<int> counts;  // 1, 2, 4, ... and all cores
   for (int t = 1; t < cores; t *= 2) counts.push_back(t);
   counts.push_back(cores);

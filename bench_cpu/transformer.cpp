@@ -14,6 +14,8 @@
 #include "bench_cpu/options.hpp"
 #include "core/bench_main.hpp"
 #include "core/models.hpp"
+#include "core/product_options.hpp"
+#include "core/rate.hpp"
 #include "core/registry.hpp"
 #include "core/timing.hpp"
 #include "core/topology.hpp"
@@ -104,26 +106,21 @@ void run_products(benchmark::State& state, const std::string& key, const std::ve
     for (size_t i = 0; i < ops.size(); ++i) run_op(ops[i], t, x, i);
   for (Buffer& c : x.c) std::fill_n(static_cast<char*>(c.data()), c.bytes(), 0);
   const double seconds = measure(state, [&] {
-    Stopwatch watch;
-    watch.start();
-    for (size_t i = 0; i < ops.size(); ++i) run_op(ops[i], t, x, i);
-    return watch.seconds();
+    return time_region([&] {
+      for (size_t i = 0; i < ops.size(); ++i) run_op(ops[i], t, x, i);
+    });
   });
   if (seconds == 0) return;
   std::string wrong;
   for (size_t i = 0; i < ops.size() && wrong.empty(); ++i) wrong = check_op(ops[i], t, x, i);
   if (!check_result(state, wrong.empty(), wrong)) return;
-  double flops = 0, bytes = 0;
+  Work work;
   for (const MatmulOp& op : ops) {
-    flops += op.flops();
-    bytes += op.bytes(element_bytes(t));
+    work.flops += op.flops();
+    work.bytes += op.bytes(element_bytes(t));
   }
-  const double iterations = static_cast<double>(state.iterations());
-  state.counters["GFLOPps"] = flops * iterations / seconds / 1e9;
-  state.counters["GBps"] = bytes * iterations / seconds / 1e9;
-  state.counters["flops"] = flops;
-  state.counters["bytes"] = bytes;
-  state.counters["seconds"] = seconds / iterations;
+  report_work(state, work, seconds);
+  state.counters["seconds"] = seconds / static_cast<double>(state.iterations());
   if (ops.size() == 1) {
     state.counters["m"] = static_cast<double>(ops[0].m);
     state.counters["n"] = static_cast<double>(ops[0].n);
@@ -140,21 +137,25 @@ bool skip_unsupported(const std::string& name, Number t) {
   return true;
 }
 
-void register_transformer() {
-  const CpuOptions& opt = options();
+// The families' flags: the products to measure (shared by xfmr and cpu.gemm) and their limits.
+ProductOptions g_products;
+double g_max_flops = 0;
+std::string g_max_bytes, g_gemm_sizes;
+
+void register_transformer(const RunConfig& config) {
+  g_products.resolve();
+  for (const std::string& t : g_products.type_list) parse_number(t);  // formats the BLAS lacks
   if (!have_blas()) {  // one line in the results, not one per product
     add_benchmark("xfmr/all", [](benchmark::State& state) {
       skip(state, "needs a BLAS (" + blas_description() + ")");
     });
     return;
   }
-  const double max_flops = opt.xfmr_max_flops > 0   ? opt.xfmr_max_flops
-                           : opt.mode == Mode::full ? 4e12
-                                                    : 4e11;
+  const double max_flops = g_max_flops > 0 ? g_max_flops : config.full() ? 4e12 : 4e11;
   const uint64_t ram = static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGE_SIZE);
   const uint64_t max_bytes =
-      opt.xfmr_max_bytes ? opt.xfmr_max_bytes : std::min<uint64_t>(4ull << 30, ram / 6);
-  std::vector<std::string> types = opt.xfmr_types;
+      !g_max_bytes.empty() ? parse_bytes(g_max_bytes) : std::min<uint64_t>(4ull << 30, ram / 6);
+  std::vector<std::string> types = g_products.type_list;
   if (types.empty()) {  // fp32, and bf16 where oneDNN was built in
     for (const std::string& t : available_numbers())
       if (t != "fp64") types.push_back(t);
@@ -164,10 +165,11 @@ void register_transformer() {
     const Number t = parse_number(type_name);
     if (skip_unsupported("xfmr/all/type:" + type_name, t)) continue;
     const int e = element_bytes(t);
-    for (const Shape& s : transformer_shapes({opt.models, opt.batches, opt.seqs, opt.phases,
-                                              opt.mode == Mode::quick  ? 0
-                                              : opt.mode == Mode::full ? 2
-                                                                       : 1})) {
+    for (const Shape& s : transformer_shapes({g_products.model_list, g_products.batch_list,
+                                              g_products.seq_list, g_products.phase_list,
+                                              config.quick()  ? 0
+                                              : config.full() ? 2
+                                                              : 1})) {
       const std::vector<MatmulOp> ops = layer_ops(s.model, s.batch, s.seq, s.phase);
       const std::string family = s.phase == Phase::prefill ? "xfmr.gemm/" : "xfmr.gemv/";
       const std::string where = s.model.name + "/" + to_string(s.phase);
@@ -213,15 +215,18 @@ void register_transformer() {
 
 // A large square GEMM, the shape BLAS libraries are tuned and quoted on, as the reference
 // point for the products above.
-void register_square() {
-  const CpuOptions& opt = options();
+void register_square(const RunConfig& config) {
+  g_products.resolve();
   if (!have_blas()) return;
-  std::vector<std::string> types = opt.xfmr_types;
+  std::vector<std::string> types = g_products.type_list;
   if (types.empty()) types = available_numbers();
-  std::vector<int64_t> sizes = opt.mode == Mode::full ? std::vector<int64_t>{1024, 2048, 4096, 8192}
-                               : opt.mode == Mode::quick ? std::vector<int64_t>{2048}
-                                                         : std::vector<int64_t>{4096};
-  if (!opt.gemm_sizes.empty()) sizes.assign(opt.gemm_sizes.begin(), opt.gemm_sizes.end());
+  std::vector<int64_t> sizes = config.full()    ? std::vector<int64_t>{1024, 2048, 4096, 8192}
+                               : config.quick() ? std::vector<int64_t>{2048}
+                                                : std::vector<int64_t>{4096};
+  if (!g_gemm_sizes.empty()) {
+    const std::vector<int> given = parse_positive_list(g_gemm_sizes, "GEMM size");
+    sizes.assign(given.begin(), given.end());
+  }
   for (const std::string& type_name : types) {
     if (skip_unsupported("cpu.gemm/square/type:" + type_name, parse_number(type_name))) continue;
     for (int64_t n : sizes) {
@@ -234,8 +239,22 @@ void register_square() {
   }
 }
 
-const bool registered = add_family("xfmr", register_transformer);
-const bool registered_square = add_family("cpu.gemm", register_square);
+const bool registered = add_family(
+    {"xfmr",
+     [](CLI::App& app) {
+       g_products.add_to(app, "fp32, fp64, bf16 (default fp32, and bf16 with oneDNN)");
+       app.add_option("--xfmr-max-flops", g_max_flops, "skip products above this many FLOPs");
+       app.add_option("--xfmr-max-bytes", g_max_bytes,
+                      "skip benchmarks whose operands exceed this");
+     },
+     register_transformer});
+const bool registered_square =
+    add_family({"cpu.gemm",
+                [](CLI::App& app) {
+                  app.add_option("--gemm-n", g_gemm_sizes,
+                                 "sizes n of the square GEMM, e.g. 4096 (default by mode)");
+                },
+                register_square});
 
 }  // namespace
 

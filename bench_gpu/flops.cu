@@ -13,6 +13,8 @@
 #include "bench_gpu/gpu_model.hpp"
 #include "bench_gpu/gpu_runtime.hpp"
 #include "core/bench_main.hpp"
+#include "core/gpu_timing.hpp"
+#include "core/rate.hpp"
 #include "core/registry.hpp"
 
 namespace memwall::gpu {
@@ -115,7 +117,7 @@ void run_flops(benchmark::State& state, int fp32_lanes_equivalent) {
   const double seconds = measure(state, [&] {
     const uint64_t reset[4] = {~0ull, 0, ~0ull, 0};
     MEMWALL_CUDA(cudaMemcpy(span.data(), reset, sizeof reset, cudaMemcpyHostToDevice));
-    const double s = timed([&] {
+    const double s = time_gpu([&] {
       fma_chains<T><<<blocks, kThreads>>>(iterations, params.as<float>(), bad.as<int>(),
                                           span.as<unsigned long long>());
     });
@@ -129,11 +131,11 @@ void run_flops(benchmark::State& state, int fp32_lanes_equivalent) {
   int wrong = 0;
   MEMWALL_CUDA(cudaMemcpy(&wrong, bad.data(), sizeof wrong, cudaMemcpyDeviceToHost));
   if (!check_result(state, wrong == 0, "an FMA chain did not end where it started")) return;
-  const double flops = static_cast<double>(blocks) * kThreads * iterations * kChains * 2 *
-                       Ops<T>::lanes * 2;  // two FMAs per step, two operations each
+  Work work;
+  work.flops = static_cast<double>(blocks) * kThreads * iterations * kChains * 2 * Ops<T>::lanes *
+               2;  // two FMAs per step, two operations each
+  report_work(state, work, seconds);
   const double mhz = sm0_ns > 0 ? sm0_cycles / sm0_ns * 1e3 : 0;
-  state.counters["GFLOPps"] = flops * static_cast<double>(state.iterations()) / seconds / 1e9;
-  state.counters["flops"] = flops;
   state.counters["sm_mhz"] = mhz;
   if (fp32_lanes_equivalent > 0 && mhz > 0)
     state.counters["theoretical_GFLOPps"] = theoretical_gflops(d.sms, fp32_lanes_equivalent, mhz);
@@ -142,7 +144,7 @@ void run_flops(benchmark::State& state, int fp32_lanes_equivalent) {
                  (fp32_lanes_equivalent > 0 ? "" : "; lanes per SM not in the table"));
 }
 
-void register_flops() {
+void register_flops(const RunConfig&) {
   if (!device_ready()) return;
   const SmModel m = sm_model(device().major, device().minor);
   add_benchmark("gpu.flops/fma/type:fp64" + device_key(),

@@ -13,9 +13,13 @@
 #include "bench_gpu/lt.hpp"
 #include "bench_gpu/options.hpp"
 #include "core/bench_main.hpp"
+#include "core/gpu_timing.hpp"
 #include "core/models.hpp"
 #include "core/nvml.hpp"
+#include "core/product_options.hpp"
+#include "core/rate.hpp"
 #include "core/registry.hpp"
+#include "core/units.hpp"
 
 namespace memwall::gpu {
 
@@ -86,11 +90,15 @@ void run_product(benchmark::State& state, const GemmTypeInfo& t, int64_t m, int6
   const int reps = static_cast<int>(std::clamp(2e11 / flops, 1.0, 1000.0));  // >= ~1 ms
   EnergyMeter energy;
   energy.start();
+  // A held stream can queue a few hundred launches; more would block the host behind it.
+  const bool hold = reps * b_count <= 256;
   const double seconds = measure(state, [&] {
-    return timed([&] {
-      for (int r = 0; r < reps; ++r)
-        for (int64_t g = 0; g < b_count; ++g) product.run(a_of(g), b_of(g), d_of(g));
-    });
+    return time_gpu(
+        [&] {
+          for (int r = 0; r < reps; ++r)
+            for (int64_t g = 0; g < b_count; ++g) product.run(a_of(g), b_of(g), d_of(g));
+        },
+        hold);
   });
   const double joules = energy.stop_joules();
   if (seconds == 0) return;
@@ -99,8 +107,11 @@ void run_product(benchmark::State& state, const GemmTypeInfo& t, int64_t m, int6
   const double bytes = static_cast<double>(t.in_bytes) * (batch * m * k + b_count * k * n) +
                        static_cast<double>(t.out_bytes) * batch * m * n;
   const double calls = static_cast<double>(state.iterations()) * reps;
-  state.counters["GFLOPps"] = flops * calls / seconds / 1e9;
-  state.counters["GBps"] = bytes * calls / seconds / 1e9;
+  Work work;
+  work.flops = flops * reps;
+  work.bytes = bytes * reps;
+  report_work(state, work, seconds);
+  // One call's figures, as the profile's products count them.
   state.counters["flops"] = flops;
   state.counters["bytes"] = bytes;
   state.counters["seconds"] = seconds / calls;
@@ -134,12 +145,18 @@ bool skip_unsupported(const std::string& name, const GemmTypeInfo& t) {
   return true;
 }
 
-void register_square() {
+// The families' flags: the square GEMM's formats and sizes, and the products to measure.
+std::string g_gemm_types, g_gemm_sizes;
+ProductOptions g_products;
+
+void register_square(const RunConfig& config) {
+  std::vector<std::string> types = split_list(g_gemm_types);
+  for (const std::string& t : types) gemm_type(t);  // rejects unknown formats, GPU or not
   if (!device_ready()) return;
-  std::vector<std::string> types = options().gemm_types;
   if (types.empty()) types = {"tf32", "fp16", "bf16", "fp8", "int8"};
-  std::vector<int> sizes = options().gemm_sizes;
-  if (sizes.empty()) sizes = {options().mode == Mode::quick ? 4096 : 8192};
+  std::vector<int> sizes;
+  if (!g_gemm_sizes.empty()) sizes = parse_positive_list(g_gemm_sizes, "GEMM size");
+  if (sizes.empty()) sizes = {config.quick() ? 4096 : 8192};
   for (const std::string& name : types) {
     const GemmTypeInfo& t = gemm_type(name);
     if (skip_unsupported("gpu.gemm/square/type:" + name + device_key(), t)) continue;
@@ -149,21 +166,22 @@ void register_square() {
   }
 }
 
-void register_transformer() {
+void register_transformer(const RunConfig& config) {
+  g_products.resolve();
+  for (const std::string& t : g_products.type_list) gemm_type(t);
   if (!device_ready()) return;
-  const GpuOptions& opt = options();
-  std::vector<std::string> types = opt.xfmr_types;
+  std::vector<std::string> types = g_products.type_list;
   if (types.empty()) {
     types = {"bf16"};
     if (gemm_supported(gemm_type("fp8"), device().major, device().minor)) types.push_back("fp8");
   }
-  const int mode = opt.mode == Mode::quick ? 0 : opt.mode == Mode::full ? 2 : 1;
+  const int mode = config.quick() ? 0 : config.full() ? 2 : 1;
   const uint64_t memory = device().memory_bytes / 2;
   for (const std::string& name : types) {
     const GemmTypeInfo& t = gemm_type(name);
     if (skip_unsupported("xfmr/all/type:" + name + device_key(), t)) continue;
-    for (const Shape& s :
-         transformer_shapes({opt.models, opt.batches, opt.seqs, opt.phases, mode})) {
+    for (const Shape& s : transformer_shapes({g_products.model_list, g_products.batch_list,
+                                              g_products.seq_list, g_products.phase_list, mode})) {
       const std::string family = s.phase == Phase::prefill ? "xfmr.gemm/" : "xfmr.gemv/";
       for (const MatmulOp& op : layer_ops(s.model, s.batch, s.seq, s.phase)) {
         const uint64_t footprint = static_cast<uint64_t>(t.in_bytes) *
@@ -181,8 +199,15 @@ void register_transformer() {
   }
 }
 
-const bool registered_square = add_family("gpu.gemm", register_square);
-const bool registered_xfmr = add_family("xfmr", register_transformer);
+const bool registered_square = add_family(
+    {"gpu.gemm",
+     [](CLI::App& app) {
+       app.add_option("--gemm-type", g_gemm_types, "tf32,fp16,bf16,fp8,int8 (default all it has)");
+       app.add_option("--gemm-n", g_gemm_sizes, "square GEMM sizes (default 8192, quick 4096)");
+     },
+     register_square});
+const bool registered_xfmr = add_family(
+    {"xfmr", [](CLI::App& app) { g_products.add_to(app, "bf16, fp8"); }, register_transformer});
 
 }  // namespace
 

@@ -148,8 +148,11 @@ double decode(GemmType t, const unsigned char* p, bool is_output) {
 }
 
 const std::vector<MemoryKernel>& memory_kernels() {
-  static const std::vector<MemoryKernel> all = {
-      {"read", 1, 0}, {"write", 0, 1}, {"copy", 1, 1}, {"triad", 2, 1}, {"dot", 2, 0}};
+  static const std::vector<MemoryKernel> all = {{"read", 1, 0, StreamOp::read, true},
+                                                {"write", 0, 1, StreamOp::write, false},
+                                                {"copy", 1, 1, StreamOp::copy, true},
+                                                {"triad", 2, 1, StreamOp::triad, true},
+                                                {"dot", 2, 0, StreamOp::dot, false}};
   return all;
 }
 

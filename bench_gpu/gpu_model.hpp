@@ -10,13 +10,18 @@
 
 namespace memwall::gpu {
 
-// BabelStream's kernels (and read, write): arrays read and written per element.
+// BabelStream's kernels (and read, write): arrays read and written per element, and the
+// operation the one device kernel template (memory.cu) runs for it: the host and the device
+// read this one table, and an unknown name is an error.
+enum class StreamOp { read = 0, write = 1, copy = 2, triad = 3, dot = 4, read_l2_only = 5 };
 struct MemoryKernel {
   const char* name;
   int reads, writes;
+  StreamOp op;
+  bool in_quick;  // quick runs: read for the caches, copy for HBM, triad beside it
 };
-const std::vector<MemoryKernel>& memory_kernels();  // read, write, copy, triad, dot
-const MemoryKernel& memory_kernel(const std::string& name);
+const std::vector<MemoryKernel>& memory_kernels();           // read, write, copy, triad, dot
+const MemoryKernel& memory_kernel(const std::string& name);  // UsageError for an unknown one
 // Bytes one pass over `elements` elements of `element_bytes` moves, counted as BabelStream.
 uint64_t kernel_bytes(const MemoryKernel& k, uint64_t elements, int element_bytes);
 

@@ -75,21 +75,4 @@ class PinnedBuffer {
   void* data_ = nullptr;
 };
 
-// Runs `launch` (work queued on the default stream) and waits for it; the host time of the
-// whole, in seconds.
-template <typename Launch>
-double timed(Launch&& launch);
-
 }  // namespace memwall::gpu
-
-#include "core/timing.hpp"
-
-template <typename Launch>
-double memwall::gpu::timed(Launch&& launch) {
-  MEMWALL_CUDA(cudaDeviceSynchronize());
-  const int64_t t0 = memwall::now_ns();
-  launch();
-  MEMWALL_CUDA(cudaGetLastError());
-  MEMWALL_CUDA(cudaDeviceSynchronize());
-  return static_cast<double>(memwall::now_ns() - t0) * 1e-9;
-}

@@ -11,6 +11,8 @@
 #include "bench_gpu/gpu_runtime.hpp"
 #include "bench_gpu/options.hpp"
 #include "core/bench_main.hpp"
+#include "core/gpu_timing.hpp"
+#include "core/rate.hpp"
 #include "core/registry.hpp"
 #include "core/units.hpp"
 
@@ -91,10 +93,10 @@ void run_chase(benchmark::State& state, uint64_t bytes, uint64_t stride, bool l1
     else
       chase<false><<<1, 1>>>(start, steps, end.as<uint64_t>(), cycles.as<long long>());
   };
-  timed(run);  // warm the caches and TLBs
+  time_gpu(run);  // warm the caches and TLBs
   long long total_cycles = 0;
   const double seconds = measure(state, [&] {
-    const double s = timed(run);
+    const double s = time_gpu(run);
     long long c = 0;
     MEMWALL_CUDA(cudaMemcpy(&c, cycles.data(), sizeof c, cudaMemcpyDeviceToHost));
     total_cycles += c;
@@ -107,19 +109,21 @@ void run_chase(benchmark::State& state, uint64_t bytes, uint64_t stride, bool l1
   if (!check_result(state, last == base + order[steps % elements] * stride,
                     "the chase ended off its cycle"))
     return;
+  Work work;
+  work.accesses = static_cast<double>(steps);
+  report_work(state, work, seconds);
   const double loads = static_cast<double>(state.iterations()) * static_cast<double>(steps);
-  state.counters["latency_ns"] = seconds / loads * 1e9;
   state.counters["latency_cycles"] = static_cast<double>(total_cycles) / loads;
   state.counters["working_set_bytes"] = static_cast<double>(elements * stride);
   state.counters["lines_touched_bytes"] = static_cast<double>(elements * std::min(stride, kLine));
   state.counters["stride_bytes"] = static_cast<double>(stride);
 }
 
-void register_latency() {
+void register_latency(const RunConfig& config) {
   if (!device_ready()) return;
   const uint64_t l2 = device().l2_bytes;
   const uint64_t top = std::max<uint64_t>(1ull << 30, 64 * l2);
-  const bool quick = options().mode == Mode::quick;
+  const bool quick = config.quick();
   for (const bool l1 : {true, false})
     for (uint64_t bytes : size_sweep(4096, top, quick ? 2 : options().points_per_octave, kLine)) {
       add_benchmark(std::string("gpu.lat/chase/load:") + (l1 ? "ca" : "cg") +

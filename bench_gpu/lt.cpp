@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "bench_gpu/gpu_runtime.hpp"
+#include "core/gpu_timing.hpp"
 #include "core/units.hpp"
 
 namespace memwall::gpu {
@@ -145,7 +146,7 @@ void LtProduct::choose(const void* a, const void* b, void* d) {
     x.chosen = x.algos[i].algo;
     try {
       run(a, b, d);  // the first call of an algorithm may set it up: not timed
-      const double s = timed([&] { run(a, b, d); });
+      const double s = time_gpu([&] { run(a, b, d); });
       if (s < best) best = s, best_index = i;
     } catch (const std::runtime_error&) {
       continue;  // an algorithm that fails here is no candidate

@@ -18,43 +18,21 @@ int main(int argc, char** argv) {
   using namespace memwall;
   using namespace memwall::gpu;
   GpuOptions& opt = mutable_options();
-  std::string min_bytes, max_bytes, gemm_types, gemm_sizes, models, batches, seqs, xfmr_types;
+  std::string min_bytes, max_bytes;
   std::string why_not;  // no GPU: why
   BenchProgram program;
   program.name = "bench_gpu";
+  program.part = "gpu";
   program.add_options = [&](CLI::App& app) {
     app.add_option("--device", opt.device, "GPU index (default 0)")->check(CLI::NonNegativeNumber);
     app.add_option("--min-bytes", min_bytes, "smallest working set (default 4KiB)");
     app.add_option("--max-bytes", max_bytes, "largest working set (default 3/4 of memory)");
     app.add_option("--points-per-octave", opt.points_per_octave, "sizes per doubling (4)")
         ->check(CLI::Range(1, 16));
-    app.add_option("--gemm-type", gemm_types, "tf32,fp16,bf16,fp8,int8 (default all it has)");
-    app.add_option("--gemm-n", gemm_sizes, "square GEMM sizes (default 8192, quick 4096)");
-    app.add_option("--model", models, "Transformer models: catalog names or JSON files");
-    app.add_option("--batch", batches, "batch sizes");
-    app.add_option("--seq", seqs, "sequence lengths");
-    app.add_option("--xfmr-type", xfmr_types, "formats of the products: bf16, fp8");
   };
   program.prepare = [&] {
-    opt.mode = run_mode() == RunMode::quick  ? Mode::quick
-               : run_mode() == RunMode::full ? Mode::full
-                                             : Mode::normal;
     if (!min_bytes.empty()) opt.min_bytes = parse_bytes(min_bytes);
     if (!max_bytes.empty()) opt.max_bytes = parse_bytes(max_bytes);
-    for (const std::string& t : split_list(gemm_types)) {
-      gemm_type(t);  // rejects unknown formats now
-      opt.gemm_types.push_back(t);
-    }
-    for (const std::string& t : split_list(xfmr_types)) {
-      gemm_type(t);
-      opt.xfmr_types.push_back(t);
-    }
-    if (!gemm_sizes.empty()) opt.gemm_sizes = parse_positive_list(gemm_sizes, "GEMM size");
-    for (const std::string& m : split_list(models))
-      opt.models.push_back(m.find(".json") != std::string::npos ? load_model_file(m)
-                                                                : find_model(m));
-    if (!batches.empty()) opt.batches = parse_positive_list(batches, "batch size");
-    if (!seqs.empty()) opt.seqs = parse_positive_list(seqs, "sequence length");
     why_not = gpu_unavailable_reason();
     if (why_not.empty()) {
       select_device(opt.device);  // UsageError-free: a bad index is an error line from CUDA

@@ -4,13 +4,16 @@
 // configurations of gpu_model.hpp (load width, blocks per SM, vectors per thread), keeps the
 // fastest, and reports it with its parameters. Bytes count as BabelStream counts them.
 #include <algorithm>
+#include <stdexcept>
 #include <vector>
 
 #include "bench_gpu/gpu_model.hpp"
 #include "bench_gpu/gpu_runtime.hpp"
 #include "bench_gpu/options.hpp"
 #include "core/bench_main.hpp"
+#include "core/gpu_timing.hpp"
 #include "core/nvml.hpp"
+#include "core/rate.hpp"
 #include "core/registry.hpp"
 
 namespace memwall::gpu {
@@ -139,12 +142,8 @@ __global__ void fill(float* p, size_t n, float v) {
     p[i] = v;
 }
 
-int op_of(const std::string& name) {
-  return name == "read" ? 0 : name == "write" ? 1 : name == "copy" ? 2 : name == "triad" ? 3 : 4;
-}
-
 template <typename V, int E>
-void launch_typed(int op, const LaunchConfig& c, const float* x, const float* y, float* out,
+void launch_typed(StreamOp op, const LaunchConfig& c, const float* x, const float* y, float* out,
                   size_t floats, int passes, double* sum) {
   const size_t n = floats / (sizeof(V) / sizeof(float));
   const int blocks = device().sms * c.blocks_per_sm;
@@ -152,28 +151,30 @@ void launch_typed(int op, const LaunchConfig& c, const float* x, const float* y,
   const V* yv = reinterpret_cast<const V*>(y);
   V* ov = reinterpret_cast<V*>(out);
   switch (op) {
-    case 0:
+    case StreamOp::read:
       stream<V, 0, E><<<blocks, c.threads_per_block>>>(xv, yv, ov, n, passes, sum);
-      break;
-    case 1:
+      return;
+    case StreamOp::write:
       stream<V, 1, E><<<blocks, c.threads_per_block>>>(xv, yv, ov, n, passes, sum);
-      break;
-    case 2:
+      return;
+    case StreamOp::copy:
       stream<V, 2, E><<<blocks, c.threads_per_block>>>(xv, yv, ov, n, passes, sum);
-      break;
-    case 3:
+      return;
+    case StreamOp::triad:
       stream<V, 3, E><<<blocks, c.threads_per_block>>>(xv, yv, ov, n, passes, sum);
-      break;
-    case 5:
-      stream<V, 5, E><<<blocks, c.threads_per_block>>>(xv, yv, ov, n, passes, sum);
-      break;
-    default:
+      return;
+    case StreamOp::dot:
       stream<V, 4, E><<<blocks, c.threads_per_block>>>(xv, yv, ov, n, passes, sum);
+      return;
+    case StreamOp::read_l2_only:
+      stream<V, 5, E><<<blocks, c.threads_per_block>>>(xv, yv, ov, n, passes, sum);
+      return;
   }
+  throw std::logic_error("a GPU memory kernel without a device case");
 }
 
 template <typename V>
-void launch_width(int op, const LaunchConfig& c, const float* x, const float* y, float* out,
+void launch_width(StreamOp op, const LaunchConfig& c, const float* x, const float* y, float* out,
                   size_t floats, int passes, double* sum) {
   switch (c.elements_per_thread) {
     case 1:
@@ -190,7 +191,7 @@ void launch_width(int op, const LaunchConfig& c, const float* x, const float* y,
   }
 }
 
-void launch(int op, const LaunchConfig& c, const float* x, const float* y, float* out,
+void launch(StreamOp op, const LaunchConfig& c, const float* x, const float* y, float* out,
             size_t floats, int passes, double* sum) {
   if (c.vector_bytes == 4)
     launch_width<float>(op, c, x, y, out, floats, passes, sum);
@@ -214,9 +215,9 @@ std::string check_spread(const float* out, size_t floats, float want, const std:
 // NVML metered it.
 void set_rate_counters(benchmark::State& state, uint64_t pass_bytes, int passes, double seconds,
                        uint64_t launches, double joules, const EnergyMeter& energy) {
-  state.counters["GBps"] = static_cast<double>(pass_bytes) * passes *
-                           static_cast<double>(state.iterations()) / seconds / 1e9;
-  state.counters["bytes"] = static_cast<double>(pass_bytes) * passes;
+  Work work;
+  work.bytes = static_cast<double>(pass_bytes) * passes;
+  report_work(state, work, seconds);
   if (joules > 0) {
     const double moved = static_cast<double>(pass_bytes) * passes * static_cast<double>(launches);
     state.counters["energy_pJ_per_byte"] = joules * 1e12 / moved;
@@ -236,13 +237,13 @@ void run_memory(benchmark::State& state, const MemoryKernel& k, uint64_t ws_byte
   // Enough passes in one launch that the launch is noise: at least 2 GiB moved, half a
   // millisecond at HBM3e speed (256 MiB left a tenth of the time to the launch on an H200).
   const int passes = static_cast<int>(std::clamp<uint64_t>((2ull << 30) / pass_bytes, 1, 1 << 20));
-  const int op = l2_only ? 5 : op_of(k.name);
+  const StreamOp op = l2_only ? StreamOp::read_l2_only : k.op;
   const std::vector<LaunchConfig> configs =
       launch_configs(device().sms, device().max_threads_per_sm, floats * sizeof(float),
-                     options().mode == Mode::full);
+                     run_mode() == RunMode::full);
   std::vector<double> rates;
   for (const LaunchConfig& c : configs) {
-    const double s = timed([&] {
+    const double s = time_gpu([&] {
       launch(op, c, x.as<float>(), y.as<float>(), out.as<float>(), floats, passes,
              sum.as<double>());
     });
@@ -255,7 +256,7 @@ void run_memory(benchmark::State& state, const MemoryKernel& k, uint64_t ws_byte
   energy.start();
   const double seconds = measure(state, [&] {
     ++launches;
-    return timed([&] {
+    return time_gpu([&] {
       launch(op, best, x.as<float>(), y.as<float>(), out.as<float>(), floats, passes,
              sum.as<double>());
     });
@@ -265,17 +266,17 @@ void run_memory(benchmark::State& state, const MemoryKernel& k, uint64_t ws_byte
   // The check: the sums of read and dot over every launch, 1024 spread elements of the others.
   bool ok = true;
   std::string what;
-  if (op == 0 || op == 4 || op == 5) {
+  if (op == StreamOp::read || op == StreamOp::dot || op == StreamOp::read_l2_only) {
     double got = 0;
     MEMWALL_CUDA(cudaMemcpy(&got, sum.data(), sizeof got, cudaMemcpyDeviceToHost));
     const double want = static_cast<double>(floats) * passes * static_cast<double>(launches) *
-                        (op == 4 ? kX * kY : kX);
+                        (op == StreamOp::dot ? kX * kY : kX);
     ok = got == want;
     if (!ok)
       what = std::string(k.name) + ": sum " + std::to_string(got) + ", expected " +
              std::to_string(want);
   } else {
-    const float want = op == 1 ? kS : op == 2 ? kX : kX + kS * kY;
+    const float want = op == StreamOp::write ? kS : op == StreamOp::copy ? kX : kX + kS * kY;
     what = check_spread(out.as<float>(), floats, want, k.name);
     ok = what.empty();
   }
@@ -303,13 +304,13 @@ void run_memcpy(benchmark::State& state, uint64_t ws_bytes) {
     for (int p = 0; p < passes; ++p)
       MEMWALL_CUDA(cudaMemcpyAsync(out.data(), x.data(), buffer, cudaMemcpyDeviceToDevice));
   };
-  timed(copies);  // the first copy of a size may set up the driver's path
+  time_gpu(copies);  // the first copy of a size may set up the driver's path
   uint64_t launches = 0;
   EnergyMeter energy;
   energy.start();
   const double seconds = measure(state, [&] {
     ++launches;
-    return timed(copies);
+    return time_gpu(copies);
   });
   const double joules = energy.stop_joules();
   if (seconds == 0) return;
@@ -321,22 +322,20 @@ void run_memcpy(benchmark::State& state, uint64_t ws_bytes) {
                  " copies per timed region");
 }
 
-void register_memory() {
+void register_memory(const RunConfig& config) {
   if (!device_ready()) return;
   const uint64_t largest = device().memory_bytes / 4 * 3 / 2;  // the arrays of most kernels
-  const bool quick = options().mode == Mode::quick;
+  const bool quick = config.quick();
   for (const MemoryKernel& k : memory_kernels()) {
-    // Quick: read for the caches, copy for HBM as the profile quotes it, triad beside it.
-    const std::string name = k.name;
-    if (quick && name != "read" && name != "copy" && name != "triad") continue;
-    for (uint64_t bytes : options().sizes(largest)) {
+    if (quick && !k.in_quick) continue;
+    for (uint64_t bytes : options().sizes(largest, config)) {
       add_benchmark(
           "gpu.bw/" + std::string(k.name) + "/bytes:" + std::to_string(bytes) + device_key(),
           [&k, bytes](benchmark::State& state) { run_memory(state, k, bytes); }, 0.1);
     }
   }
   // The driver's copy where HBM is the question: from 64 MiB up (quick: the largest size).
-  const std::vector<uint64_t> sizes = options().sizes(largest);
+  const std::vector<uint64_t> sizes = options().sizes(largest, config);
   for (uint64_t bytes : sizes) {
     if (bytes < (64ull << 20) || (quick && bytes != sizes.back())) continue;
     add_benchmark(

@@ -10,7 +10,10 @@
 #include "bench_gpu/gpu_runtime.hpp"
 #include "bench_gpu/options.hpp"
 #include "core/bench_main.hpp"
+#include "core/gpu_timing.hpp"
+#include "core/rate.hpp"
 #include "core/registry.hpp"
+#include "core/timing.hpp"
 #include "core/units.hpp"
 
 namespace memwall::gpu {
@@ -79,11 +82,17 @@ void run_copy(benchmark::State& state, Direction dir, bool pinned, bool engine, 
   };
   // Enough copies per region to make it last (at least 64 MiB moved).
   const int copies = static_cast<int>(std::clamp<size_t>((64ull << 20) / bytes, 1, 4096));
-  timed(once);
+  // Both streams held while the copies queue, released together; a copy from pageable memory
+  // waits for the device as it is queued, and more than a few hundred would fill the queue.
+  const std::vector<GpuStream> streams = {{device().index, up}, {device().index, down}};
+  const bool hold = pinned && copies <= 256;
+  time_gpu(once, streams, false);
   const double seconds = measure(state, [&] {
-    return timed([&] {
-      for (int c = 0; c < copies; ++c) once();
-    });
+    return time_gpu(
+        [&] {
+          for (int c = 0; c < copies; ++c) once();
+        },
+        streams, hold);
   });
   std::vector<unsigned char> back;
   bool ok = true;
@@ -97,8 +106,9 @@ void run_copy(benchmark::State& state, Direction dir, bool pinned, bool engine, 
   cudaStreamDestroy(down);
   if (seconds == 0) return;
   if (!check_result(state, ok, "the copy did not arrive as sent")) return;
-  const double moved = static_cast<double>(bytes) * copies * (dir == Direction::both ? 2 : 1);
-  state.counters["GBps"] = moved * static_cast<double>(state.iterations()) / seconds / 1e9;
+  Work work;
+  work.bytes = static_cast<double>(bytes) * copies * (dir == Direction::both ? 2 : 1);
+  report_work(state, work, seconds);
   state.counters["bytes"] = static_cast<double>(bytes);
 }
 
@@ -110,8 +120,9 @@ void run_latency(benchmark::State& state, Direction dir) {
   MEMWALL_CUDA(cudaMemcpy(dev.data(), host.as<int>(), 4, cudaMemcpyHostToDevice));
   if (dir == Direction::d2h) host.as<int>()[0] = 0;  // the copies must bring the 42 back
   constexpr int kCopies = 1000;
+  // Each copy waited for before the next: the host's view of a small transfer, call to arrival.
   const double seconds = measure(state, [&] {
-    return timed([&] {
+    return time_region([&] {
       for (int i = 0; i < kCopies; ++i) {
         if (dir == Direction::h2d)
           MEMWALL_CUDA(cudaMemcpyAsync(dev.data(), host.as<int>(), 4, cudaMemcpyHostToDevice, 0));
@@ -126,14 +137,15 @@ void run_latency(benchmark::State& state, Direction dir) {
   if (dir == Direction::h2d)
     MEMWALL_CUDA(cudaMemcpy(&value, dev.data(), 4, cudaMemcpyDeviceToHost));
   if (!check_result(state, value == 42, "the 4-byte copy did not arrive")) return;
-  state.counters["latency_ns"] =
-      seconds / (static_cast<double>(state.iterations()) * kCopies) * 1e9;
+  Work work;
+  work.accesses = kCopies;
+  report_work(state, work, seconds);
   state.counters["bytes"] = 4;
 }
 
-void register_pcie() {
+void register_pcie(const RunConfig& config) {
   if (!device_ready()) return;
-  const bool quick = options().mode == Mode::quick;
+  const bool quick = config.quick();
   std::vector<size_t> sizes;
   for (size_t b = 4096; b <= (1ull << 30); b *= quick ? 16 : 4) sizes.push_back(b);
   if (sizes.back() != (1ull << 30)) sizes.push_back(1ull << 30);

@@ -6,6 +6,8 @@
 
 #include "bench_gpu/gpu_runtime.hpp"
 #include "core/bench_main.hpp"
+#include "core/gpu_timing.hpp"
+#include "core/rate.hpp"
 #include "core/registry.hpp"
 
 namespace memwall::gpu {
@@ -56,7 +58,7 @@ void run_bandwidth(benchmark::State& state) {
   uint64_t launches = 0;
   const double seconds = measure(state, [&] {
     ++launches;
-    return timed(
+    return time_gpu(
         [&] { smem_bandwidth<<<blocks, kThreads>>>(rounds, result.as<unsigned long long>()); });
   });
   if (seconds == 0) return;
@@ -64,9 +66,9 @@ void run_bandwidth(benchmark::State& state) {
   MEMWALL_CUDA(cudaMemcpy(&got, result.data(), sizeof got, cudaMemcpyDeviceToHost));
   const uint64_t reads = static_cast<uint64_t>(blocks) * kVectors * rounds;  // 16-byte loads
   if (!check_result(state, got == reads * 4 * launches, "shared-memory sum differs")) return;
-  state.counters["GBps"] =
-      static_cast<double>(reads) * 16 * static_cast<double>(state.iterations()) / seconds / 1e9;
-  state.counters["bytes"] = static_cast<double>(reads) * 16;
+  Work work;
+  work.bytes = static_cast<double>(reads) * 16;
+  report_work(state, work, seconds);
 }
 
 void run_latency(benchmark::State& state) {
@@ -78,7 +80,7 @@ void run_latency(benchmark::State& state) {
   const int steps = 1 << 20;
   long long total = 0;
   const double seconds = measure(state, [&] {
-    const double s = timed([&] {
+    const double s = time_gpu([&] {
       smem_latency<<<1, 1>>>(d_order.as<unsigned>(), kWords, steps, end.as<unsigned>(),
                              cycles.as<long long>());
     });
@@ -93,13 +95,16 @@ void run_latency(benchmark::State& state) {
   // The position of order[0] plus `steps`, around the cycle.
   if (!check_result(state, last == order[steps % kWords], "the shared-memory chase went astray"))
     return;
-  // The launch and the linking loop are in the host time: the cycles are the chase alone.
+  // The region also holds the launch and the linking loop: the SM's cycles count the chase
+  // alone, as seconds at the rated clock.
   const double loads = static_cast<double>(state.iterations()) * steps;
   state.counters["latency_cycles"] = static_cast<double>(total) / loads;
-  state.counters["latency_ns"] = static_cast<double>(total) / loads / device().clock_mhz * 1e3;
+  Work work;
+  work.accesses = steps;
+  report_work(state, work, static_cast<double>(total) / (device().clock_mhz * 1e6));
 }
 
-void register_shared() {
+void register_shared(const RunConfig&) {
   if (!device_ready()) return;
   add_benchmark("gpu.smem/bw" + device_key(), run_bandwidth);
   add_benchmark("gpu.smem/latency" + device_key(), run_latency);

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <vector>
 
@@ -210,7 +211,12 @@ int bench_main(int argc, char** argv, const BenchProgram& program) {
                  "tries memwall's table for this CPU, 'off' counts none");
   app.add_option("--resume-after", g_resume_after,
                  "run only the benchmarks registered after this one (after a crash)");
-  program.add_options(app);
+  bool describe = false, version = false;
+  app.add_flag("--describe", describe,
+               "print what this binary is (its part, families, MPI start) as JSON and exit");
+  app.add_flag("--version", version, "print the version, git commit and build type and exit");
+  if (program.add_options) program.add_options(app);
+  add_family_options(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -221,6 +227,20 @@ int bench_main(int argc, char** argv, const BenchProgram& program) {
   } catch (const CLI::ParseError& e) {
     std::fprintf(stderr, "%s: error: %s\n", program.name.c_str(), e.what());
     return 2;
+  }
+  if (version) {
+    std::printf("%s (memwall %s, commit %s, %s build)\n", program.name.c_str(), memwall_version(),
+                git_commit(), memwall_build_type());
+    return 0;
+  }
+  if (describe) {
+    // What memwall run reads to find and start the binaries it was installed beside.
+    const nlohmann::json d = {{"binary", program.name},
+                              {"part", program.part},
+                              {"runs_under_mpi", program.runs_under_mpi},
+                              {"families", family_names()}};
+    std::printf("%s\n", d.dump().c_str());
+    return 0;
   }
   if (quick && full) {
     std::fprintf(stderr, "%s: error: --quick and --full exclude each other\n",
@@ -255,7 +275,7 @@ int bench_main(int argc, char** argv, const BenchProgram& program) {
 
   try {
     if (program.prepare) program.prepare();
-    register_families();
+    register_families(RunConfig{g_mode});
   } catch (const UsageError& e) {
     std::fprintf(stderr, "%s: error: %s\n", program.name.c_str(), e.what());
     return 2;

@@ -10,10 +10,16 @@
 #include <string>
 #include <vector>
 
+#include "core/registry.hpp"
+
 namespace memwall {
 
 struct BenchProgram {
-  std::string name;                            // "bench_cpu"
+  std::string name;  // "bench_cpu"
+  // The part of the machine it measures (memwall run --only PART): cpu, gpu, comm, io.
+  std::string part;
+  // Also started under MPI (mpirun or srun) with --mpi, beside the node-local start.
+  bool runs_under_mpi = false;
   std::function<void(CLI::App&)> add_options;  // the binary's own flags
   std::function<void()> prepare;      // after parsing, before the families; may throw UsageError
   std::function<void()> add_context;  // binary-specific context keys
@@ -37,15 +43,15 @@ struct BenchProgram {
 int bench_main(int argc, char** argv, const BenchProgram& program);
 
 // --quick, --full or neither; set before the families register.
-enum class RunMode { quick, normal, full };
 RunMode run_mode();
 
 // True once SIGINT or SIGTERM arrived: bodies stop at the next iteration.
 bool stop_requested();
 
 // Runs the benchmark loop. `region` runs the measured work once and returns its seconds (a
-// ThreadPool::run_timed result, or a Stopwatch); this loop feeds them to Google Benchmark as
-// manual time. Returns the sum of the seconds; 0 if the run was interrupted.
+// timed region of core/timing.hpp, a ThreadPool::run_timed result, or core/gpu_timing.hpp's);
+// this loop feeds them to Google Benchmark as manual time. Returns the sum of the seconds; 0 if
+// the run was interrupted.
 double measure(benchmark::State& state, const std::function<double()>& region);
 
 // Registers one benchmark the way every memwall benchmark is run: manual time from

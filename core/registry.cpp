@@ -5,24 +5,34 @@
 namespace memwall {
 
 namespace {
-std::map<std::string, FamilyFn>& families() {
-  static std::map<std::string, FamilyFn> registry;
+std::map<std::string, Family>& families() {
+  static std::map<std::string, Family> registry;
   return registry;
 }
 }  // namespace
 
-bool add_family(const std::string& name, FamilyFn fn) {
-  families()[name] = std::move(fn);
+bool add_family(Family family) {
+  const std::string name = family.name;
+  families()[name] = std::move(family);
   return true;
 }
 
-void register_families() {
-  for (const auto& [name, fn] : families()) fn();
+bool add_family(const std::string& name, std::function<void(const RunConfig&)> add) {
+  return add_family(Family{name, nullptr, std::move(add)});
+}
+
+void add_family_options(CLI::App& app) {
+  for (const auto& [name, f] : families())
+    if (f.options) f.options(*app.add_option_group(name));
+}
+
+void register_families(const RunConfig& config) {
+  for (const auto& [name, f] : families()) f.add(config);
 }
 
 std::vector<std::string> family_names() {
   std::vector<std::string> names;
-  for (const auto& [name, fn] : families()) names.push_back(name);
+  for (const auto& [name, f] : families()) names.push_back(name);
   return names;
 }
 

@@ -1,19 +1,38 @@
-// The registry every bench_* binary's families add themselves to. Adding a family is one new
-// file with one `static const bool registered = add_family("name", fn);` and nothing else: the
+// The registry every bench_* binary's families add themselves to. A family is one file that
+// declares itself whole: its name, its own flags (on the binary's command line, with their
+// help text, under a heading of the family's name), and how it registers its benchmarks from
+// the run's one configuration. Adding a family is one new file and one line of CMake; the
 // binary's main() never changes.
 #pragma once
+#include <CLI/CLI.hpp>
 #include <functional>
 #include <string>
 #include <vector>
 
 namespace memwall {
 
-// `fn` registers the family's benchmarks (add_benchmark) from the binary's parsed options; it
-// may throw UsageError for options it cannot use.
-using FamilyFn = std::function<void()>;
-bool add_family(const std::string& name, FamilyFn fn);
-// Calls every family's function, in name order, so benchmark order is stable from run to run.
-void register_families();
+// --quick, --full or neither: the one run mode of every binary.
+enum class RunMode { quick, normal, full };
+
+// What every family registers its benchmarks from.
+struct RunConfig {
+  RunMode mode = RunMode::normal;
+  bool quick() const { return mode == RunMode::quick; }
+  bool full() const { return mode == RunMode::full; }
+};
+
+struct Family {
+  std::string name;                           // cpu.bw
+  std::function<void(CLI::App&)> options;     // its own flags; may be empty
+  std::function<void(const RunConfig&)> add;  // registers; may throw UsageError
+};
+
+bool add_family(Family family);
+bool add_family(const std::string& name, std::function<void(const RunConfig&)> add);
+// Puts every family's flags on the binary's command line, each family under its own heading.
+void add_family_options(CLI::App& app);
+// Calls every family's add, in name order, so benchmark order is stable from run to run.
+void register_families(const RunConfig& config);
 std::vector<std::string> family_names();
 
 }  // namespace memwall

@@ -97,4 +97,15 @@ double measure_core_mhz(int ms) {
 #endif
 }
 
+double time_region(const std::function<void()>& work) {
+  const int64_t t0 = now_ns();
+  work();
+  return static_cast<double>(now_ns() - t0) * 1e-9;
+}
+
+double time_after(const std::function<void()>& ready, const std::function<void()>& work) {
+  ready();
+  return time_region(work);
+}
+
 }  // namespace memwall

@@ -1,10 +1,14 @@
-// The one place that reads clocks. Benchmark bodies call these and nothing else.
+// The one place that reads clocks. A benchmark body times its work through a region of this
+// file (host code), ThreadPool::run_timed (a pinned pool, released together, the slowest
+// counted) or core/gpu_timing.hpp (device events), and reports rates through core/rate.hpp;
+// it never reads a clock itself.
 #pragma once
 #include <cstdint>
+#include <functional>
 
 namespace memwall {
 
-// Monotonic wall clock in nanoseconds (std::chrono::steady_clock).
+// Monotonic wall clock in nanoseconds (std::chrono::steady_clock); for core's own use.
 int64_t now_ns();
 
 // Time-stamp counter ticks where it runs at a constant rate (x86 with constant_tsc and
@@ -18,14 +22,10 @@ double tsc_hz();
 // other architectures.
 double measure_core_mhz(int ms = 20);
 
-// Measures the wall time of a region: start() ... seconds().
-class Stopwatch {
- public:
-  void start() { t0_ = now_ns(); }
-  double seconds() const { return static_cast<double>(now_ns() - t0_) * 1e-9; }
-
- private:
-  int64_t t0_ = 0;
-};
+// The timed region of host code: the seconds `work` takes on this thread.
+double time_region(const std::function<void()>& work);
+// `ready` first, untimed (a barrier: MPI's, or every GPU stream drained), then `work` timed.
+// Under MPI, measure() keeps the slowest rank's seconds (BenchProgram::agree_seconds).
+double time_after(const std::function<void()>& ready, const std::function<void()>& work);
 
 }  // namespace memwall

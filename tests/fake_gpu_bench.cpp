@@ -27,7 +27,7 @@ double fake_latency(double bytes, bool l1) {
   return bytes <= (40 << 20) ? 250 : 600;  // ns
 }
 
-void register_fake() {
+void register_fake(const RunConfig&) {
   for (const char* kernel : {"read", "copy", "triad"})
     for (uint64_t ws : size_sweep(4096, 8ull << 30, 2, 256)) {
       add_benchmark(

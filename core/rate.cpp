@@ -1,0 +1,34 @@
+#include "core/rate.hpp"
+
+namespace memwall {
+
+void report_work(benchmark::State& state, const Work& w, double seconds) {
+  const double iterations = static_cast<double>(state.iterations());
+  if (seconds <= 0 || iterations <= 0) return;
+  if (w.bytes > 0) {
+    state.counters["GBps"] = w.bytes * iterations / seconds / 1e9;
+    state.counters["bytes"] = w.bytes;
+  }
+  if (w.hw_bytes > 0) state.counters["hw_GBps"] = w.hw_bytes * iterations / seconds / 1e9;
+  if (w.flops > 0) {
+    state.counters["GFLOPps"] = w.flops * iterations / seconds / 1e9;
+    state.counters["flops"] = w.flops;
+  }
+  if (w.accesses > 0)
+    state.counters["latency_ns"] = seconds / (iterations * w.accesses) / w.latency_divisor * 1e9;
+}
+
+void report_collective(benchmark::State& state, double bytes, double bus_factor, int ranks,
+                       double calls_per_iteration, double seconds) {
+  const double calls = static_cast<double>(state.iterations()) * calls_per_iteration;
+  if (seconds <= 0 || calls <= 0) return;
+  const double per_call = seconds / calls;
+  const double algbw = bytes / per_call / 1e9;
+  state.counters["latency_ns"] = per_call * 1e9;
+  state.counters["algGBps"] = algbw;
+  state.counters["busGBps"] = algbw * bus_factor;
+  state.counters["bytes"] = bytes;
+  state.counters["ranks"] = ranks;
+}
+
+}  // namespace memwall

@@ -1,0 +1,28 @@
+// The one way a benchmark reports what it measured: the work of one iteration, counted as the
+// counter schema (core/counter_schema.hpp) says, and the seconds measure() returned over all
+// iterations. Rates are computed here and nowhere else.
+#pragma once
+#include <benchmark/benchmark.h>
+
+namespace memwall {
+
+// What one iteration of a benchmark did.
+struct Work {
+  double bytes = 0;     // bytes as STREAM (BabelStream, OSU, fio) count them -> GBps
+  double hw_bytes = 0;  // with the lines plain stores read first -> hw_GBps
+  double flops = 0;     // 2 per FMA, 2*M*N*K per GEMM (int8: operations) -> GFLOPps
+  double accesses = 0;  // dependent accesses, or messages -> latency_ns per access
+  // latency_ns is the time of one access divided by this: 2 for one way of a round trip.
+  double latency_divisor = 1;
+};
+
+// Sets GBps, hw_GBps, GFLOPps and latency_ns for the work it has (a zero field sets nothing),
+// and `bytes` and `flops` per iteration.
+void report_work(benchmark::State& state, const Work& per_iteration, double seconds);
+
+// A collective of `bytes` per call: nccl-tests' algbw = bytes / time and busbw = algbw x
+// `bus_factor` (2(n-1)/n for all-reduce, ...), the time per call as latency_ns.
+void report_collective(benchmark::State& state, double bytes, double bus_factor, int ranks,
+                       double calls_per_iteration, double seconds);
+
+}  // namespace memwall
