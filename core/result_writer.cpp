@@ -84,7 +84,18 @@ extern "C" MEMWALL_SIGNAL_HANDLER void on_fatal_signal(int sig) {
   }
   if (armed == kArmed && g_crash.context_written.load()) {
     const int fd = open(g_crash.tmp_path, O_WRONLY | O_APPEND);
-    if (fd >= 0) {
+    if (fd >= 0 && g_crash.name[0] == 0) {
+      // Between two benchmarks: nothing was running, the file only needs closing.
+      write_all(fd, "\n  ]\n}\n");
+      close(fd);
+      rename(g_crash.tmp_path, g_crash.out_path);
+      char line[1024] = "";
+      append(line, sizeof line, g_crash.binary);
+      append(line, sizeof line, ": crashed (");
+      append(line, sizeof line, signal_name(sig));
+      append(line, sizeof line, ") between benchmarks; the ones finished are kept\n");
+      write_all(2, line);
+    } else if (fd >= 0) {
       char entry[2048] = "";
       append(entry, sizeof entry, g_crash.run_written.load() ? ",\n" : "");
       append(entry, sizeof entry, "    {\"name\": \"");
@@ -134,6 +145,8 @@ void IncrementalJsonReporter::ReportRuns(const std::vector<Run>& runs) {
   JSONReporter::ReportRuns(runs);
   GetOutputStream().flush();
   if (!runs.empty()) g_crash.run_written.store(true);
+  // Its results are written: a crash from now until the next benchmark starts is none of its.
+  g_crash.name[0] = 0;
 }
 
 void IncrementalJsonReporter::Finalize() {

@@ -121,15 +121,20 @@ int main(int argc, char** argv) {
 
   auto* run = app.add_subcommand("run", "run the benchmarks that were built, then report");
   bool quick = false, full = false;
-  std::string only = "cpu,gpu,comm";
+  std::string only;
+  std::vector<std::string> part_args;
   std::string out_dir, cpu_args, gpu_args, comm_args;
   run->add_flag("--quick", quick, "quick characterization (about 2 minutes on 2 cores)");
   run->add_flag("--full", full, "every size, thread count and variant (long)");
-  run->add_option("--only", only, "parts to run: cpu,gpu,comm");
+  run->add_option("--only", only,
+                  "parts to run, e.g. cpu,comm (default: every part a bench binary was built for)");
   run->add_option("--out", out_dir, "folder for the results (default results/<host>-<time>)");
   run->add_option("--cpu-args", cpu_args, "more flags for bench_cpu, e.g. \"--max-bytes 64MiB\"");
   run->add_option("--gpu-args", gpu_args, "more flags for bench_gpu");
   run->add_option("--comm-args", comm_args, "more flags for bench_comm");
+  run->add_option("--args", part_args,
+                  "more flags for the binary of one part, PART=\"FLAGS\" (repeatable), e.g. "
+                  "io=\"--io-dir /scratch\"");
   RunOptions mpi;
   run->add_option("--ranks", mpi.ranks, "MPI ranks (default: one per core, or srun's)")
       ->check(CLI::Range(2, 1 << 20));
@@ -248,17 +253,20 @@ int main(int argc, char** argv) {
       }
       return 0;
     }
+    std::vector<std::string> wrapper;
+    if (const char* w = std::getenv("MEMWALL_WRAPPER")) wrapper = split_words(w);
     if (*list) {
       std::cout << "optional parts built: " << MEMWALL_OPTIONAL_FOUND
                 << "; missing (skipped): " << MEMWALL_OPTIONAL_MISSING << "\n";
-      for (const BenchBinary& b : bench_binaries()) {
-        const fs::path path = find_binary(b.name);
-        if (path.empty()) {
-          std::cout << b.name << ": " << b.missing_reason << "\n";
-          continue;
-        }
-        std::cout << b.name << ": " << path.string() << "\n" << std::flush;
-        FILE* names = popen((path.string() + " --benchmark_list_tests").c_str(), "r");
+      for (const BenchBinary& b : find_bench_binaries(wrapper)) {
+        std::string families;
+        for (const std::string& f : b.families) families += (families.empty() ? "" : ", ") + f;
+        std::cout << b.name << " (part " << b.part << "; families " << families << "): " << b.path
+                  << "\n"
+                  << std::flush;
+        std::string command;
+        for (const std::string& w : wrapper) command += w + " ";
+        FILE* names = popen((command + b.path + " --benchmark_list_tests").c_str(), "r");
         if (!names) continue;
         char line[1024];
         while (fgets(line, sizeof line, names)) {
@@ -278,9 +286,16 @@ int main(int argc, char** argv) {
     // memwall run
     if (quick && full) throw InputError("--quick and --full exclude each other");
     const std::vector<std::string> parts = memwall::split_list(only);
-    for (const std::string& p : parts)
-      if (p != "cpu" && p != "gpu" && p != "comm")
-        throw InputError("unknown part '" + p + "' in --only (use cpu, gpu, comm)");
+    const std::vector<BenchBinary> binaries = find_bench_binaries(wrapper);
+    RunOptions options = mpi;
+    options.mpi_built = std::string(MEMWALL_OPTIONAL_FOUND).find("MPI") != std::string::npos;
+    options.quick = quick;
+    options.full = full;
+    options.parts = parts;
+    options.missing_note =
+        std::string("optional parts configure left out: ") +
+        (std::string(MEMWALL_OPTIONAL_MISSING).empty() ? "none" : MEMWALL_OPTIONAL_MISSING);
+    plan_launches(options, binaries);  // bad input stops here, before the folder is made
     if (out_dir.empty()) {
       char host[256] = "host";
       gethostname(host, sizeof host - 1);
@@ -292,18 +307,20 @@ int main(int argc, char** argv) {
     fs::create_directories(out_dir);
     // Ctrl-C reaches the running benchmark too; it stops cleanly and we report what it kept.
     std::signal(SIGINT, SIG_IGN);
-    RunOptions options = mpi;
-    options.mpi_built = std::string(MEMWALL_OPTIONAL_FOUND).find("MPI") != std::string::npos;
-    options.quick = quick;
-    options.full = full;
-    options.parts = parts;
     options.out_dir = out_dir;
     for (const auto& [part, text] :
          {std::pair{"cpu", cpu_args}, std::pair{"gpu", gpu_args}, std::pair{"comm", comm_args}})
-      options.extra_args[part] = split_words(text);
-    if (const char* wrapper = std::getenv("MEMWALL_WRAPPER"))
-      options.wrapper = split_words(wrapper);
-    const RunOutcome outcome = run_binaries(options);
+      if (!text.empty()) options.extra_args[part] = split_words(text);
+    for (const std::string& a : part_args) {
+      const size_t eq = a.find('=');
+      if (eq == std::string::npos || eq == 0)
+        throw InputError("bad --args '" + a + "' (PART=\"FLAGS\", e.g. io=\"--io-dir /scratch\")");
+      const std::vector<std::string> words = split_words(a.substr(eq + 1));
+      auto& extra = options.extra_args[a.substr(0, eq)];
+      extra.insert(extra.end(), words.begin(), words.end());
+    }
+    options.wrapper = wrapper;
+    const RunOutcome outcome = run_binaries(options, binaries);
     Profile profile;
     try {
       profile = report({out_dir}, out_dir, outcome.notes, tex_wide, dram);

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "core/result_writer.hpp"
@@ -27,7 +28,9 @@ fs::path exe_dir() {
   return ec ? fs::current_path() : self.parent_path();
 }
 
-// The benchmark a crashed run named in its closing entry ("crashed: signal 11 (SIGSEGV)").
+// The benchmark a crashed run named in its closing entry ("crashed: signal 11 (SIGSEGV)"); or,
+// where it crashed between two benchmarks (its file closed with no such entry), the last one it
+// finished, `why` then saying so.
 std::string crashed_benchmark(const fs::path& file, std::string& why) {
   try {
     const ResultFile f = load_result_file(file.string());
@@ -36,6 +39,10 @@ std::string crashed_benchmark(const fs::path& file, std::string& why) {
         why = m->error;
         return m->name;
       }
+    if (!f.measurements.empty()) {
+      why = "finished, the binary crashed before the next one started";
+      return f.measurements.back().name;
+    }
   } catch (const InputError&) {
   }
   return "";
@@ -43,20 +50,48 @@ std::string crashed_benchmark(const fs::path& file, std::string& why) {
 
 }  // namespace
 
-const std::vector<BenchBinary>& bench_binaries() {
-  static const std::vector<BenchBinary> binaries = {
-      {"bench_cpu", "cpu", "not built"},
-      {"bench_gpu", "gpu", "not built (it needs the CUDA toolkit at configure time)"},
-      {"bench_comm", "comm", "not built"},
-  };
-  return binaries;
-}
-
-std::string find_binary(const std::string& name) {
+std::vector<BenchBinary> find_bench_binaries(const std::vector<std::string>& wrapper) {
   const fs::path dir = exe_dir();
-  for (const fs::path& p : {dir / name, dir.parent_path() / name / name})
-    if (fs::exists(p)) return p.string();
-  return "";
+  std::vector<fs::path> candidates;
+  auto look_in = [&](const fs::path& folder) {
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(folder, ec)) {
+      const std::string name = entry.path().filename().string();
+      if (name.rfind("bench_", 0) == 0 && entry.is_regular_file() &&
+          access(entry.path().c_str(), X_OK) == 0)
+        candidates.push_back(entry.path());
+    }
+  };
+  look_in(dir);
+  if (candidates.empty()) {  // a build tree: build/harness/memwall, build/bench_cpu/bench_cpu
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir.parent_path(), ec))
+      if (entry.is_directory() && entry.path().filename().string().rfind("bench_", 0) == 0)
+        look_in(entry.path());
+  }
+  std::sort(candidates.begin(), candidates.end(),
+            [](const fs::path& a, const fs::path& b) { return a.filename() < b.filename(); });
+  std::vector<BenchBinary> out;
+  for (const fs::path& path : candidates) {
+    std::string command;
+    for (const std::string& w : wrapper) command += w + " ";
+    command += "'" + path.string() + "' --describe 2>/dev/null";
+    FILE* p = popen(command.c_str(), "r");
+    if (!p) continue;
+    std::string text;
+    char buf[4096];
+    while (fgets(buf, sizeof buf, p)) text += buf;
+    const int rc = pclose(p);
+    try {
+      const nlohmann::json d = nlohmann::json::parse(text);
+      if (rc != 0 || !d.contains("part")) continue;
+      out.push_back({d.value("binary", path.filename().string()), path.string(),
+                     d.value("part", ""), d.value("runs_under_mpi", false),
+                     d.value("families", std::vector<std::string>{})});
+    } catch (const nlohmann::json::exception&) {  // not one of ours
+    }
+  }
+  return out;
 }
 
 int run_child(const std::vector<std::string>& args, int* pid_out) {
@@ -102,14 +137,25 @@ fs::path partial_file(const fs::path& dir, const std::string& file_name) {
 
 }  // namespace
 
-std::vector<Launch> plan_launches(const RunOptions& options) {
+std::vector<Launch> plan_launches(const RunOptions& options,
+                                  const std::vector<BenchBinary>& binaries) {
+  std::vector<std::string> found;
+  for (const BenchBinary& b : binaries) found.push_back(b.part);
+  for (const std::string& part : options.parts)
+    if (std::find(found.begin(), found.end(), part) == found.end()) {
+      std::string list;
+      for (const std::string& f : found) list += (list.empty() ? "" : ", ") + f;
+      throw InputError("no bench binary of this build measures '" + part + "' (built: " +
+                       (list.empty() ? "none" : list) + "; " + options.missing_note + ")");
+    }
   std::vector<Launch> plan;
-  for (const BenchBinary& b : bench_binaries()) {
-    if (std::find(options.parts.begin(), options.parts.end(), b.part) == options.parts.end())
+  for (const BenchBinary& b : binaries) {
+    if (!options.parts.empty() &&
+        std::find(options.parts.begin(), options.parts.end(), b.part) == options.parts.end())
       continue;
-    plan.push_back({b.name, b.part, b.name, {}, {}, ""});
-    if (std::string(b.name) != "bench_comm") continue;
-    Launch mpi{b.name, b.part, "bench_comm_mpi", {}, {"--mpi"}, ""};
+    plan.push_back({b, b.name, {}, {}, ""});
+    if (!b.runs_under_mpi) continue;
+    Launch mpi{b, b.name + "_mpi", {}, {"--mpi"}, ""};
     const bool slurm = std::getenv("SLURM_JOB_ID") && on_path("srun");
     if (!options.mpi_built) {
       mpi.skip = "built without MPI (install libopenmpi-dev and rebuild)";
@@ -140,18 +186,13 @@ std::vector<Launch> plan_launches(const RunOptions& options) {
   return plan;
 }
 
-RunOutcome run_binaries(const RunOptions& options) {
+RunOutcome run_binaries(const RunOptions& options, const std::vector<BenchBinary>& binaries) {
   RunOutcome outcome;
-  for (const Launch& launch : plan_launches(options)) {
-    const std::string path = find_binary(launch.binary);
+  for (const Launch& launch : plan_launches(options, binaries)) {
+    const std::string& path = launch.binary.path;
     const std::string what = launch.stem;
-    if (path.empty() || !launch.skip.empty()) {
-      const BenchBinary* b = nullptr;
-      for (const BenchBinary& x : bench_binaries())
-        if (launch.binary == x.name) b = &x;
-      outcome.notes.push_back(
-          what +
-          " skipped: " + (!launch.skip.empty() ? launch.skip : std::string(b->missing_reason)));
+    if (!launch.skip.empty()) {
+      outcome.notes.push_back(what + " skipped: " + launch.skip);
       std::cerr << "memwall: " << outcome.notes.back() << "\n";
       continue;
     }
@@ -173,8 +214,8 @@ RunOutcome run_binaries(const RunOptions& options) {
       if (options.quick) args.push_back("--quick");
       if (options.full) args.push_back("--full");
       if (!resume_after.empty()) args.insert(args.end(), {"--resume-after", resume_after});
-      if (options.extra_args.count(launch.part)) {
-        const auto& extra = options.extra_args.at(launch.part);
+      if (options.extra_args.count(launch.binary.part)) {
+        const auto& extra = options.extra_args.at(launch.binary.part);
         args.insert(args.end(), extra.begin(), extra.end());
       }
       std::cerr << "memwall: running " << what << (options.quick ? " --quick" : "")
@@ -215,8 +256,8 @@ RunOutcome run_binaries(const RunOptions& options) {
                                   ? std::string("killed by signal ") + std::to_string(rc - 128) +
                                         " (" + strsignal(rc - 128) + ")"
                                   : "failed with exit code " + std::to_string(rc);
-      const bool kept =
-          !tmp.empty() && finish_partial_result(tmp.string(), out.string(), launch.binary, how);
+      const bool kept = !tmp.empty() &&
+                        finish_partial_result(tmp.string(), out.string(), launch.binary.name, how);
       outcome.notes.push_back(what + " " + how +
                               (kept ? "; the benchmarks it finished are kept"
                                     : (fs::exists(out) ? "" : " before it wrote any result")));

@@ -10,7 +10,7 @@ namespace memwall::harness {
 
 struct RunOptions {
   bool quick = false, full = false;
-  std::vector<std::string> parts = {"cpu", "gpu", "comm"};
+  std::vector<std::string> parts;  // empty: every part a binary was found for
   std::string out_dir;
   std::map<std::string, std::vector<std::string>> extra_args;  // per part: passed through
   std::vector<std::string> wrapper;  // put in front of every binary ($MEMWALL_WRAPPER)
@@ -20,18 +20,32 @@ struct RunOptions {
   int ranks = 0;  // 0: srun's or the hostfile's count, else one per core (at least 2)
   std::string hostfile;
   bool oversubscribe = false;
+  std::string missing_note;  // what configure left out, for the error of an unknown part
 };
+
+// A bench binary memwall found, and what it said of itself (--describe).
+struct BenchBinary {
+  std::string name, path, part;  // bench_comm, .../bench_comm, comm
+  bool runs_under_mpi = false;   // also started under mpirun or srun, with --mpi
+  std::vector<std::string> families;
+};
+// Every bench_* binary beside memwall (installed: its bin/ folder) or, from a build tree, in
+// the sibling folders (build/bench_cpu/bench_cpu), in name order; each is asked what it is, so
+// a new binary needs no edit here. `wrapper` goes in front (an emulator).
+std::vector<BenchBinary> find_bench_binaries(const std::vector<std::string>& wrapper);
 
 // One start of a binary: how (a launcher in front, flags after), into which result file.
 struct Launch {
-  std::string binary, part, stem;     // bench_comm, comm, bench_comm_mpi
+  BenchBinary binary;
+  std::string stem;                   // bench_comm_mpi: the result file's name
   std::vector<std::string> launcher;  // e.g. mpirun -np 2 --bind-to core
   std::vector<std::string> flags;     // e.g. --mpi
   std::string skip;                   // not started, and why
 };
-// What `memwall run` will start; InputError for options it cannot honour (more ranks than this
-// node's cores without --oversubscribe or a hostfile).
-std::vector<Launch> plan_launches(const RunOptions& options);
+// What `memwall run` will start; InputError for options it cannot honour (a part no binary
+// measures, more ranks than this node's cores without --oversubscribe or a hostfile).
+std::vector<Launch> plan_launches(const RunOptions& options,
+                                  const std::vector<BenchBinary>& binaries);
 
 struct RunOutcome {
   std::vector<std::string> notes;  // what the report must say about the run itself
@@ -39,17 +53,7 @@ struct RunOutcome {
   bool failed = false;  // a binary failed, crashed or was given bad input
 };
 
-// The binaries memwall knows, for `memwall list`: name, --only part, why it may be missing.
-struct BenchBinary {
-  const char* name;
-  const char* part;
-  const char* missing_reason;
-};
-const std::vector<BenchBinary>& bench_binaries();
-// Next to memwall when installed; in the build tree, in the sibling folder of the same name.
-std::string find_binary(const std::string& name);
-
-RunOutcome run_binaries(const RunOptions& options);
+RunOutcome run_binaries(const RunOptions& options, const std::vector<BenchBinary>& binaries);
 
 // Runs argv (argv[0] a path) and waits; returns the exit code, or 128 + the signal.
 int run_child(const std::vector<std::string>& argv, int* pid_out = nullptr);
