@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/context.hpp"
+#include "core/counter_schema.hpp"
 #include "core/counters.hpp"
 #include "core/cpu_id.hpp"
 #include "core/progress.hpp"
@@ -335,6 +336,9 @@ int bench_main(int argc, char** argv, const BenchProgram& program) {
     }
     add_common_context(program.name);
     add_context("memwall_mode", quick ? "quick" : full ? "full" : "default");
+    // The families' own counters, so the harness reads them as they were declared.
+    if (const std::string declared = declared_counters_json(); declared != "[]")
+      add_context("memwall_counters", declared);
     add_context("papi", g_counters ? g_counters->status() : papi_off);
     if (!g_resume_after.empty()) add_context("resumed_after", g_resume_after);
     if (program.add_context) program.add_context();

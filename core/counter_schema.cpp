@@ -1,16 +1,20 @@
 #include "core/counter_schema.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace memwall {
 
-const std::vector<CounterInfo>& counter_schema() {
+namespace {
+
+std::vector<CounterInfo>& schema() {
   // Main counters in the order a benchmark's main one is picked: a GEMM's GBps is a by-product
   // of its FLOP/s, a collective's busGBps says more than its algGBps, a random read's IOPS more
   // than its GB/s.
-  static const std::vector<CounterInfo> schema = {
+  static std::vector<CounterInfo> all = {
       {"GFLOPps", "GFLOP/s", true, true, false,
        "1e9 FLOP/s, 2 per FMA and 2*M*N*K per GEMM (int8: operations)"},
       {"busGBps", "GB/s", true, true, false, "nccl-tests' bus bandwidth (algbw x the factor)"},
-      {"iops", "1/s", true, true, true, "completed I/Os per second, as fio counts them"},
+      {"iops", "1/s", true, true, true, "completed I/Os per second, as fio counts them", 1},
       {"GBps", "GB/s", true, true, false, "1e9 bytes/s, bytes as STREAM (or OSU, fio) count"},
       {"latency_ns", "ns", false, true, false, "time per dependent access, or one-way message"},
       {"latency_p50_ns", "ns", false, false, true, "median completion latency"},
@@ -25,11 +29,58 @@ const std::vector<CounterInfo>& counter_schema() {
       {"energy_pJ_per_flop", "pJ", false, false, false, "board energy over the FLOPs done"},
       {"power_W", "W", false, false, false, "board power over the metering window"},
   };
-  return schema;
+  return all;
+}
+
+size_t& builtins() {
+  static size_t n = schema().size();
+  return n;
+}
+
+}  // namespace
+
+const std::vector<CounterInfo>& counter_schema() {
+  return schema();
+}
+
+bool declare_counter(const CounterInfo& counter) {
+  builtins();  // counted before the first declaration
+  if (!counter_info(counter.name)) schema().push_back(counter);
+  return true;
+}
+
+bool core_counter(const std::string& name) {
+  for (size_t i = 0; i < builtins(); ++i)
+    if (schema()[i].name == name) return true;
+  return false;
+}
+
+std::string declared_counters_json() {
+  nlohmann::json out = nlohmann::json::array();
+  for (size_t i = builtins(); i < schema().size(); ++i) {
+    const CounterInfo& c = schema()[i];
+    out.push_back({{"name", c.name},
+                   {"unit", c.unit},
+                   {"higher_is_better", c.higher_is_better},
+                   {"main", c.main},
+                   {"headline", c.headline},
+                   {"meaning", c.meaning},
+                   {"scale", c.scale}});
+  }
+  return out.dump();
+}
+
+void declare_counters_from_json(const std::string& text) {
+  try {
+    for (const nlohmann::json& c : nlohmann::json::parse(text))
+      declare_counter({c.value("name", ""), c.value("unit", ""), c.value("higher_is_better", true),
+                       c.value("main", false), c.value("headline", false), c.value("meaning", "")});
+  } catch (const nlohmann::json::exception&) {  // a damaged entry declares nothing
+  }
 }
 
 const CounterInfo* counter_info(const std::string& name) {
-  for (const CounterInfo& c : counter_schema())
+  for (const CounterInfo& c : schema())
     if (c.name == name) return &c;
   return nullptr;
 }

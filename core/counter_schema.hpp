@@ -18,11 +18,25 @@ struct CounterInfo {
   // (the levels, peaks and links are headline metrics through the profile already).
   bool headline = false;
   std::string meaning;
+  // A rate counter's amount per second is divided by this: 1e9 for GB/s and GFLOP/s, 1 for
+  // IOPS (core/rate.hpp's report_work).
+  double scale = 1e9;
 };
 
+// core's counters, then those declared by families (declare_counter) or read from a result
+// file that declared them.
 const std::vector<CounterInfo>& counter_schema();
 // nullptr for a counter the schema does not declare.
 const CounterInfo* counter_info(const std::string& name);
+// A family's own counter, declared once in the family's file (a static, as families register):
+// bench_main records it in the result file, so the harness knows it too. Redeclaring a name
+// keeps the first.
+bool declare_counter(const CounterInfo& counter);
+// One of core's own counters (not one a family declared).
+bool core_counter(const std::string& name);
+// The counters declared beyond core's, as JSON text (for a result file's context), and back.
+std::string declared_counters_json();
+void declare_counters_from_json(const std::string& text);
 // Best of a run's repetitions: the max of a rate, the min of a latency.
 bool higher_is_better(const std::string& counter);
 

@@ -1,5 +1,9 @@
 #include "core/rate.hpp"
 
+#include <stdexcept>
+
+#include "core/counter_schema.hpp"
+
 namespace memwall {
 
 void report_work(benchmark::State& state, const Work& w, double seconds) {
@@ -16,6 +20,11 @@ void report_work(benchmark::State& state, const Work& w, double seconds) {
   }
   if (w.accesses > 0)
     state.counters["latency_ns"] = seconds / (iterations * w.accesses) / w.latency_divisor * 1e9;
+  for (const auto& [name, amount] : w.rates) {
+    const CounterInfo* c = counter_info(name);
+    if (!c) throw std::invalid_argument("rate counter '" + name + "' is not in the schema");
+    state.counters[name] = amount * iterations / seconds / c->scale;
+  }
 }
 
 void report_collective(benchmark::State& state, double bytes, double bus_factor, int ranks,

@@ -4,6 +4,10 @@
 #pragma once
 #include <benchmark/benchmark.h>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 namespace memwall {
 
 // What one iteration of a benchmark did.
@@ -14,10 +18,14 @@ struct Work {
   double accesses = 0;  // dependent accesses, or messages -> latency_ns per access
   // latency_ns is the time of one access divided by this: 2 for one way of a round trip.
   double latency_divisor = 1;
+  // Any other rate counter of the schema (a family's own, IOPS): its amount per iteration;
+  // the counter is amount / second / its scale.
+  std::vector<std::pair<std::string, double>> rates;
 };
 
 // Sets GBps, hw_GBps, GFLOPps and latency_ns for the work it has (a zero field sets nothing),
-// and `bytes` and `flops` per iteration.
+// `bytes` and `flops` per iteration, and each of `rates`; std::invalid_argument for a rate
+// counter the schema does not declare.
 void report_work(benchmark::State& state, const Work& per_iteration, double seconds);
 
 // A collective of `bytes` per call: nccl-tests' algbw = bytes / time and busbw = algbw x

@@ -318,7 +318,10 @@ Profile parse_profile(const std::string& text, const std::string& what) {
                      "); update memwall");
   try {
     if (doc["schema"].get<int>() < 3) doc = upgrade_from_2(std::move(doc));
-    return doc.get<Profile>();
+    Profile p = doc.get<Profile>();
+    for (const DeclaredCounter& c : p.counters)
+      declare_counter({c.name, c.unit, c.higher_is_better, c.main, c.headline, c.meaning, c.scale});
+    return p;
   } catch (const json::exception& e) {
     throw InputError(what + ": a damaged profile: " + std::string(e.what()));
   }

@@ -281,6 +281,14 @@ struct Provenance {
   std::string memwall_version, git_commit, build_type;  // the memwall that built the profile
 };
 
+// A counter a family declared beyond core's schema (core/counter_schema.hpp), as the result
+// files declared it: compare, history and gate know it from the profile alone.
+struct DeclaredCounter {
+  std::string name, unit, meaning;
+  bool higher_is_better = true, main = false, headline = false;
+  double scale = 1e9;
+};
+
 struct Profile {
   int schema = kProfileSchema;
   nlohmann::json machine = nlohmann::json::object();  // every context key, merged
@@ -295,6 +303,7 @@ struct Profile {
   PerDevice<Curves> curves;
   Trend trend;
   std::vector<Metric> metrics;
+  std::vector<DeclaredCounter> counters;
   Provenance provenance;
 };
 

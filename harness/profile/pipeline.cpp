@@ -96,6 +96,12 @@ Profile build_profile(const ProfileInputs& in) {
   p.energy = energy_step(in, p.devices, p.memory);
   p.trend = trend_step(in, p.devices, p.ratios);
   p.metrics = metrics_of(in.files);
+  std::set<std::string> declared;
+  for (const Metric& m : p.metrics)  // the counters families declared beyond core's, once each
+    if (const CounterInfo* c = counter_info(m.counter);
+        c && !core_counter(m.counter) && declared.insert(c->name).second)
+      p.counters.push_back(
+          {c->name, c->unit, c->meaning, c->higher_is_better, c->main, c->headline});
   p.provenance = provenance_step(in, analyses);
   return p;
 }

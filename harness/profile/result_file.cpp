@@ -117,6 +117,9 @@ ResultFile load_result_file(const std::string& path) {
       !doc.contains("context") || !doc["context"].is_object())
     throw InputError(path + ": not a Google Benchmark result file (no context/benchmarks)");
   file.context = doc["context"];
+  // Counters its families declared beyond core's: known from here on, as they were declared.
+  if (file.context.contains("memwall_counters") && file.context["memwall_counters"].is_string())
+    declare_counters_from_json(file.context["memwall_counters"].get<std::string>());
   if (!file.context.contains("memwall_version"))
     throw InputError(path + ": a Google Benchmark file from another tool (no memwall_version)");
   if (file.context.contains("memwall_result_schema")) {
