@@ -391,6 +391,37 @@ TEST(Schema, ANewCounterFlowsIntoCompareHistoryAndGate) {
   EXPECT_EQ(compare_metrics(p.metrics, slower.metrics, 0.05).regressions, 1);
 }
 
+// A family's own counter, declared in its file: the result file says so, the profile keeps it,
+// and a profile read back knows it (its direction and that the gate watches it).
+TEST(Schema, AFamilysOwnCounterTravelsWithItsResults) {
+  const fs::path dir = fs::path(testing::TempDir()) / "memwall_declared";
+  fs::create_directories(dir);
+  const nlohmann::json counters = nlohmann::json::array({{{"name", "fill_ms"},
+                                                          {"unit", "ms"},
+                                                          {"higher_is_better", false},
+                                                          {"main", true},
+                                                          {"headline", true},
+                                                          {"meaning", "test"},
+                                                          {"scale", 1}}});
+  nlohmann::json doc = {
+      {"context", {{"memwall_version", "test"}, {"memwall_counters", counters.dump()}}},
+      {"benchmarks", nlohmann::json::array()}};
+  for (double v : {3.0, 2.0, 4.0})
+    doc["benchmarks"].push_back(
+        {{"name", "cpu.fill/one/bytes:64/manual_time"}, {"run_type", "iteration"}, {"fill_ms", v}});
+  std::ofstream(dir / "bench_fill.json") << doc.dump();
+  const Profile p = profile_of({(dir / "bench_fill.json").string()});
+  ASSERT_EQ(p.metrics.size(), 1u);
+  EXPECT_EQ(p.metrics[0].counter, "fill_ms");
+  EXPECT_FALSE(p.metrics[0].higher_is_better);
+  EXPECT_DOUBLE_EQ(p.metrics[0].best, 2.0);
+  ASSERT_EQ(p.counters.size(), 1u);
+  const Profile back = parse_profile(profile_json_text(p), "back");
+  EXPECT_EQ(back.counters.size(), 1u);
+  EXPECT_TRUE(headline_metrics(back).count("benchmark/cpu.fill/one/bytes:64/fill_ms"));
+  fs::remove_all(dir);
+}
+
 TEST(Compare, MannWhitneyKnownValues) {
   EXPECT_NEAR(mann_whitney_p({1, 2, 3}, {4, 5, 6}), 0.1, 1e-12);
   EXPECT_NEAR(mann_whitney_p({1, 2, 3, 4, 5}, {6, 7, 8, 9, 10}), 2.0 / 252, 1e-12);

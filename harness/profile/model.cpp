@@ -128,9 +128,11 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(InputFile, path, sha256, binary,
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Problem, name, why)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Provenance, inputs, failed, skipped, warnings,
                                                 run_notes, memwall_version, git_commit, build_type)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DeclaredCounter, name, unit, meaning,
+                                                higher_is_better, main, headline, scale)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Profile, schema, machine, host, devices, memory,
                                                 compute, links, ratios, transformer, energy, curves,
-                                                trend, metrics, provenance)
+                                                trend, metrics, counters, provenance)
 
 Metric make_metric(const std::string& name, const std::string& counter,
                    const std::vector<double>& samples) {
