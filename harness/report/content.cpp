@@ -863,6 +863,24 @@ void machine_section(Document& doc, const Profile& p) {
   }
 }
 
+// Benchmarks whose counters a family declared itself: no section knows them, so they are
+// listed as measured.
+void other_section(Document& doc, const Profile& p) {
+  if (p.counters.empty()) return;
+  doc.heading(2, "Other measurements", "other");
+  std::vector<std::vector<std::string>> rows;
+  for (const Metric& m : p.metrics)
+    for (const DeclaredCounter& c : p.counters)
+      if (m.counter == c.name) {
+        const Spread s = spread_of(m.samples, m.higher_is_better);
+        rows.push_back({"`" + m.name + "`", c.name + " (" + c.unit + ")", sig(s.best),
+                        sig(s.median), fixed(100 * s.cv, 1) + "%", c.meaning});
+      }
+  doc.table({"benchmark", "counter", "best", "median", "cv", "meaning"}, "llrrrl", rows,
+            "Counters their families declared (best: " +
+                std::string("the max of a rate, the min of a latency, over the repetitions)"));
+}
+
 void problems_section(Document& doc, const Profile& p) {
   doc.heading(2, "Failed or skipped", "problems");
   std::vector<std::string> items;
@@ -943,6 +961,7 @@ Document report_document(const Profile& p) {
   transformer_section(doc, p);
   interconnect_section(doc, p, figures);
   trend_section(doc, p, figures);
+  other_section(doc, p);
   machine_section(doc, p);
   problems_section(doc, p);
   doc.heading(2, "Data files", "data");
