@@ -12,6 +12,7 @@
 #include <regex>
 #include <sstream>
 
+#include "core/context.hpp"
 #include "core/units.hpp"
 #include "harness/cli/runner.hpp"
 #include "harness/format.hpp"
@@ -117,6 +118,9 @@ double parse_threshold(const std::string& text) {
 
 int main(int argc, char** argv) {
   CLI::App app{"memwall: measure the memory wall of this machine"};
+  app.set_version_flag("--version", std::string("memwall ") + memwall::memwall_version() +
+                                        " (commit " + memwall::git_commit() + ", " +
+                                        memwall::memwall_build_type() + " build)");
   app.require_subcommand(1);
 
   auto* run = app.add_subcommand("run", "run the benchmarks that were built, then report");
@@ -198,7 +202,7 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
+  } catch (const CLI::Success& e) {  // --help, --version
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::cerr << "memwall: error: " << e.what() << " (see memwall --help)\n";
