@@ -23,8 +23,11 @@ namespace memwall::comm {
 
 namespace {
 
+// Past every cache: 4x the last-level cache (quick: at most 1 GiB, as a guest may report an L3
+// of hundreds of MiB).
+uint64_t g_buffer_bytes = 256ull << 20;
 uint64_t buffer_bytes() {
-  return std::max<uint64_t>(256ull << 20, 4 * topology().llc_bytes_total());
+  return g_buffer_bytes;
 }
 
 // One pinned thread per core of the node (its first unit), each reading its slice.
@@ -109,7 +112,9 @@ void run_latency(benchmark::State& state, int cpus_node, int memory_node) {
   state.counters["bound"] = bound ? 1 : 0;
 }
 
-void register_numa(const RunConfig&) {
+void register_numa(const RunConfig& config) {
+  g_buffer_bytes = std::max<uint64_t>(256ull << 20, 4 * topology().llc_bytes_total());
+  if (config.quick()) g_buffer_bytes = std::min<uint64_t>(g_buffer_bytes, 1ull << 30);
   if (mpi_active()) return;  // a node's own families run once, not on every rank
   const int nodes = static_cast<int>(numa_node_pus().size());
   for (int i = 0; i < nodes; ++i)

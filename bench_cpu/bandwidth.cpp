@@ -12,7 +12,9 @@
 #include "bench_cpu/options.hpp"
 #include "core/bench_main.hpp"
 #include "core/rate.hpp"
+#include "core/context.hpp"
 #include "core/registry.hpp"
+#include "core/topology.hpp"
 #include "core/units.hpp"
 
 namespace memwall::cpu {
@@ -178,11 +180,20 @@ void register_bandwidth(const RunConfig& config) {
       if (i % 2 == 0 || i + 1 == sizes.size()) half.push_back(sizes[i]);
     sizes = half;
   }
+  // Quick: the caches' bandwidths come from `read`, memory's from triad (and triad_nt, copy
+  // beside it) past 4x the last-level cache: the other kernels only there.
+  const uint64_t memory_from = 4 * topology().llc_bytes_total();
+  if (config.quick())
+    add_context("cpu_bw_sampling",
+                "quick: every other size; read at every size, copy, triad and triad_nt from " +
+                    format_bytes(memory_from) +
+                    " (4x the last-level cache) only; samples of 0.05 s below that size");
   for (const StreamKernel& k : stream_kernels()) {
     if (config.quick() && !k.in_quick) continue;
     for (Pages p : pages)
       for (int threads : opt.thread_counts(config))
         for (uint64_t bytes : sizes) {
+          if (config.quick() && k.op != kRead && bytes < memory_from) continue;
           const std::string name = std::string("cpu.bw/") + k.name + "/pages:" + to_string(p) +
                                    "/threads:" + std::to_string(threads) +
                                    "/bytes:" + std::to_string(bytes);
@@ -191,7 +202,8 @@ void register_bandwidth(const RunConfig& config) {
               [&k, threads, bytes, p](benchmark::State& state) {
                 run_stream(state, k, threads, bytes, p);
               },
-              kSampleSeconds);
+              // Quick: a cache's sample of 0.05 s is still thousands of passes.
+              config.quick() && bytes < memory_from ? kSampleSeconds / 2 : kSampleSeconds);
         }
   }
 }

@@ -5,6 +5,7 @@
 // thread while the other cores stream reads, as Intel MLC does. `bytes` is the memory spanned
 // (multichase's -m); `lines_touched_bytes` the cache lines the chain touches (span x 64 /
 // stride), which is what a cache's capacity compares with.
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <memory>
@@ -176,7 +177,19 @@ void register_latency(const RunConfig& config) {
   if (pages.empty())
     pages =
         quick ? std::vector<Pages>{Pages::huge} : std::vector<Pages>{Pages::huge, Pages::small4k};
-  const std::vector<uint64_t> sizes = opt.sizes();
+  std::vector<uint64_t> sizes = opt.sizes();
+  if (quick) {
+    // Memory is flat past the last-level cache: the quick curve stops at 8x its size, within
+    // 256 MiB (where huge pages' translation still shows) and 1 GiB (a guest may report an L3
+    // of hundreds of MiB).
+    const uint64_t cap =
+        std::clamp<uint64_t>(8 * topology().llc_bytes_total(), 256ull << 20, 1ull << 30);
+    std::erase_if(sizes, [cap](uint64_t b) { return b > cap; });
+    add_context("cpu_lat_sampling",
+                "quick: the chase to " + format_bytes(cap) +
+                    " (8x the last-level cache, within 256MiB-1GiB); chase_random and "
+                    "chase_stride one size per octave");
+  }
   struct Variant {
     const char* name;
     ChaseOrder order;
