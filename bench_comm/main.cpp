@@ -1,6 +1,7 @@
 // bench_comm: the interconnect wall. Without --mpi: core-to-core latency, the NUMA matrix and
 // the GPU families (peer-to-peer, NCCL) of this node. With --mpi, started by mpirun or srun:
 // MPI point-to-point and collectives over every rank, rank 0 writing the one result file.
+#include <algorithm>
 #include <cstdio>
 
 #include "bench_comm/collectives.hpp"
@@ -42,6 +43,15 @@ int main(int argc, char** argv) {
     if (!max_bytes.empty()) opt.max_bytes = parse_bytes(max_bytes);
     if (opt.min_bytes && opt.max_bytes && opt.max_bytes < opt.min_bytes)
       throw UsageError("--max-bytes is below --min-bytes");
+    // A collective's send and receive buffers, on every rank of this node, must fit in memory
+    // (the MPI point-to-point family checks its window of messages itself).
+    const uint64_t largest = opt.largest_message(RunConfig{run_mode()});
+    const uint64_t need = largest * 2 * static_cast<uint64_t>(std::max(1, mpi_size()));
+    const uint64_t available = memory_available_bytes();
+    if (available > 0 && need > available)
+      throw UsageError("messages of " + format_bytes(largest) + " need " + format_bytes(need) +
+                       " on this node, above the " + format_bytes(available) +
+                       " available (lower --max-bytes)");
     for (const std::string& c : split_list(collectives)) opt.collectives.push_back(c);
     for (const std::string& c : opt.collectives) (void)comm_collective_known(c);
   };
