@@ -1,6 +1,7 @@
 // bench_comm: the interconnect wall. Without --mpi: core-to-core latency, the NUMA matrix and
 // the GPU families (peer-to-peer, NCCL) of this node. With --mpi, started by mpirun or srun:
 // MPI point-to-point and collectives over every rank, rank 0 writing the one result file.
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
 

@@ -7,6 +7,7 @@
 #ifdef MEMWALL_HAVE_MPI
 #include <mpi.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <vector>
 

@@ -3,6 +3,7 @@
 // hw_GBps adds the line a plain store reads first (write-allocate), which _nt kernels avoid.
 #include "bench_cpu/bandwidth.hpp"
 
+#include <CLI/CLI.hpp>
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -11,8 +12,8 @@
 #include "bench_cpu/isa.hpp"
 #include "bench_cpu/options.hpp"
 #include "core/bench_main.hpp"
-#include "core/rate.hpp"
 #include "core/context.hpp"
+#include "core/rate.hpp"
 #include "core/registry.hpp"
 #include "core/topology.hpp"
 #include "core/units.hpp"

@@ -3,6 +3,7 @@
 // counted by the PMU while the kernel runs where the machine gives one; elsewhere a dependent
 // add chain right after the kernel measures it, and the label says which.
 // FLOPs count 2 per multiply-add; int8 counts its multiply-adds the same way (ops, not FLOPs).
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstring>
 #include <memory>

@@ -5,6 +5,7 @@
 // thread while the other cores stream reads, as Intel MLC does. `bytes` is the memory spanned
 // (multichase's -m); `lines_touched_bytes` the cache lines the chain touches (span x 64 /
 // stride), which is what a cache's capacity compares with.
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
 #include <cstring>

@@ -1,6 +1,7 @@
 // bench_cpu: the CPU's memory hierarchy (bandwidth, latency), peak arithmetic and Transformer
 // products as Google Benchmark runs. Each family registers itself (core/registry.hpp) with its
 // own flags; these are the ones every family shares.
+#include <CLI/CLI.hpp>
 #include <cstdio>
 
 #include "bench_cpu/isa.hpp"

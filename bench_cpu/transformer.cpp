@@ -5,6 +5,7 @@
 // harness can place each product on the roofline.
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
 #include <map>

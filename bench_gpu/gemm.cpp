@@ -3,6 +3,7 @@
 // and fp8 (names carry device:gpuN, so they never merge with the CPU's rows). FLOPs 2*M*N*K;
 // bytes the least each product moves; every result checked on a sample against a reference
 // computed in double from the same inputs.
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <memory>
 #include <random>

@@ -2,6 +2,7 @@
 // memory, the host link, SM and tensor-core peaks, the Transformer products, and energy from
 // NVML. Without a GPU or driver it says why on one line, writes a result file that says so,
 // and exits 0.
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 

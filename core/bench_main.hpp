@@ -4,13 +4,18 @@
 #pragma once
 #include <benchmark/benchmark.h>
 
-#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
 
 #include "core/registry.hpp"
+
+// CLI11 is heavy (and compiled once per GPU architecture in a .cu file): the files that add
+// flags include it themselves.
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace memwall {
 

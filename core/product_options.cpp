@@ -1,5 +1,7 @@
 #include "core/product_options.hpp"
 
+#include <CLI/CLI.hpp>
+
 #include "core/units.hpp"
 
 namespace memwall {

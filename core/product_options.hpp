@@ -2,11 +2,16 @@
 // batches, sequence lengths, phases and number formats. Each binary's family puts them on its
 // command line and resolves them when it registers (UsageError for what it cannot use).
 #pragma once
-#include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
 
 #include "core/models.hpp"
+
+// CLI11 is heavy (and compiled once per GPU architecture in a .cu file): the files that add
+// flags include it themselves.
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace memwall {
 

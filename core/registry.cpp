@@ -1,5 +1,6 @@
 #include "core/registry.hpp"
 
+#include <CLI/CLI.hpp>
 #include <map>
 
 namespace memwall {

@@ -4,10 +4,15 @@
 // the run's one configuration. Adding a family is one new file and one line of CMake; the
 // binary's main() never changes.
 #pragma once
-#include <CLI/CLI.hpp>
 #include <functional>
 #include <string>
 #include <vector>
+
+// CLI11 is heavy (and compiled once per GPU architecture in a .cu file): the files that add
+// flags include it themselves.
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace memwall {
 

@@ -1,6 +1,7 @@
 // TEST DATA ONLY: a GPU-shaped result file for the harness tests, written by the benchmark code's
 // own writer (core/bench_main) from a synthetic H100-like model, on a machine without a GPU.
 // Its context says so (memwall_test_data); nothing it writes belongs under reports/.
+#include <CLI/CLI.hpp>
 #include <cmath>
 
 #include "core/bench_main.hpp"

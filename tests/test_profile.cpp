@@ -49,7 +49,7 @@ Profile h200() {
 TEST(Profile, FromTheFixtureRun) {
   const Profile p = build_fixture();
   EXPECT_EQ(p.schema, kProfileSchema);
-  EXPECT_EQ(p.machine["memwall_binary"], "bench_cpu");
+  EXPECT_EQ(p.machine.at("memwall_binary"), "bench_cpu");
   ASSERT_TRUE(p.devices.count("cpu"));
   EXPECT_EQ(p.devices.at("cpu").kind, "cpu");
   const auto& levels = p.memory.at("cpu");
@@ -134,7 +134,7 @@ TEST(Profile, RealMachinesHaveTheirLevelsAndEveryRoofExcessExplained) {
     const std::string file = entry.path().filename();
     const Profile p = profile_of({entry.path().string()});
     std::vector<std::string> names, expected;
-    for (const auto& c : nlohmann::json::parse(p.machine["hwloc_caches"].get<std::string>()))
+    for (const auto& c : nlohmann::json::parse(p.machine.at("hwloc_caches")))
       expected.push_back("L" + std::to_string(c["level"].get<int>()));
     expected.push_back("DRAM");
     for (const Level& l : p.memory.at("cpu")) {

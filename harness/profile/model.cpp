@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
 
@@ -165,8 +166,9 @@ std::vector<std::string> devices_of_kind(const Profile& p, const std::string& ki
   return out;
 }
 
-json to_json_value(const Profile& p) {
-  return p;
+std::string machine_value(const Profile& p, const std::string& key, const std::string& fallback) {
+  const auto it = p.machine.find(key);
+  return it == p.machine.end() ? fallback : it->second;
 }
 
 std::string profile_json_text(const Profile& p) {
@@ -194,7 +196,10 @@ double number(const json& j, const char* key) {
 json upgrade_from_2(json v2) {
   json p = json::object();
   p["schema"] = kProfileSchema;
-  p["machine"] = v2.value("machine", json::object());
+  json machine = json::object();
+  for (const auto& [key, value] : member(v2, "machine").items())
+    machine[key] = value.is_string() ? value.get<std::string>() : value.dump();
+  p["machine"] = machine;
   json devices = json::object();
   for (auto& [id, d] : member(v2, "devices").items()) {
     devices[id] = {{"id", id},

@@ -8,7 +8,6 @@
 // Schema 3; profile.json files of schema 2 are read through an upgrade (load_profile).
 #pragma once
 #include <map>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -291,7 +290,9 @@ struct DeclaredCounter {
 
 struct Profile {
   int schema = kProfileSchema;
-  nlohmann::json machine = nlohmann::json::object();  // every context key, merged
+  // Every context key of the result files, merged (the first file's value of a key kept; a
+  // value that is not text as its JSON).
+  std::map<std::string, std::string> machine;
   std::vector<ContextItem> host;  // the host and the run: what every device shares
   PerDevice<Device> devices;
   PerDevice<std::vector<Level>> memory;
@@ -307,13 +308,15 @@ struct Profile {
   Provenance provenance;
 };
 
+// A context value of the merged machine, or `fallback`.
+std::string machine_value(const Profile& p, const std::string& key,
+                          const std::string& fallback = "");
 // A level by name, or nullptr.
 const Level* find_level(const Profile& p, const std::string& device, const std::string& name);
 const Level* find_level_in(const std::vector<Level>& levels, const std::string& name);
 // The devices of one kind, in order.
 std::vector<std::string> devices_of_kind(const Profile& p, const std::string& kind);
 
-nlohmann::json to_json_value(const Profile& p);
 // From profile.json text: schema 3, or schema 2 upgraded; throws InputError naming
 // what is wrong (not JSON, not a profile, a newer schema, damaged).
 Profile parse_profile(const std::string& text, const std::string& what);

@@ -83,7 +83,7 @@ Profile build_profile(const ProfileInputs& in) {
   Profile p;
   for (const ResultFile& f : in.files)
     for (const auto& [key, value] : f.context.items())
-      if (!p.machine.contains(key)) p.machine[key] = value;  // the first file's value is kept
+      p.machine.emplace(key, value.is_string() ? value.get<std::string>() : value.dump());
   p.host = host_context(in);
   p.devices = devices_step(in);
   const PerDevice<LevelAnalysis> analyses = levels_step(in, p.devices);

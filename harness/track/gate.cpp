@@ -146,7 +146,8 @@ std::string gate_table(const GateResult& r, const GateOptions& o, bool all_rows)
 }
 
 std::string machine_key(const Profile& profile) {
-  return profile.machine.value("host_name", "?") + " / " + profile.machine.value("cpu_model", "?");
+  return machine_value(profile, "host_name", "?") + " / " +
+         machine_value(profile, "cpu_model", "?");
 }
 
 }  // namespace memwall::harness

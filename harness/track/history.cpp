@@ -7,7 +7,6 @@
 #include <fstream>
 #include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "harness/profile/input_error.hpp"
@@ -72,14 +71,15 @@ bool history_add(const std::string& db_path, const std::string& profile_path) {
   std::stringstream buffer;
   buffer << in.rdbuf();
   const Profile profile = parse_profile(buffer.str(), profile_path);
-  const nlohmann::json& m = profile.machine;
+
   const std::string machine = machine_key(profile);
   Db db(db_path);
   auto add = db.prepare(
       "INSERT OR IGNORE INTO runs (machine, date, git_commit, source, sha256, profile) VALUES "
       "(?,?,?,?,?,?)");
   const std::string sha = sha256_hex(buffer.str());
-  const std::string date = m.value("date", ""), commit = m.value("git_commit", "");
+  const std::string date = machine_value(profile, "date"),
+                    commit = machine_value(profile, "git_commit");
   const std::string content = buffer.str();
   sqlite3_bind_text(add.get(), 1, machine.c_str(), -1, SQLITE_TRANSIENT);
   sqlite3_bind_text(add.get(), 2, date.c_str(), -1, SQLITE_TRANSIENT);
