@@ -1,7 +1,6 @@
 // bench_comm: the interconnect wall. Without --mpi: core-to-core latency, the NUMA matrix and
 // the GPU families (peer-to-peer, NCCL) of this node. With --mpi, started by mpirun or srun:
 // MPI point-to-point and collectives over every rank, rank 0 writing the one result file.
-#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
 
@@ -32,12 +31,12 @@ int main(int argc, char** argv) {
   program.name = "bench_comm";
   program.part = "comm";
   program.runs_under_mpi = true;
-  program.add_options = [&](CLI::App& app) {
-    app.add_flag("--mpi", opt.mpi, "run the MPI families (start under mpirun or srun)");
-    app.add_option("--min-bytes", min_bytes, "smallest message (default 1 B, 8 B collectives)");
-    app.add_option("--max-bytes", max_bytes, "largest message (default 64 MiB, quick 4 MiB)");
-    app.add_option("--collectives", collectives,
-                   "allreduce,allgather,reduce_scatter,broadcast,reduce,alltoall (default all)");
+  program.add_options = [&](Flags& flags) {
+    flags.add("--mpi", opt.mpi, "run the MPI families (start under mpirun or srun)");
+    flags.add("--min-bytes", min_bytes, "smallest message (default 1 B, 8 B collectives)");
+    flags.add("--max-bytes", max_bytes, "largest message (default 64 MiB, quick 4 MiB)");
+    flags.add("--collectives", collectives,
+              "allreduce,allgather,reduce_scatter,broadcast,reduce,alltoall (default all)");
   };
   program.prepare = [&] {
     if (!min_bytes.empty()) opt.min_bytes = parse_bytes(min_bytes);

@@ -7,7 +7,6 @@
 #ifdef MEMWALL_HAVE_MPI
 #include <mpi.h>
 
-#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <vector>
 
@@ -153,16 +152,14 @@ void register_p2p(const RunConfig& config) {
       }
 }
 
-const bool registered =
-    add_family({"comm.mpi.p2p",
-                [](CLI::App& app) {
-                  app.add_option("--window", g_flags.window,
-                                 "messages in flight for bandwidth (64, as osu_bw)")
-                      ->check(CLI::Range(1, 4096));
-                  app.add_option("--mpi-pages", g_flags.page_name,
-                                 "page size of MPI buffers: 4k (as OSU) or huge");
-                },
-                register_p2p});
+const bool registered = add_family(
+    {"comm.mpi.p2p",
+     [](Flags& flags) {
+       flags.add("--window", g_flags.window, "messages in flight for bandwidth (64, as osu_bw)")
+           .range(1, 4096);
+       flags.add("--mpi-pages", g_flags.page_name, "page size of MPI buffers: 4k (as OSU) or huge");
+     },
+     register_p2p});
 
 }  // namespace
 

@@ -3,7 +3,6 @@
 // hw_GBps adds the line a plain store reads first (write-allocate), which _nt kernels avoid.
 #include "bench_cpu/bandwidth.hpp"
 
-#include <CLI/CLI.hpp>
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -209,12 +208,12 @@ void register_bandwidth(const RunConfig& config) {
   }
 }
 
-const bool registered = add_family(
-    {"cpu.bw",
-     [](CLI::App& app) {
-       app.add_option("--bw-pages", g_pages, "page size for bandwidth: huge, 4k or huge,4k");
-     },
-     register_bandwidth});
+const bool registered =
+    add_family({"cpu.bw",
+                [](Flags& flags) {
+                  flags.add("--bw-pages", g_pages, "page size for bandwidth: huge, 4k or huge,4k");
+                },
+                register_bandwidth});
 
 }  // namespace
 

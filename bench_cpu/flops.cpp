@@ -3,7 +3,6 @@
 // counted by the PMU while the kernel runs where the machine gives one; elsewhere a dependent
 // add chain right after the kernel measures it, and the label says which.
 // FLOPs count 2 per multiply-add; int8 counts its multiply-adds the same way (ops, not FLOPs).
-#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstring>
 #include <memory>
@@ -180,12 +179,13 @@ void register_flops(const RunConfig& config) {
 
 const bool registered = add_family(
     {"cpu.flops",
-     [](CLI::App& app) {
-       app.add_option("--fma-units", g_fma_units,
-                      "FMA pipes per core for the theoretical peak (overrides the CPU table)")
-           ->check(CLI::Range(1, 16));
-       app.add_option("--fma-bits", g_fma_bits, "width of each FMA pipe in bits (128, 256, 512)")
-           ->check(CLI::IsMember({128, 256, 512, 1024, 2048}));
+     [](Flags& flags) {
+       flags
+           .add("--fma-units", g_fma_units,
+                "FMA pipes per core for the theoretical peak (overrides the CPU table)")
+           .range(1, 16)
+           .add("--fma-bits", g_fma_bits, "width of each FMA pipe in bits (128, 256, 512)")
+           .one_of({128, 256, 512, 1024, 2048});
      },
      register_flops});
 

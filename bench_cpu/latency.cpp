@@ -5,7 +5,6 @@
 // thread while the other cores stream reads, as Intel MLC does. `bytes` is the memory spanned
 // (multichase's -m); `lines_touched_bytes` the cache lines the chain touches (span x 64 /
 // stride), which is what a cache's capacity compares with.
-#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
 #include <cstring>
@@ -222,13 +221,13 @@ void register_latency(const RunConfig& config) {
 
 const bool registered = add_family(
     {"cpu.lat",
-     [](CLI::App& app) {
-       app.add_option("--lat-pages", g_flags.pages, "page sizes for latency (default huge,4k)");
-       app.add_option("--tlb-group", g_flags.group,
-                      "page-group size of the TLB-friendly chase (256KiB)");
-       app.add_option("--chase-stride", g_flags.stride,
-                      "bytes per pointer of the latency chase, a multiple of 64 (256, as "
-                      "multichase)");
+     [](Flags& flags) {
+       flags.add("--lat-pages", g_flags.pages, "page sizes for latency (default huge,4k)");
+       flags.add("--tlb-group", g_flags.group,
+                 "page-group size of the TLB-friendly chase (256KiB)");
+       flags.add("--chase-stride", g_flags.stride,
+                 "bytes per pointer of the latency chase, a multiple of 64 (256, as "
+                 "multichase)");
      },
      register_latency});
 

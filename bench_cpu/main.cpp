@@ -1,7 +1,6 @@
 // bench_cpu: the CPU's memory hierarchy (bandwidth, latency), peak arithmetic and Transformer
 // products as Google Benchmark runs. Each family registers itself (core/registry.hpp) with its
 // own flags; these are the ones every family shares.
-#include <CLI/CLI.hpp>
 #include <cstdio>
 
 #include "bench_cpu/isa.hpp"
@@ -19,17 +18,17 @@ int main(int argc, char** argv) {
   BenchProgram program;
   program.name = "bench_cpu";
   program.part = "cpu";
-  program.add_options = [&](CLI::App& app) {
-    app.add_option("--min-bytes", min_bytes, "smallest working set (default 4KiB)");
-    app.add_option("--max-bytes", max_bytes,
-                   "largest working set (default: 1GiB or 4x the last-level cache, the larger)");
-    app.add_option("--points-per-octave", opt.points_per_octave, "sizes per doubling (default 4)")
-        ->check(CLI::Range(1, 64));
-    app.add_option("--threads", threads, "thread counts, e.g. 1,2 (default 1,2,4..cores)");
-    app.add_option("--isa", opt.isa,
-                   "vectors of the bandwidth kernels: auto (the widest that streams fastest: "
-                   "AVX2 on AMD Zen 4, whose AVX-512 runs as 256-bit halves), avx512, avx2, "
-                   "sse2 or generic");
+  program.add_options = [&](Flags& flags) {
+    flags.add("--min-bytes", min_bytes, "smallest working set (default 4KiB)");
+    flags.add("--max-bytes", max_bytes,
+              "largest working set (default: 1GiB or 4x the last-level cache, the larger)");
+    flags.add("--points-per-octave", opt.points_per_octave, "sizes per doubling (default 4)")
+        .range(1, 64);
+    flags.add("--threads", threads, "thread counts, e.g. 1,2 (default 1,2,4..cores)");
+    flags.add("--isa", opt.isa,
+              "vectors of the bandwidth kernels: auto (the widest that streams fastest: "
+              "AVX2 on AMD Zen 4, whose AVX-512 runs as 256-bit halves), avx512, avx2, "
+              "sse2 or generic");
   };
   program.prepare = [&] {
     if (!min_bytes.empty()) opt.min_bytes = parse_bytes(min_bytes);

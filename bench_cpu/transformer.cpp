@@ -5,7 +5,6 @@
 // harness can place each product on the roofline.
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
 #include <map>
@@ -242,18 +241,17 @@ void register_square(const RunConfig& config) {
 
 const bool registered = add_family(
     {"xfmr",
-     [](CLI::App& app) {
-       g_products.add_to(app, "fp32, fp64, bf16 (default fp32, and bf16 with oneDNN)");
-       app.add_option("--xfmr-max-flops", g_max_flops, "skip products above this many FLOPs");
-       app.add_option("--xfmr-max-bytes", g_max_bytes,
-                      "skip benchmarks whose operands exceed this");
+     [](Flags& flags) {
+       g_products.add_to(flags, "fp32, fp64, bf16 (default fp32, and bf16 with oneDNN)");
+       flags.add("--xfmr-max-flops", g_max_flops, "skip products above this many FLOPs");
+       flags.add("--xfmr-max-bytes", g_max_bytes, "skip benchmarks whose operands exceed this");
      },
      register_transformer});
 const bool registered_square =
     add_family({"cpu.gemm",
-                [](CLI::App& app) {
-                  app.add_option("--gemm-n", g_gemm_sizes,
-                                 "sizes n of the square GEMM, e.g. 4096 (default by mode)");
+                [](Flags& flags) {
+                  flags.add("--gemm-n", g_gemm_sizes,
+                            "sizes n of the square GEMM, e.g. 4096 (default by mode)");
                 },
                 register_square});
 

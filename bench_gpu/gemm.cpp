@@ -3,7 +3,6 @@
 // and fp8 (names carry device:gpuN, so they never merge with the CPU's rows). FLOPs 2*M*N*K;
 // bytes the least each product moves; every result checked on a sample against a reference
 // computed in double from the same inputs.
-#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <memory>
 #include <random>
@@ -202,13 +201,13 @@ void register_transformer(const RunConfig& config) {
 
 const bool registered_square = add_family(
     {"gpu.gemm",
-     [](CLI::App& app) {
-       app.add_option("--gemm-type", g_gemm_types, "tf32,fp16,bf16,fp8,int8 (default all it has)");
-       app.add_option("--gemm-n", g_gemm_sizes, "square GEMM sizes (default 8192, quick 4096)");
+     [](Flags& flags) {
+       flags.add("--gemm-type", g_gemm_types, "tf32,fp16,bf16,fp8,int8 (default all it has)");
+       flags.add("--gemm-n", g_gemm_sizes, "square GEMM sizes (default 8192, quick 4096)");
      },
      register_square});
 const bool registered_xfmr = add_family(
-    {"xfmr", [](CLI::App& app) { g_products.add_to(app, "bf16, fp8"); }, register_transformer});
+    {"xfmr", [](Flags& flags) { g_products.add_to(flags, "bf16, fp8"); }, register_transformer});
 
 }  // namespace
 

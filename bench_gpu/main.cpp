@@ -2,7 +2,6 @@
 // memory, the host link, SM and tensor-core peaks, the Transformer products, and energy from
 // NVML. Without a GPU or driver it says why on one line, writes a result file that says so,
 // and exits 0.
-#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -24,12 +23,11 @@ int main(int argc, char** argv) {
   BenchProgram program;
   program.name = "bench_gpu";
   program.part = "gpu";
-  program.add_options = [&](CLI::App& app) {
-    app.add_option("--device", opt.device, "GPU index (default 0)")->check(CLI::NonNegativeNumber);
-    app.add_option("--min-bytes", min_bytes, "smallest working set (default 4KiB)");
-    app.add_option("--max-bytes", max_bytes, "largest working set (default 3/4 of memory)");
-    app.add_option("--points-per-octave", opt.points_per_octave, "sizes per doubling (4)")
-        ->check(CLI::Range(1, 16));
+  program.add_options = [&](Flags& flags) {
+    flags.add("--device", opt.device, "GPU index (default 0)").non_negative();
+    flags.add("--min-bytes", min_bytes, "smallest working set (default 4KiB)");
+    flags.add("--max-bytes", max_bytes, "largest working set (default 3/4 of memory)");
+    flags.add("--points-per-octave", opt.points_per_octave, "sizes per doubling (4)").range(1, 16);
   };
   program.prepare = [&] {
     if (!min_bytes.empty()) opt.min_bytes = parse_bytes(min_bytes);

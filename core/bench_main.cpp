@@ -217,8 +217,9 @@ int bench_main(int argc, char** argv, const BenchProgram& program) {
   app.add_flag("--describe", describe,
                "print what this binary is (its part, families, MPI start) as JSON and exit");
   app.add_flag("--version", version, "print the version, git commit and build type and exit");
-  if (program.add_options) program.add_options(app);
-  add_family_options(app);
+  Flags flags(app);
+  if (program.add_options) program.add_options(flags);
+  add_family_options(flags);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

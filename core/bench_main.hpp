@@ -9,13 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "core/flags.hpp"
 #include "core/registry.hpp"
-
-// CLI11 is heavy (and compiled once per GPU architecture in a .cu file): the files that add
-// flags include it themselves.
-namespace CLI {
-class App;
-}  // namespace CLI
 
 namespace memwall {
 
@@ -25,7 +20,7 @@ struct BenchProgram {
   std::string part;
   // Also started under MPI (mpirun or srun) with --mpi, beside the node-local start.
   bool runs_under_mpi = false;
-  std::function<void(CLI::App&)> add_options;  // the binary's own flags
+  std::function<void(Flags&)> add_options;  // the binary's own flags
   std::function<void()> prepare;      // after parsing, before the families; may throw UsageError
   std::function<void()> add_context;  // binary-specific context keys
   // Several processes running the same benchmarks in step (MPI ranks): only the primary one

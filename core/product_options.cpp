@@ -1,18 +1,15 @@
 #include "core/product_options.hpp"
 
-#include <CLI/CLI.hpp>
-
 #include "core/units.hpp"
 
 namespace memwall {
 
-void ProductOptions::add_to(CLI::App& app, const std::string& formats) {
-  app.add_option("--model", models,
-                 "Transformer models: catalog names or JSON files, comma-separated");
-  app.add_option("--batch", batches, "batch sizes, e.g. 1,8");
-  app.add_option("--seq", seqs, "sequence lengths (prefill tokens, decode KV cache), e.g. 512");
-  app.add_option("--phase", phases, "prefill, decode or prefill,decode");
-  app.add_option("--xfmr-type", types, "number formats of the products: " + formats);
+void ProductOptions::add_to(Flags& flags, const std::string& formats) {
+  flags.add("--model", models, "Transformer models: catalog names or JSON files, comma-separated");
+  flags.add("--batch", batches, "batch sizes, e.g. 1,8");
+  flags.add("--seq", seqs, "sequence lengths (prefill tokens, decode KV cache), e.g. 512");
+  flags.add("--phase", phases, "prefill, decode or prefill,decode");
+  flags.add("--xfmr-type", types, "number formats of the products: " + formats);
 }
 
 void ProductOptions::resolve() {

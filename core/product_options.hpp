@@ -5,13 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "core/flags.hpp"
 #include "core/models.hpp"
-
-// CLI11 is heavy (and compiled once per GPU architecture in a .cu file): the files that add
-// flags include it themselves.
-namespace CLI {
-class App;
-}  // namespace CLI
 
 namespace memwall {
 
@@ -24,7 +19,7 @@ struct ProductOptions {
   std::vector<std::string> type_list;
 
   // `formats` says which formats this binary's --xfmr-type takes, for the help text.
-  void add_to(CLI::App& app, const std::string& formats);
+  void add_to(Flags& app, const std::string& formats);
   void resolve();
 };
 

@@ -1,6 +1,5 @@
 #include "core/registry.hpp"
 
-#include <CLI/CLI.hpp>
 #include <map>
 
 namespace memwall {
@@ -22,9 +21,12 @@ bool add_family(const std::string& name, std::function<void(const RunConfig&)> a
   return add_family(Family{name, nullptr, std::move(add)});
 }
 
-void add_family_options(CLI::App& app) {
+void add_family_options(Flags& flags) {
   for (const auto& [name, f] : families())
-    if (f.options) f.options(*app.add_option_group(name));
+    if (f.options) {
+      Flags group = flags.group(name);
+      f.options(group);
+    }
 }
 
 void register_families(const RunConfig& config) {

@@ -8,11 +8,7 @@
 #include <string>
 #include <vector>
 
-// CLI11 is heavy (and compiled once per GPU architecture in a .cu file): the files that add
-// flags include it themselves.
-namespace CLI {
-class App;
-}  // namespace CLI
+#include "core/flags.hpp"
 
 namespace memwall {
 
@@ -28,14 +24,14 @@ struct RunConfig {
 
 struct Family {
   std::string name;                           // cpu.bw
-  std::function<void(CLI::App&)> options;     // its own flags; may be empty
+  std::function<void(Flags&)> options;        // its own flags; may be empty
   std::function<void(const RunConfig&)> add;  // registers; may throw UsageError
 };
 
 bool add_family(Family family);
 bool add_family(const std::string& name, std::function<void(const RunConfig&)> add);
 // Puts every family's flags on the binary's command line, each family under its own heading.
-void add_family_options(CLI::App& app);
+void add_family_options(Flags& app);
 // Calls every family's add, in name order, so benchmark order is stable from run to run.
 void register_families(const RunConfig& config);
 std::vector<std::string> family_names();

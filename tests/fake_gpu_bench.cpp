@@ -1,7 +1,6 @@
 // TEST DATA ONLY: a GPU-shaped result file for the harness tests, written by the benchmark code's
 // own writer (core/bench_main) from a synthetic H100-like model, on a machine without a GPU.
 // Its context says so (memwall_test_data); nothing it writes belongs under reports/.
-#include <CLI/CLI.hpp>
 #include <cmath>
 
 #include "core/bench_main.hpp"
@@ -115,7 +114,7 @@ const bool registered = add_family("fake_gpu", register_fake);
 int main(int argc, char** argv) {
   memwall::BenchProgram program;
   program.name = "bench_gpu";
-  program.add_options = [](CLI::App&) {};
+  program.add_options = [](Flags&) {};
   program.add_context = [] {
     memwall::add_context("memwall_test_data", "fake timings from a synthetic model, for tests");
     memwall::add_context("gpu0_name", "Test GPU (fake timings)");

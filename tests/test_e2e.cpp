@@ -8,6 +8,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -26,6 +27,39 @@ using memwall::harness::Product;
 using memwall::harness::Profile;
 
 namespace {
+
+// Every binary runs under the emulator named by MEMWALL_TEST_EMULATOR, read at run time: the
+// same build is tested on an x86-64 CPU without AVX-512 under `qemu-x86_64 -cpu max`, and a
+// cross build's tests get theirs from CTest. memwall passes it on to the bench binaries it
+// starts through MEMWALL_WRAPPER.
+std::string emulator() {
+  const char* e = std::getenv("MEMWALL_TEST_EMULATOR");
+  return e ? e : "";
+}
+bool emulated() {
+  return !emulator().empty();
+}
+std::string under_emulator(const std::string& path) {
+  return emulated() ? emulator() + " " + path : path;
+}
+std::string bench_cpu() {
+  return under_emulator(BENCH_CPU_PATH);
+}
+std::string bench_comm() {
+  return under_emulator(BENCH_COMM_PATH);
+}
+std::string fake_gpu_bench() {
+  return under_emulator(FAKE_GPU_BENCH_PATH);
+}
+#ifdef BENCH_GPU_PATH
+std::string bench_gpu() {
+  return under_emulator(BENCH_GPU_PATH);
+}
+#endif
+std::string memwall_cli() {
+  return emulated() ? "MEMWALL_WRAPPER='" + emulator() + "' " + under_emulator(MEMWALL_PATH)
+                    : std::string(MEMWALL_PATH);
+}
 
 struct Outcome {
   int exit_code = -1;
@@ -114,7 +148,7 @@ const std::string kTiny =
 TEST(BenchCpu, TinyRunWritesTheDesignSchema) {
   const fs::path dir = temp_dir("schema");
   const fs::path out = dir / "bench_cpu.json";
-  const Outcome o = run(std::string(BENCH_CPU) + kTiny + " --out " + out.string());
+  const Outcome o = run(bench_cpu() + kTiny + " --out " + out.string());
   ASSERT_EQ(o.exit_code, 0) << o.output;
   std::ifstream in(out);
   std::stringstream text;
@@ -152,14 +186,14 @@ TEST(BenchCpu, TinyRunWritesTheDesignSchema) {
 }
 
 TEST(BenchCpu, UnknownFilterIsAnError) {
-  const Outcome o = run(std::string(BENCH_CPU) + kTiny + " --benchmark_filter=no_such_benchmark");
+  const Outcome o = run(bench_cpu() + kTiny + " --benchmark_filter=no_such_benchmark");
   EXPECT_NE(o.exit_code, 0);
   EXPECT_EQ(error_lines(o.output), 1) << o.output;
 }
 
 TEST(BenchCpu, BadSizesAreErrors) {
   for (const char* size : {"0", "12XB", "-1"}) {
-    const Outcome o = run(std::string(BENCH_CPU) + " --max-bytes " + size);
+    const Outcome o = run(bench_cpu() + " --max-bytes " + size);
     EXPECT_EQ(o.exit_code, 2) << size << ": " << o.output;
     EXPECT_EQ(error_lines(o.output), 1) << o.output;
     EXPECT_NE(o.output.find("bad size"), std::string::npos) << o.output;
@@ -167,7 +201,7 @@ TEST(BenchCpu, BadSizesAreErrors) {
 }
 
 TEST(BenchCpu, TooManyThreadsIsAnError) {
-  const Outcome o = run(std::string(BENCH_CPU) + " --threads 4096");
+  const Outcome o = run(bench_cpu() + " --threads 4096");
   EXPECT_EQ(o.exit_code, 2) << o.output;
   EXPECT_EQ(error_lines(o.output), 1) << o.output;
   EXPECT_NE(o.output.find("above"), std::string::npos) << o.output;
@@ -175,7 +209,7 @@ TEST(BenchCpu, TooManyThreadsIsAnError) {
 
 TEST(BenchCpu, UnknownFlagAndIsaAreErrors) {
   for (const char* args : {" --no-such-flag", " --isa avx9000", " --bw-pages 1G"}) {
-    const Outcome o = run(std::string(BENCH_CPU) + args);
+    const Outcome o = run(bench_cpu() + args);
     EXPECT_EQ(o.exit_code, 2) << args << ": " << o.output;
     EXPECT_EQ(error_lines(o.output), 1) << o.output;
   }
@@ -188,7 +222,7 @@ TEST(BenchCpu, BadModelsAndShapesAreErrors) {
   for (const std::string& args :
        std::vector<std::string>{" --model gpt-5", " --model " + bad_heads, " --batch 0",
                                 " --seq 12x", " --phase train", " --xfmr-type int8"}) {
-    const Outcome o = run(std::string(BENCH_CPU) + args);
+    const Outcome o = run(bench_cpu() + args);
     EXPECT_EQ(o.exit_code, 2) << args << ": " << o.output;
     EXPECT_EQ(error_lines(o.output), 1) << o.output;
   }
@@ -200,7 +234,7 @@ TEST(BenchCpu, TinyTransformerAndPeakRun) {
   const fs::path model = dir / "tiny.json";
   std::ofstream(model) << R"({"name": "tiny", "hidden": 128, "ffn": 512, "heads": 4,
                                "layers": 2, "vocab": 500, "gated_ffn": true})";
-  const Outcome o = run(std::string(BENCH_CPU) + " --model " + model.string() +
+  const Outcome o = run(bench_cpu() + " --model " + model.string() +
                         " --batch 1,2 --seq 16 --repetitions 2 --min-time 0.001 --xfmr-type fp32"
                         " --benchmark_filter='xfmr|cpu.flops/fma/type:fp64/threads:1' --out " +
                         (dir / "bench_cpu.json").string());
@@ -227,10 +261,8 @@ TEST(BenchCpu, TinyTransformerAndPeakRun) {
 
 TEST(Memwall, ReportOnATinyRunWritesTheSummary) {
   const fs::path dir = temp_dir("report");
-  ASSERT_EQ(
-      run(std::string(BENCH_CPU) + kTiny + " --out " + (dir / "bench_cpu.json").string()).exit_code,
-      0);
-  const Outcome o = run(std::string(MEMWALL) + " report " + dir.string());
+  ASSERT_EQ(run(bench_cpu() + kTiny + " --out " + (dir / "bench_cpu.json").string()).exit_code, 0);
+  const Outcome o = run(memwall_cli() + " report " + dir.string());
   EXPECT_EQ(o.exit_code, 0) << o.output;
   EXPECT_TRUE(fs::exists(dir / "summary.md"));
   fs::remove_all(dir);
@@ -245,16 +277,16 @@ TEST(Memwall, TheProfileAloneRewritesTheReport) {
     fs::copy_file(entry.path(), dir / "run" / entry.path().filename());
   fs::copy_file(std::string(MEMWALL_FIXTURES) + "/run_a/bench_cpu.json",
                 dir / "run" / "bench_cpu.json");
-  ASSERT_EQ(run(std::string(MEMWALL) + " report " + (dir / "run").string() + " --out " +
-                (dir / "a").string())
-                .exit_code,
-            0);
-  Outcome o = run(std::string(MEMWALL) + " report " + (dir / "a" / "profile.json").string() +
-                  " --out " + (dir / "b").string());
+  ASSERT_EQ(
+      run(memwall_cli() + " report " + (dir / "run").string() + " --out " + (dir / "a").string())
+          .exit_code,
+      0);
+  Outcome o = run(memwall_cli() + " report " + (dir / "a" / "profile.json").string() + " --out " +
+                  (dir / "b").string());
   ASSERT_EQ(o.exit_code, 0) << o.output;
   fs::create_directories(dir / "c");
   fs::copy_file(dir / "a" / "profile.json", dir / "c" / "profile.json");
-  o = run(std::string(MEMWALL) + " report " + (dir / "c").string());
+  o = run(memwall_cli() + " report " + (dir / "c").string());
   ASSERT_EQ(o.exit_code, 0) << o.output;
   auto files = [](const fs::path& d) {
     std::map<std::string, std::string> out;
@@ -271,8 +303,7 @@ TEST(Memwall, TheProfileAloneRewritesTheReport) {
   EXPECT_EQ(files(dir / "b"), a);
   EXPECT_EQ(files(dir / "c"), a);
   EXPECT_NE(a["summary.md"].find("NVIDIA H100 80GB HBM3"), std::string::npos);
-  o = run(std::string(MEMWALL) + " report " + (dir / "c" / "profile.json").string() +
-          " --dram 12x4800");
+  o = run(memwall_cli() + " report " + (dir / "c" / "profile.json").string() + " --dram 12x4800");
   EXPECT_EQ(o.exit_code, 2) << o.output;
   EXPECT_EQ(error_lines(o.output), 1) << o.output;
   fs::remove_all(dir);
@@ -281,8 +312,8 @@ TEST(Memwall, TheProfileAloneRewritesTheReport) {
 TEST(Memwall, BadResultFilesGiveOneErrorLine) {
   for (const char* name :
        {"truncated.json", "not_json.json", "foreign_gbench.json", "newer_schema.json"}) {
-    const Outcome o = run(std::string(MEMWALL) + " report " + MEMWALL_FIXTURES + "/" + name +
-                          " --out " + temp_dir("bad").string());
+    const Outcome o = run(memwall_cli() + " report " + MEMWALL_FIXTURES + "/" + name + " --out " +
+                          temp_dir("bad").string());
     EXPECT_EQ(o.exit_code, 2) << name << ": " << o.output;
     EXPECT_EQ(error_lines(o.output), 1) << o.output;
     EXPECT_NE(o.output.find(name), std::string::npos) << o.output;
@@ -294,10 +325,9 @@ TEST(Memwall, InterruptedRunKeepsWhatItMeasured) {
   const fs::path out = dir / "bench_cpu.json";
   // SIGINT once the first result is written: the run must end with a complete JSON file of
   // what it finished.
-  const pid_t pid =
-      start(std::string(BENCH_CPU) + " --max-bytes 256MiB --repetitions 3 --min-time 0.05 --out " +
-                out.string(),
-            dir / "log");
+  const pid_t pid = start(
+      bench_cpu() + " --max-bytes 256MiB --repetitions 3 --min-time 0.05 --out " + out.string(),
+      dir / "log");
   ASSERT_TRUE(wait_for_file(dir, ".bench_cpu.json.tmp.", "\"run_name\""));
   kill(pid, SIGINT);
   EXPECT_EQ(finish(pid), 130) << slurp(dir / "log");
@@ -317,7 +347,7 @@ TEST(Memwall, InterruptBetweenRepetitionsEndsCleanly) {
   const fs::path out = dir / "bench_cpu.json";
   const std::string first = "cpu.bw/read/pages:huge/threads:1/bytes:";
   const Outcome o =
-      run("MEMWALL_INJECT_FAULT=interrupt:" + first + "8192 " + std::string(BENCH_CPU) +
+      run("MEMWALL_INJECT_FAULT=interrupt:" + first + "8192 " + bench_cpu() +
           " '--benchmark_filter=" + first + "(4096|8192)/' --repetitions 3 --out " + out.string());
   EXPECT_EQ(o.exit_code, 130) << o.output;
   EXPECT_EQ(o.output.find("Check `"), std::string::npos) << o.output;
@@ -330,7 +360,7 @@ TEST(Memwall, CompareExitCodes) {
   const fs::path dir = temp_dir("compare");
   const std::string base = std::string(MEMWALL_FIXTURES) + "/run_a/bench_cpu.json";
   // The same run against itself: nothing changed.
-  Outcome o = run(std::string(MEMWALL) + " compare " + base + " " + base);
+  Outcome o = run(memwall_cli() + " compare " + base + " " + base);
   EXPECT_EQ(o.exit_code, 0) << o.output;
   // A planted 10% bandwidth drop in every repetition of every bandwidth benchmark, and one
   // benchmark removed: a regression (exit 1), and the missing metric is listed, not fatal.
@@ -345,16 +375,16 @@ TEST(Memwall, CompareExitCodes) {
   doc["benchmarks"] = kept;
   const fs::path slower = dir / "slower.json";
   std::ofstream(slower) << doc.dump();
-  o = run(std::string(MEMWALL) + " compare " + base + " " + slower.string());
+  o = run(memwall_cli() + " compare " + base + " " + slower.string());
   EXPECT_EQ(o.exit_code, 1) << o.output;
   EXPECT_NE(o.output.find("regression"), std::string::npos);
   EXPECT_NE(o.output.find("only in base: cpu.lat/chase/pages:huge/bytes:4096"), std::string::npos)
       << o.output;
   // Bad input: one error line, exit 2.
-  o = run(std::string(MEMWALL) + " compare " + base + " " + MEMWALL_FIXTURES + "/truncated.json");
+  o = run(memwall_cli() + " compare " + base + " " + MEMWALL_FIXTURES + "/truncated.json");
   EXPECT_EQ(o.exit_code, 2) << o.output;
   EXPECT_EQ(error_lines(o.output), 1) << o.output;
-  o = run(std::string(MEMWALL) + " compare " + base + " " + base + " --threshold abc");
+  o = run(memwall_cli() + " compare " + base + " " + base + " --threshold abc");
   EXPECT_EQ(o.exit_code, 2) << o.output;
   fs::remove_all(dir);
 }
@@ -362,16 +392,16 @@ TEST(Memwall, CompareExitCodes) {
 TEST(Memwall, ReportAndHistoryFromTheCommandLine) {
   const fs::path dir = temp_dir("history");
   fs::copy_file(std::string(MEMWALL_FIXTURES) + "/run_a/bench_cpu.json", dir / "bench_cpu.json");
-  Outcome o = run(std::string(MEMWALL) + " report " + dir.string());
+  Outcome o = run(memwall_cli() + " report " + dir.string());
   ASSERT_EQ(o.exit_code, 0) << o.output;
   const std::string db = " --db " + (dir / "h.sqlite").string();
-  o = run(std::string(MEMWALL) + " history" + db + " add " + (dir / "profile.json").string());
+  o = run(memwall_cli() + " history" + db + " add " + (dir / "profile.json").string());
   EXPECT_EQ(o.exit_code, 0) << o.output;
-  o = run(std::string(MEMWALL) + " history" + db + " show");
+  o = run(memwall_cli() + " history" + db + " show");
   EXPECT_NE(o.output.find("run 1"), std::string::npos) << o.output;
-  o = run(std::string(MEMWALL) + " history" + db + " trend cpu.flops/fma/type:fp32/threads:2");
+  o = run(memwall_cli() + " history" + db + " trend cpu.flops/fma/type:fp32/threads:2");
   EXPECT_EQ(o.exit_code, 0) << o.output;
-  o = run(std::string(MEMWALL) + " history" + db + " trend no_such_metric");
+  o = run(memwall_cli() + " history" + db + " trend no_such_metric");
   EXPECT_EQ(o.exit_code, 2) << o.output;
   fs::remove_all(dir);
 }
@@ -397,7 +427,7 @@ TEST(Faults, CheckAndExceptionCostOneBenchmark) {
   for (const char* kind : {"check", "throw"}) {
     const fs::path dir = temp_dir(std::string("fault_") + kind);
     const Outcome o = run(std::string("MEMWALL_INJECT_FAULT=") + kind + ":cpu.bw/copy/ " +
-                          BENCH_CPU + kFaultRun + " --out " + (dir / "r.json").string());
+                          bench_cpu() + kFaultRun + " --out " + (dir / "r.json").string());
     EXPECT_EQ(o.exit_code, 1) << o.output;
     const auto f = load(dir / "r.json");
     const auto* copy = find(f, "cpu.bw/copy/");
@@ -419,8 +449,8 @@ TEST(Faults, CheckAndExceptionCostOneBenchmark) {
 // it and an entry naming the benchmark that crashed.
 TEST(Faults, SegvLeavesAValidFileNamingTheBenchmark) {
   const fs::path dir = temp_dir("segv");
-  const Outcome o = run("MEMWALL_INJECT_FAULT=segv:cpu.bw/copy/ " + std::string(BENCH_CPU) +
-                        kFaultRun + " --out " + (dir / "r.json").string());
+  const Outcome o = run("MEMWALL_INJECT_FAULT=segv:cpu.bw/copy/ " + bench_cpu() + kFaultRun +
+                        " --out " + (dir / "r.json").string());
   EXPECT_NE(o.exit_code, 0) << o.output;
   EXPECT_NE(o.output.find("crashed (SIGSEGV)"), std::string::npos) << o.output;
   const auto f = load(dir / "r.json");
@@ -440,15 +470,14 @@ TEST(Faults, SegvLeavesAValidFileNamingTheBenchmark) {
 TEST(Faults, KilledWithSegvMidRunKeepsWhatFinished) {
   const fs::path dir = temp_dir("segv_outside");
   const fs::path out = dir / "r.json";
-  const int attempts = MEMWALL_EMULATED ? 2 : 1;
+  const int attempts = emulated() ? 2 : 1;
   int rc = 0;
   for (int attempt = 0; attempt < attempts; ++attempt) {
     fs::remove(out);
     // The crash comes once the first result is written, while the next benchmark runs.
-    const pid_t pid =
-        start(std::string(BENCH_CPU) +
-                  " --max-bytes 256MiB --repetitions 2 --min-time 0.01 --out " + out.string(),
-              dir / "log");
+    const pid_t pid = start(
+        bench_cpu() + " --max-bytes 256MiB --repetitions 2 --min-time 0.01 --out " + out.string(),
+        dir / "log");
     EXPECT_TRUE(wait_for_file(dir, ".r.json.tmp.", "\"run_name\""));
     kill(pid, SIGSEGV);
     rc = finish(pid);
@@ -475,7 +504,7 @@ TEST(Faults, MemwallRunSurvivesCrashesAndSaysSo) {
   {
     const fs::path dir = temp_dir("run_segv");
     const Outcome o = run("MEMWALL_INJECT_FAULT=segv:cpu.bw/copy/pages:huge/threads:1/bytes:8192 " +
-                          std::string(MEMWALL) + " run --only cpu --out " + dir.string() + args);
+                          memwall_cli() + " run --only cpu --out " + dir.string() + args);
     EXPECT_EQ(o.exit_code, 1) << o.output;
     EXPECT_NE(o.output.find("FAILED cpu.bw/copy/"), std::string::npos) << o.output;
     EXPECT_TRUE(fs::exists(dir / "bench_cpu.resumed1.json")) << o.output;
@@ -488,7 +517,7 @@ TEST(Faults, MemwallRunSurvivesCrashesAndSaysSo) {
   }
   {
     const fs::path dir = temp_dir("run_kill");
-    const Outcome o = run("MEMWALL_INJECT_FAULT=kill:cpu.bw/copy/ " + std::string(MEMWALL) +
+    const Outcome o = run("MEMWALL_INJECT_FAULT=kill:cpu.bw/copy/ " + memwall_cli() +
                           " run --only cpu --out " + dir.string() + args);
     EXPECT_EQ(o.exit_code, 1) << o.output;
     EXPECT_NE(o.output.find("killed by signal 9"), std::string::npos) << o.output;
@@ -499,21 +528,21 @@ TEST(Faults, MemwallRunSurvivesCrashesAndSaysSo) {
 }
 
 TEST(BenchCpu, WorkingSetAboveMemoryIsRefusedFirst) {
-  const Outcome o = run(std::string(BENCH_CPU) + " --max-bytes 64TiB");
+  const Outcome o = run(bench_cpu() + " --max-bytes 64TiB");
   EXPECT_EQ(o.exit_code, 2) << o.output;
   EXPECT_EQ(error_lines(o.output), 1) << o.output;
   EXPECT_NE(o.output.find("memory available"), std::string::npos) << o.output;
 }
 
 TEST(BenchCpu, InvalidFilterSaysSo) {
-  const Outcome o = run(std::string(BENCH_CPU) + " --benchmark_filter='cpu.bw/(read'");
+  const Outcome o = run(bench_cpu() + " --benchmark_filter='cpu.bw/(read'");
   EXPECT_EQ(o.exit_code, 2) << o.output;
   EXPECT_EQ(error_lines(o.output), 1) << o.output;
   EXPECT_NE(o.output.find("not a valid regular expression"), std::string::npos) << o.output;
 }
 
 TEST(BenchCpu, OneRepetitionHasNoSpread) {
-  const Outcome o = run(std::string(BENCH_CPU) + kFaultRun);
+  const Outcome o = run(bench_cpu() + kFaultRun);
   EXPECT_EQ(o.exit_code, 0) << o.output;
   EXPECT_NE(o.output.find("cv -"), std::string::npos) << o.output;
   EXPECT_EQ(o.output.find("cv  "), std::string::npos) << o.output;
@@ -530,7 +559,7 @@ std::string mpirun() {
 TEST(BenchComm, TinyMpiRunUnderMpirun) {
   if (!MEMWALL_HAVE_MPI_TEST) GTEST_SKIP() << "built without MPI";
   const fs::path dir = temp_dir("mpi");
-  const Outcome o = run(mpirun() + " -np 2 --oversubscribe " + std::string(BENCH_COMM) +
+  const Outcome o = run(mpirun() + " -np 2 --oversubscribe " + bench_comm() +
                         " --mpi --max-bytes 64 --repetitions 2 --min-time 0.001 --out " +
                         (dir / "r.json").string());
   ASSERT_EQ(o.exit_code, 0) << o.output;
@@ -564,8 +593,8 @@ TEST(BenchComm, TinyMpiRunUnderMpirun) {
 TEST(BenchComm, MemwallRunLaunchesBothParts) {
   const fs::path dir = temp_dir("comm_run");
   const Outcome o =
-      run(std::string(MEMWALL) + " run --only comm --ranks 2 --oversubscribe --out " +
-          dir.string() + " --comm-args \"--max-bytes 64 --repetitions 1 --min-time 0.001\"");
+      run(memwall_cli() + " run --only comm --ranks 2 --oversubscribe --out " + dir.string() +
+          " --comm-args \"--max-bytes 64 --repetitions 1 --min-time 0.001\"");
   ASSERT_EQ(o.exit_code, 0) << o.output;
   const Profile p = load_profile((dir / "profile.json").string());
   EXPECT_FALSE(p.links.c2c.empty());
@@ -585,13 +614,13 @@ TEST(BenchComm, MemwallRunLaunchesBothParts) {
 TEST(BenchComm, BadInputGetsOneErrorLine) {
   for (const char* args :
        {" --max-bytes 0", " --max-bytes 1TiB", " --collectives allsum", " --window 0"}) {
-    const Outcome o = run(std::string(BENCH_COMM) + args);
+    const Outcome o = run(bench_comm() + args);
     EXPECT_EQ(o.exit_code, 2) << args << ": " << o.output;
     EXPECT_EQ(error_lines(o.output), 1) << args << ": " << o.output;
   }
   if (MEMWALL_HAVE_MPI_TEST) {
-    const Outcome o = run(std::string(MEMWALL) + " run --only comm --ranks 4096 --out " +
-                          temp_dir("ranks").string());
+    const Outcome o =
+        run(memwall_cli() + " run --only comm --ranks 4096 --out " + temp_dir("ranks").string());
     EXPECT_EQ(o.exit_code, 2) << o.output;
     EXPECT_NE(o.output.find("--oversubscribe"), std::string::npos) << o.output;
   }
@@ -600,12 +629,11 @@ TEST(BenchComm, BadInputGetsOneErrorLine) {
 // Where the machine has no GPU (CI, this project's machines): one line, exit 0, and a result
 // file that says why.
 TEST(BenchGpu, NoGpuIsOneLineAndAResultFileThatSaysWhy) {
-#ifndef BENCH_GPU
+#ifndef BENCH_GPU_PATH
   GTEST_SKIP() << "bench_gpu not built (no CUDA toolkit)";
 #else
   const fs::path dir = temp_dir("nogpu");
-  const Outcome o =
-      run(std::string(BENCH_GPU) + " --quick --out " + (dir / "bench_gpu.json").string());
+  const Outcome o = run(bench_gpu() + " --quick --out " + (dir / "bench_gpu.json").string());
   if (o.output.find("skipped") == std::string::npos) GTEST_SKIP() << "this machine has a GPU";
   EXPECT_EQ(o.exit_code, 0) << o.output;
   int skip_lines = 0;
@@ -627,12 +655,12 @@ TEST(BenchGpu, NoGpuIsOneLineAndAResultFileThatSaysWhy) {
 // use the GPU's bandwidths, and CPU and GPU products of one shape stay two rows.
 TEST(Memwall, GpuResultsMakeASecondDevice) {
   const fs::path dir = temp_dir("gpu_profile");
-  ASSERT_EQ(run(std::string(FAKE_GPU_BENCH) + " --repetitions 2 --min-time 0.001 --out " +
+  ASSERT_EQ(run(fake_gpu_bench() + " --repetitions 2 --min-time 0.001 --out " +
                 (dir / "bench_gpu.json").string())
                 .exit_code,
             0);
   fs::copy_file(std::string(MEMWALL_FIXTURES) + "/run_a/bench_cpu.json", dir / "bench_cpu.json");
-  const Outcome o = run(std::string(MEMWALL) + " report " + dir.string());
+  const Outcome o = run(memwall_cli() + " report " + dir.string());
   ASSERT_EQ(o.exit_code, 0) << o.output;
   const Profile p = load_profile((dir / "profile.json").string());
   EXPECT_EQ(p.devices.at("gpu0").kind, "gpu");
@@ -675,16 +703,15 @@ TEST(Memwall, GpuResultsMakeASecondDevice) {
 TEST(Memwall, GateNeedsHistoryAndSaysSo) {
   const fs::path dir = temp_dir("gate");
   fs::copy_file(std::string(MEMWALL_FIXTURES) + "/run_a/bench_cpu.json", dir / "bench_cpu.json");
-  ASSERT_EQ(run(std::string(MEMWALL) + " report " + dir.string()).exit_code, 0);
+  ASSERT_EQ(run(memwall_cli() + " report " + dir.string()).exit_code, 0);
   const std::string db = " --db " + (dir / "h.sqlite").string();
-  ASSERT_EQ(run(std::string(MEMWALL) + " history" + db + " add " + (dir / "profile.json").string())
-                .exit_code,
-            0);
-  const Outcome o = run(std::string(MEMWALL) + " gate " + (dir / "profile.json").string() + db);
+  ASSERT_EQ(
+      run(memwall_cli() + " history" + db + " add " + (dir / "profile.json").string()).exit_code,
+      0);
+  const Outcome o = run(memwall_cli() + " gate " + (dir / "profile.json").string() + db);
   EXPECT_EQ(o.exit_code, 2) << o.output;
   EXPECT_EQ(error_lines(o.output), 1) << o.output;
   EXPECT_NE(o.output.find("earlier runs"), std::string::npos) << o.output;
-  EXPECT_EQ(run(std::string(MEMWALL) + " gate " + (dir / "nothing.json").string() + db).exit_code,
-            2);
+  EXPECT_EQ(run(memwall_cli() + " gate " + (dir / "nothing.json").string() + db).exit_code, 2);
   fs::remove_all(dir);
 }
