@@ -292,7 +292,6 @@ int main(int argc, char** argv) {
     const std::vector<std::string> parts = memwall::split_list(only);
     const std::vector<BenchBinary> binaries = find_bench_binaries(wrapper);
     RunOptions options = mpi;
-    options.mpi_built = std::string(MEMWALL_OPTIONAL_FOUND).find("MPI") != std::string::npos;
     options.quick = quick;
     options.full = full;
     options.parts = parts;
@@ -338,8 +337,12 @@ int main(int argc, char** argv) {
       std::cerr << "memwall: FAILED " << f.name << ": " << f.why << "\n";
     if (outcome.interrupted) return 130;
     if (outcome.failed || !failed.empty()) {
-      std::cerr << "memwall: " << failed.size()
-                << " benchmarks failed; the report lists them, the rest are measured\n";
+      if (failed.empty())  // a binary failed as a whole: the note above says which and how
+        std::cerr << "memwall: a bench binary failed; the report says which, the rest are "
+                     "measured\n";
+      else
+        std::cerr << "memwall: " << failed.size()
+                  << " benchmarks failed; the report lists them, the rest are measured\n";
       return 1;
     }
     return 0;

@@ -28,6 +28,12 @@ fs::path exe_dir() {
   return ec ? fs::current_path() : self.parent_path();
 }
 
+// Set but empty is unset: a script passing "$VAR" through should not mean "no folders".
+std::string bench_path_env() {
+  const char* v = std::getenv("MEMWALL_BENCH_PATH");
+  return v ? v : "";
+}
+
 // The benchmark a crashed run named in its closing entry ("crashed: signal 11 (SIGSEGV)"); or,
 // where it crashed between two benchmarks (its file closed with no such entry), the last one it
 // finished, `why` then saying so.
@@ -62,8 +68,18 @@ std::vector<BenchBinary> find_bench_binaries(const std::vector<std::string>& wra
         candidates.push_back(entry.path());
     }
   };
-  look_in(dir);
-  if (candidates.empty()) {  // a build tree: build/harness/memwall, build/bench_cpu/bench_cpu
+  // MEMWALL_BENCH_PATH (folders, colon-separated): the bench binaries of another build or
+  // install, such as a cross build's run under qemu-user, instead of those beside memwall.
+  const std::string bench_path = bench_path_env();
+  if (!bench_path.empty()) {
+    std::stringstream dirs(bench_path);
+    for (std::string d; std::getline(dirs, d, ':');)
+      if (!d.empty()) look_in(d);
+  } else {
+    look_in(dir);
+  }
+  if (candidates.empty() && bench_path.empty()) {
+    // a build tree: build/harness/memwall beside build/bench_cpu/bench_cpu
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(dir.parent_path(), ec))
       if (entry.is_directory() && entry.path().filename().string().rfind("bench_", 0) == 0)
@@ -87,7 +103,8 @@ std::vector<BenchBinary> find_bench_binaries(const std::vector<std::string>& wra
       if (rc != 0 || !d.contains("part")) continue;
       out.push_back({d.value("binary", path.filename().string()), path.string(),
                      d.value("part", ""), d.value("runs_under_mpi", false),
-                     d.value("families", std::vector<std::string>{})});
+                     d.value("families", std::vector<std::string>{}),
+                     d.value("built_with", std::vector<std::string>{})});
     } catch (const nlohmann::json::exception&) {  // not one of ours
     }
   }
@@ -139,6 +156,12 @@ fs::path partial_file(const fs::path& dir, const std::string& file_name) {
 
 std::vector<Launch> plan_launches(const RunOptions& options,
                                   const std::vector<BenchBinary>& binaries) {
+  if (binaries.empty()) {
+    const std::string bench_path = bench_path_env();
+    throw InputError(!bench_path.empty()
+                         ? "no bench binaries in MEMWALL_BENCH_PATH=" + bench_path
+                         : "no bench binaries beside memwall (" + exe_dir().string() + ")");
+  }
   std::vector<std::string> found;
   for (const BenchBinary& b : binaries) found.push_back(b.part);
   for (const std::string& part : options.parts)
@@ -157,7 +180,8 @@ std::vector<Launch> plan_launches(const RunOptions& options,
     if (!b.runs_under_mpi) continue;
     Launch mpi{b, b.name + "_mpi", {}, {"--mpi"}, ""};
     const bool slurm = std::getenv("SLURM_JOB_ID") && on_path("srun");
-    if (!options.mpi_built) {
+    // The binary's own build says whether it has MPI (MEMWALL_BENCH_PATH may name another's).
+    if (std::find(b.built_with.begin(), b.built_with.end(), "MPI") == b.built_with.end()) {
       mpi.skip = "built without MPI (install libopenmpi-dev and rebuild)";
     } else if (slurm) {
       mpi.launcher = {"srun"};
@@ -207,8 +231,10 @@ RunOutcome run_binaries(const RunOptions& options, const std::vector<BenchBinary
       const std::string file_name =
           what + (attempt ? ".resumed" + std::to_string(attempt) : "") + ".json";
       const fs::path out = fs::path(options.out_dir) / file_name;
-      std::vector<std::string> args = options.wrapper;
-      args.insert(args.end(), launch.launcher.begin(), launch.launcher.end());
+      // The wrapper (an emulator, a profiler) runs the bench binary, under the launcher: mpirun
+      // starts the wrapped ranks, not a wrapped mpirun.
+      std::vector<std::string> args = launch.launcher;
+      args.insert(args.end(), options.wrapper.begin(), options.wrapper.end());
       args.insert(args.end(), {path, "--out", out.string()});
       args.insert(args.end(), launch.flags.begin(), launch.flags.end());
       if (options.quick) args.push_back("--quick");
@@ -230,7 +256,7 @@ RunOutcome run_binaries(const RunOptions& options, const std::vector<BenchBinary
         break;
       }
       outcome.failed = true;
-      if (rc == 1) {
+      if (rc == 1 && fs::exists(out)) {
         outcome.notes.push_back(what +
                                 ": some benchmarks failed their check or hit an error (listed "
                                 "under failed)");

@@ -16,7 +16,6 @@ struct RunOptions {
   std::vector<std::string> wrapper;  // put in front of every binary ($MEMWALL_WRAPPER)
   int max_restarts = 20;             // crashes survived per binary before giving up on it
   // The MPI families of bench_comm: started by srun inside a Slurm allocation, else mpirun.
-  bool mpi_built = false;
   int ranks = 0;  // 0: srun's or the hostfile's count, else one per core (at least 2)
   std::string hostfile;
   bool oversubscribe = false;
@@ -28,6 +27,7 @@ struct BenchBinary {
   std::string name, path, part;  // bench_comm, .../bench_comm, comm
   bool runs_under_mpi = false;   // also started under mpirun or srun, with --mpi
   std::vector<std::string> families;
+  std::vector<std::string> built_with;  // the optional parts its build found: MPI, OpenBLAS...
 };
 // Every bench_* binary beside memwall (installed: its bin/ folder) or, from a build tree, in
 // the sibling folders (build/bench_cpu/bench_cpu), in name order; each is asked what it is, so
