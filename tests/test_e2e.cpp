@@ -28,13 +28,18 @@ using memwall::harness::Profile;
 
 namespace {
 
-// Every binary runs under the emulator named by MEMWALL_TEST_EMULATOR, read at run time: the
-// same build is tested on an x86-64 CPU without AVX-512 under `qemu-x86_64 -cpu max`, and a
-// cross build's tests get theirs from CTest. memwall passes it on to the bench binaries it
-// starts through MEMWALL_WRAPPER.
+// Which binaries the tests start, read at run time so that one build of this driver tests
+// others: MEMWALL_TEST_EMULATOR is a command in front of every bench binary (`qemu-x86_64 -cpu
+// max`, a CPU without AVX-512; qemu-aarch64), which memwall passes on through MEMWALL_WRAPPER;
+// MEMWALL_TEST_BENCH_DIR is the build tree whose bench binaries are tested (a cross build's),
+// run by this build's memwall through MEMWALL_BENCH_PATH. Without it memwall runs under the
+// emulator too.
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
 std::string emulator() {
-  const char* e = std::getenv("MEMWALL_TEST_EMULATOR");
-  return e ? e : "";
+  return env("MEMWALL_TEST_EMULATOR");
 }
 bool emulated() {
   return !emulator().empty();
@@ -42,23 +47,38 @@ bool emulated() {
 std::string under_emulator(const std::string& path) {
   return emulated() ? emulator() + " " + path : path;
 }
+std::string bench_path(const std::string& name, const std::string& built_here) {
+  const std::string dir = env("MEMWALL_TEST_BENCH_DIR");
+  return dir.empty() ? built_here : dir + "/" + name + "/" + name;
+}
 std::string bench_cpu() {
-  return under_emulator(BENCH_CPU_PATH);
+  return under_emulator(bench_path("bench_cpu", BENCH_CPU_PATH));
 }
 std::string bench_comm() {
-  return under_emulator(BENCH_COMM_PATH);
-}
-std::string fake_gpu_bench() {
-  return under_emulator(FAKE_GPU_BENCH_PATH);
+  return under_emulator(bench_path("bench_comm", BENCH_COMM_PATH));
 }
 #ifdef BENCH_GPU_PATH
-std::string bench_gpu() {
-  return under_emulator(BENCH_GPU_PATH);
-}
+const std::string kBenchGpuHere = BENCH_GPU_PATH;
+#else
+const std::string kBenchGpuHere = "";
 #endif
+// Empty where bench_gpu is not built.
+std::string bench_gpu() {
+  const std::string path = bench_path("bench_gpu", kBenchGpuHere);
+  return !path.empty() && fs::exists(path) ? under_emulator(path) : "";
+}
+// Test data only (a synthetic GPU result file): this build's, never emulated.
+std::string fake_gpu_bench() {
+  return FAKE_GPU_BENCH_PATH;
+}
 std::string memwall_cli() {
-  return emulated() ? "MEMWALL_WRAPPER='" + emulator() + "' " + under_emulator(MEMWALL_PATH)
-                    : std::string(MEMWALL_PATH);
+  const std::string dir = env("MEMWALL_TEST_BENCH_DIR");
+  std::string line;
+  if (!dir.empty())
+    line +=
+        "MEMWALL_BENCH_PATH='" + dir + "/bench_cpu:" + dir + "/bench_comm:" + dir + "/bench_gpu' ";
+  if (emulated()) line += "MEMWALL_WRAPPER='" + emulator() + "' ";
+  return line + (dir.empty() ? under_emulator(MEMWALL_PATH) : std::string(MEMWALL_PATH));
 }
 
 struct Outcome {
@@ -75,6 +95,18 @@ Outcome run(const std::string& command) {
   const int status = pclose(pipe);
   o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return o;
+}
+
+// Whether a bench binary's build found an optional part (MPI, OpenBLAS): asked of the binary,
+// which may be another build's.
+bool built_with(const std::string& binary, const std::string& part) {
+  const Outcome o = run(binary + " --describe");
+  if (o.exit_code != 0) return false;
+  const nlohmann::json d = nlohmann::json::parse(o.output, nullptr, false);
+  if (d.is_discarded() || !d.contains("built_with")) return false;
+  for (const auto& p : d["built_with"])
+    if (p == part) return true;
+  return false;
 }
 
 // A command started in the background (exec'd by sh, so its pid is the program's, or its
@@ -229,7 +261,8 @@ TEST(BenchCpu, BadModelsAndShapesAreErrors) {
 }
 
 TEST(BenchCpu, TinyTransformerAndPeakRun) {
-  if (!MEMWALL_HAVE_BLAS) GTEST_SKIP() << "built without OpenBLAS: no Transformer products";
+  if (!built_with(bench_cpu(), "OpenBLAS"))
+    GTEST_SKIP() << "built without OpenBLAS: no Transformer products";
   const fs::path dir = temp_dir("xfmr");
   const fs::path model = dir / "tiny.json";
   std::ofstream(model) << R"({"name": "tiny", "hidden": 128, "ffn": 512, "heads": 4,
@@ -557,7 +590,7 @@ std::string mpirun() {
 // A real mpirun -np 2 of the MPI families on tiny messages: the result file holds every
 // family, each checked, with busbw = algbw x nccl-tests' factor.
 TEST(BenchComm, TinyMpiRunUnderMpirun) {
-  if (!MEMWALL_HAVE_MPI_TEST) GTEST_SKIP() << "built without MPI";
+  if (!built_with(bench_comm(), "MPI")) GTEST_SKIP() << "built without MPI";
   const fs::path dir = temp_dir("mpi");
   const Outcome o = run(mpirun() + " -np 2 --oversubscribe " + bench_comm() +
                         " --mpi --max-bytes 64 --repetitions 2 --min-time 0.001 --out " +
@@ -598,7 +631,7 @@ TEST(BenchComm, MemwallRunLaunchesBothParts) {
   ASSERT_EQ(o.exit_code, 0) << o.output;
   const Profile p = load_profile((dir / "profile.json").string());
   EXPECT_FALSE(p.links.c2c.empty());
-  if (MEMWALL_HAVE_MPI_TEST) {
+  if (built_with(bench_comm(), "MPI")) {
     ASSERT_FALSE(p.links.mpi_p2p.empty());
     EXPECT_EQ(p.links.mpi_p2p.front().placement, "same_node");
     // The launcher of the MPI run, not the node-local run's "not used".
@@ -618,7 +651,7 @@ TEST(BenchComm, BadInputGetsOneErrorLine) {
     EXPECT_EQ(o.exit_code, 2) << args << ": " << o.output;
     EXPECT_EQ(error_lines(o.output), 1) << args << ": " << o.output;
   }
-  if (MEMWALL_HAVE_MPI_TEST) {
+  if (built_with(bench_comm(), "MPI")) {
     const Outcome o =
         run(memwall_cli() + " run --only comm --ranks 4096 --out " + temp_dir("ranks").string());
     EXPECT_EQ(o.exit_code, 2) << o.output;
@@ -629,9 +662,7 @@ TEST(BenchComm, BadInputGetsOneErrorLine) {
 // Where the machine has no GPU (CI, this project's machines): one line, exit 0, and a result
 // file that says why.
 TEST(BenchGpu, NoGpuIsOneLineAndAResultFileThatSaysWhy) {
-#ifndef BENCH_GPU_PATH
-  GTEST_SKIP() << "bench_gpu not built (no CUDA toolkit)";
-#else
+  if (bench_gpu().empty()) GTEST_SKIP() << "bench_gpu not built (no CUDA toolkit)";
   const fs::path dir = temp_dir("nogpu");
   const Outcome o = run(bench_gpu() + " --quick --out " + (dir / "bench_gpu.json").string());
   if (o.output.find("skipped") == std::string::npos) GTEST_SKIP() << "this machine has a GPU";
@@ -647,7 +678,6 @@ TEST(BenchGpu, NoGpuIsOneLineAndAResultFileThatSaysWhy) {
   EXPECT_EQ(f.measurements[0].error.rfind("skipped: ", 0), 0u);
   EXPECT_TRUE(f.context.contains("gpu_skipped"));
   fs::remove_all(dir);
-#endif
 }
 
 // A GPU-shaped result file (test data from a synthetic model, written by the benchmark code's
