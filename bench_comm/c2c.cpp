@@ -5,6 +5,7 @@
 // ten PAUSEs between polls (-r 10) measure mostly the PAUSE on CPUs where it takes ~65
 // cycles; `pingpong -u -r 0` is the like-for-like reference. What the pair shares (same
 // core, an L2, an L3, a package) and whether they sit on one NUMA node are in the name.
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <thread>
@@ -12,6 +13,7 @@
 #include "bench_comm/mpi_env.hpp"
 #include "bench_comm/options.hpp"
 #include "core/bench_main.hpp"
+#include "core/context.hpp"
 #include "core/rate.hpp"
 #include "core/registry.hpp"
 #include "core/timing.hpp"
@@ -86,8 +88,10 @@ void run_pingpong(benchmark::State& state, int from, int to) {
   state.counters["pinned"] = pinned_from && pinned_to ? 1 : 0;
 }
 
-// Every pair on small machines and in --full; else from the first unit to every other, which
-// crosses every distance the machine has.
+// Every pair on small machines and in --full; else each distance class the machine has (SMT
+// siblings, a shared L2, L3, the package, another NUMA node, another package), sampled from
+// all over it: O(cores) pairs in quick mode, a few per core otherwise; a time budget samples
+// fewer, never fewer than two of a class.
 void register_c2c(const RunConfig& config) {
   if (mpi_active()) return;  // a node's own families run once, not on every rank
   const std::vector<int> pus = pu_list();
@@ -96,17 +100,22 @@ void register_c2c(const RunConfig& config) {
                   [](benchmark::State& state) { skip(state, "needs two processing units"); });
     return;
   }
-  const bool all_pairs = pus.size() <= 16 || config.full();
-  for (size_t i = 0; i < pus.size(); ++i)
-    for (size_t j = i + 1; j < pus.size(); ++j) {
-      if (!all_pairs && i != 0) continue;
-      const PuDistance d = pu_distance(pus[i], pus[j]);
-      std::string shared = d.shared == "same core" ? "core" : d.shared;
-      const int a = pus[i], b = pus[j];
-      add_benchmark("comm.c2c/pingpong/from:" + std::to_string(a) + "/to:" + std::to_string(b) +
-                        "/shared:" + shared + "/numa:" + (d.same_numa ? "same" : "other"),
-                    [a, b](benchmark::State& state) { run_pingpong(state, a, b); });
-    }
+  const int cores = static_cast<int>(topology().core_cpus.size());
+  int per_class = config.quick() ? std::max(4, cores / 4) : std::max(8, cores);
+  per_class = std::max(2, static_cast<int>(per_class * time_scale()));
+  if (pus.size() <= 16 || config.full()) per_class = 0;
+  const std::vector<PuPair> pairs = core_pairs(per_class);
+  add_context("c2c_pairs", std::to_string(pairs.size()) + " pairs of " +
+                               std::to_string(pus.size() * (pus.size() - 1) / 2) +
+                               (per_class ? ": at most " + std::to_string(per_class) +
+                                                " of each distance class, spread over the machine"
+                                          : ": every pair"));
+  for (const PuPair& p : pairs) {
+    const int a = p.from, b = p.to;
+    add_benchmark("comm.c2c/pingpong/from:" + std::to_string(a) + "/to:" + std::to_string(b) +
+                      "/shared:" + p.shared + "/numa:" + (p.same_numa ? "same" : "other"),
+                  [a, b](benchmark::State& state) { run_pingpong(state, a, b); });
+  }
 }
 
 const bool registered = add_family("comm.c2c", register_c2c);

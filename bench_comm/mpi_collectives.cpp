@@ -116,7 +116,8 @@ void register_collectives(const RunConfig& config) {
                           "/bytes:" + std::to_string(bytes),
                       [c, in_place, bytes](benchmark::State& state) {
                         run_collective(state, *c, in_place, bytes);
-                      });
+                      },
+                      0, {nominal::message_s(static_cast<double>(bytes)) / 4});
       }
     }
 }

@@ -148,7 +148,8 @@ void register_p2p(const RunConfig& config) {
         const Kind k = kind;
         add_benchmark("comm.mpi/" + std::string(name) + "/placement:" + placement + "/pair:0-" +
                           std::to_string(partner) + "/bytes:" + std::to_string(bytes),
-                      [p, k, bytes](benchmark::State& state) { run_p2p(state, k, p, bytes); });
+                      [p, k, bytes](benchmark::State& state) { run_p2p(state, k, p, bytes); }, 0,
+                      {nominal::message_s(static_cast<double>(bytes))});
       }
 }
 

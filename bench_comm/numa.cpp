@@ -30,16 +30,11 @@ uint64_t buffer_bytes() {
   return g_buffer_bytes;
 }
 
-// One pinned thread per core of the node (its first unit), each reading its slice.
+// One pinned thread per core local to the node (its first unit), each reading its slice.
 std::vector<int> reader_pus(int node) {
-  const auto nodes = numa_node_pus();
-  std::vector<int> out;
-  for (int pu : nodes[static_cast<size_t>(node)])
-    if (std::find(topology().core_cpus.begin(), topology().core_cpus.end(), pu) !=
-        topology().core_cpus.end())
-      out.push_back(pu);
-  if (out.empty()) out = nodes[static_cast<size_t>(node)];
-  return out;
+  const auto& nodes = topology().memory_nodes;
+  if (nodes.empty()) return topology().core_cpus;  // no hwloc: one node, every core
+  return nodes[static_cast<size_t>(node)].core_cpus;
 }
 
 void run_read(benchmark::State& state, int cpus_node, int memory_node) {
@@ -116,15 +111,29 @@ void register_numa(const RunConfig& config) {
   g_buffer_bytes = std::max<uint64_t>(256ull << 20, 4 * topology().llc_bytes_total());
   if (config.quick()) g_buffer_bytes = std::min<uint64_t>(g_buffer_bytes, 1ull << 30);
   if (mpi_active()) return;  // a node's own families run once, not on every rank
-  const int nodes = static_cast<int>(numa_node_pus().size());
-  for (int i = 0; i < nodes; ++i)
-    for (int j = 0; j < nodes; ++j) {
-      const std::string where = "/cpus:" + std::to_string(i) + "/memory:" + std::to_string(j);
-      add_benchmark(
-          "comm.numa/read" + where, [i, j](benchmark::State& state) { run_read(state, i, j); },
-          0.1);
+  // Rows: the cores of each node that has cores (an HBM or NVM node beside a DRAM node has
+  // the same local cores: one row for them, named by the first). Columns: every node, CPU-less
+  // HBM and CXL memory included, with its kind.
+  std::vector<MemoryNode> nodes = topology().memory_nodes;
+  if (nodes.empty()) nodes.push_back({0, "DRAM", 0, topology().core_cpus});
+  std::vector<int> rows;
+  for (const MemoryNode& n : nodes)
+    if (!n.core_cpus.empty() && std::none_of(rows.begin(), rows.end(), [&](int r) {
+          return nodes[static_cast<size_t>(r)].core_cpus == n.core_cpus;
+        }))
+      rows.push_back(n.index);
+  for (int i : rows)
+    for (const MemoryNode& memory : nodes) {
+      const int j = memory.index;
+      const std::string where =
+          "/cpus:" + std::to_string(i) + "/memory:" + std::to_string(j) + "/kind:" + memory.kind;
+      add_benchmark("comm.numa/read" + where,
+                    [i, j](benchmark::State& state) { run_read(state, i, j); }, 0.1,
+                    {nominal::touch_s(static_cast<double>(buffer_bytes())), true});
+      // Its chase links one line in 256 B of the buffer, shuffled.
       add_benchmark("comm.numa/latency" + where,
-                    [i, j](benchmark::State& state) { run_latency(state, i, j); });
+                    [i, j](benchmark::State& state) { run_latency(state, i, j); }, 0,
+                    {nominal::chase_build_s(static_cast<double>(buffer_bytes()) / 16, true), true});
     }
 }
 

@@ -70,10 +70,11 @@ struct StreamArrays {
 // per repetition); the arrays of the last call are kept while the same benchmark asks again,
 // so a 1 GiB working set is not allocated and first-touched each time. The output is reset on
 // every call, so a kernel that wrote nothing cannot pass the check with an earlier result.
-StreamArrays& arrays_for(const StreamKernel& k, int threads, uint64_t n, Pages pages) {
+StreamArrays& arrays_for(const StreamKernel& k, ThreadPool& workers, uint64_t n, Pages pages) {
   static std::unique_ptr<StreamArrays> cached;
-  static std::tuple<const StreamKernel*, int, uint64_t, Pages> cached_key;
-  const auto key = std::make_tuple(&k, threads, n, pages);
+  static std::tuple<const StreamKernel*, ThreadPool*, uint64_t, Pages> cached_key;
+  const auto key = std::make_tuple(&k, &workers, n, pages);
+  const int threads = workers.size();
   const bool fresh = !cached || cached_key != key;
   if (fresh) {
     cached.reset();  // free the old arrays before allocating the new
@@ -85,7 +86,7 @@ StreamArrays& arrays_for(const StreamKernel& k, int threads, uint64_t n, Pages p
   }
   StreamArrays& a = *cached;
   const uint64_t chunk = n / threads;
-  pool().run(threads, [&](int tid) {  // first touch by the thread that will use the chunk
+  workers.run(threads, [&](int tid) {  // first touch by the thread that will use the chunk
     const uint64_t lo = tid * chunk;
     for (uint64_t i = lo; i < lo + chunk; ++i) {
       if (fresh) a.x.as<double>()[i] = kX;
@@ -96,8 +97,9 @@ StreamArrays& arrays_for(const StreamKernel& k, int threads, uint64_t n, Pages p
   return a;
 }
 
-void run_stream(benchmark::State& state, const StreamKernel& k, int threads, uint64_t ws_bytes,
-                Pages pages) {
+void run_stream(benchmark::State& state, const StreamKernel& k, ThreadPool& workers,
+                uint64_t ws_bytes, Pages pages) {
+  const int threads = workers.size();
   const StreamKernelSet& isa = select_isa(options().isa);
   const int arrays = k.reads + k.writes;
   const uint64_t grain = static_cast<uint64_t>(threads) * kStreamGrain;
@@ -105,11 +107,11 @@ void run_stream(benchmark::State& state, const StreamKernel& k, int threads, uin
   const uint64_t chunk = n / threads;
   const bool uses_y = k.reads == 2;
   const bool uses_out = k.writes == 1;
-  StreamArrays& a = arrays_for(k, threads, n, pages);
+  StreamArrays& a = arrays_for(k, workers, n, pages);
   const StreamFn fn = isa.fn[k.op];
   // One untimed pass after the reset, so the first timed pass finds the caches and TLBs as
   // every later one does.
-  pool().run(threads, [&](int tid) {
+  workers.run(threads, [&](int tid) {
     const uint64_t lo = tid * chunk;
     fn(k.writes ? a.out.as<double>() + lo : nullptr, a.x.as<double>() + lo,
        k.reads == 2 ? a.y.as<double>() + lo : nullptr, kS, chunk, 1);
@@ -117,7 +119,6 @@ void run_stream(benchmark::State& state, const StreamKernel& k, int threads, uin
   const Buffer& x = a.x;
   const Buffer& y = a.y;
   const Buffer& out = a.out;
-  ThreadPool& workers = pool();
 
   const uint64_t pass_bytes = stream_bytes(k, n);
   const uint64_t pass_hw_bytes = hw_bytes(k, n);
@@ -173,37 +174,65 @@ void register_bandwidth(const RunConfig& config) {
   if (pages.empty()) pages = {Pages::huge};
   // The quick run takes every other size: a level's bandwidth is read off an interval of the
   // curve the latency sweep found, which half the points still cover.
+  // A time budget (--time-scale) halves the points again: still every level, fewer per octave.
   std::vector<uint64_t> sizes = opt.sizes();
-  if (config.quick() && sizes.size() > 8) {
-    std::vector<uint64_t> half;
+  const size_t step = (config.quick() && sizes.size() > 8 ? 2 : 1) * (time_scale() < 0.6 ? 2 : 1);
+  if (step > 1) {
+    std::vector<uint64_t> fewer;
     for (size_t i = 0; i < sizes.size(); ++i)
-      if (i % 2 == 0 || i + 1 == sizes.size()) half.push_back(sizes[i]);
-    sizes = half;
+      if (i % step == 0 || i + 1 == sizes.size()) fewer.push_back(sizes[i]);
+    sizes = fewer;
   }
   // Quick: the caches' bandwidths come from `read`, memory's from triad (and triad_nt, copy
-  // beside it) past 4x the last-level cache: the other kernels only there.
+  // beside it) past 4x the last-level cache: the other kernels only there; the placements
+  // other than all cores (where memory bandwidth steps: one core, one per L3, a NUMA node, a
+  // package) run triad at the first size there only.
   const uint64_t memory_from = 4 * topology().llc_bytes_total();
-  if (config.quick())
+  const auto first_memory_size =
+      std::find_if(sizes.begin(), sizes.end(), [&](uint64_t b) { return b >= memory_from; });
+  const std::vector<ThreadPlacement> placements = opt.placements();
+  std::string placed;
+  for (const ThreadPlacement& t : placements)
+    placed += (placed.empty() ? "" : "; ") + std::to_string(t.threads) + ": " + t.where;
+  add_context("cpu_bw_threads", placed);
+  if (config.quick() || step > 1)
     add_context("cpu_bw_sampling",
-                "quick: every other size; read at every size, copy, triad and triad_nt from " +
-                    format_bytes(memory_from) +
-                    " (4x the last-level cache) only; samples of 0.05 s below that size");
+                std::string(config.quick() ? "quick: " : "") + "every " + std::to_string(step) +
+                    (step == 2 ? "nd" : "th") + " size" +
+                    (time_scale() < 0.6 ? " (time budget)" : "") +
+                    (config.quick() ? "; read at every size, copy, triad and triad_nt from " +
+                                          format_bytes(memory_from) +
+                                          " (4x the last-level cache) only, and triad at the "
+                                          "first such size on fewer than all cores; samples "
+                                          "of 0.05 s below that size"
+                                    : ""));
   for (const StreamKernel& k : stream_kernels()) {
     if (config.quick() && !k.in_quick) continue;
     for (Pages p : pages)
-      for (int threads : opt.thread_counts(config))
+      for (const ThreadPlacement& place : placements)
         for (uint64_t bytes : sizes) {
+          const bool all_cores = place.threads == static_cast<int>(topology().core_cpus.size());
           if (config.quick() && k.op != kRead && bytes < memory_from) continue;
+          if (config.quick() && !all_cores &&
+              (first_memory_size == sizes.end() || bytes != *first_memory_size || k.op != kTriad))
+            continue;
+          // Each thread at least a page of its own: below that the split is not the placement.
+          if (bytes < static_cast<uint64_t>(place.threads) * 4096) continue;
           const std::string name = std::string("cpu.bw/") + k.name + "/pages:" + to_string(p) +
-                                   "/threads:" + std::to_string(threads) +
+                                   "/threads:" + std::to_string(place.threads) +
                                    "/bytes:" + std::to_string(bytes);
           add_benchmark(
               name,
-              [&k, threads, bytes, p](benchmark::State& state) {
-                run_stream(state, k, threads, bytes, p);
+              [&k, cpus = place.cpus, bytes, p](benchmark::State& state) {
+                run_stream(state, k, pool_for(cpus), bytes, p);
               },
               // Quick: a cache's sample of 0.05 s is still thousands of passes.
-              config.quick() && bytes < memory_from ? kSampleSeconds / 2 : kSampleSeconds);
+              config.quick() && bytes < memory_from ? kSampleSeconds / 2 : kSampleSeconds,
+              Estimate{nominal::touch_s(static_cast<double>(bytes), place.threads) +
+                           nominal::stream_s(static_cast<double>(bytes), place.threads),
+                       false,
+                       nominal::stream_s(static_cast<double>(std::max(bytes, kRegionBytes)),
+                                         place.threads)});
         }
   }
 }

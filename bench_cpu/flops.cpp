@@ -148,7 +148,7 @@ void run_peak(benchmark::State& state, const char* type, int threads) {
 
 int g_fma_units = 0, g_fma_bits = 0;  // --fma-units, --fma-bits
 
-void register_flops(const RunConfig& config) {
+void register_flops(const RunConfig&) {
   const CpuOptions& opt = options();
   set_fma_override(g_fma_units, g_fma_bits);
   const FmaModel fma = detect_fma_model();
@@ -159,7 +159,7 @@ void register_flops(const RunConfig& config) {
   const int cores = static_cast<int>(topology().core_cpus.size());
   std::vector<int> counts = {1};
   if (cores > 1) counts.push_back(cores);
-  if (!opt.threads.empty()) counts = opt.thread_counts(config);
+  if (!opt.threads.empty()) counts = opt.threads;
   for (const char* type : {"fp64", "fp32", "bf16", "int8"}) {
     const bool fma = !std::strcmp(type, "fp64") || !std::strcmp(type, "fp32");
     if (!best_peak_kernel(type)) {  // one line for the format, not one per thread count

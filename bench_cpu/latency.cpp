@@ -202,9 +202,10 @@ void register_latency(const RunConfig& config) {
         // The quick run takes the random and stride curves at one size per octave.
         if (quick && v.order != ChaseOrder::local && i % opt.points_per_octave != 0) continue;
         const uint64_t bytes = sizes[i];
-        add_benchmark(lat_name(v.name, p, bytes), [bytes, p, v](benchmark::State& state) {
-          run_chase(state, bytes, p, v.order);
-        });
+        add_benchmark(
+            lat_name(v.name, p, bytes),
+            [bytes, p, v](benchmark::State& state) { run_chase(state, bytes, p, v.order); }, 0,
+            {nominal::chase_build_s(static_cast<double>(bytes), v.order == ChaseOrder::random)});
       }
     }
   }
@@ -215,7 +216,8 @@ void register_latency(const RunConfig& config) {
     add_benchmark(
         "cpu.lat/loaded/pages:huge/load:read/load_threads:" + std::to_string(load_threads) +
             "/bytes:" + std::to_string(bytes),
-        [bytes, load_threads](benchmark::State& state) { run_loaded(state, bytes, load_threads); });
+        [bytes, load_threads](benchmark::State& state) { run_loaded(state, bytes, load_threads); },
+        0, {nominal::chase_build_s(static_cast<double>(bytes), false), true});
   }
 }
 

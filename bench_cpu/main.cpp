@@ -36,11 +36,11 @@ int main(int argc, char** argv) {
     if (opt.resolved_max_bytes() < opt.min_bytes)
       throw UsageError("--max-bytes is below --min-bytes");
     if (!threads.empty()) opt.threads = parse_positive_list(threads, "thread count");
-    opt.thread_counts(RunConfig{run_mode()});  // rejects counts above the cores now, not mid-run
+    opt.placements();  // rejects counts above the cores now, not mid-run
     cpu::select_isa(opt.isa);
     // Every benchmark thread is pinned by the pool before any benchmark runs (the caller is
     // thread 0, so a one-thread chase is pinned too); a failed pin is said, not hidden.
-    if (!cpu::pool().pinned())
+    if (!topology().foreign && !cpu::pool().pinned())
       std::fprintf(stderr,
                    "bench_cpu: warning: could not pin every thread to its core "
                    "(results may move between cores)\n");

@@ -1,6 +1,8 @@
 #include "bench_cpu/options.hpp"
 
 #include <algorithm>
+#include <map>
+#include <memory>
 
 #include "core/topology.hpp"
 #include "core/units.hpp"
@@ -27,25 +29,31 @@ std::vector<uint64_t> CpuOptions::sizes() const {
   return size_sweep(min_bytes, resolved_max_bytes(), points_per_octave, 64);
 }
 
-std::vector<int> CpuOptions::thread_counts(const RunConfig& config) const {
-  const int cores = static_cast<int>(topology().core_cpus.size());
-  if (!threads.empty()) {
-    for (int t : threads)
-      if (t > cores)
-        throw UsageError("thread count " + std::to_string(t) + " is above the " +
-                         std::to_string(cores) + " cores of this machine");
-    return threads;
+std::vector<ThreadPlacement> CpuOptions::placements() const {
+  const std::vector<int>& cores = topology().core_cpus;
+  if (threads.empty()) return thread_placements(topology());
+  std::vector<ThreadPlacement> out;
+  for (int t : threads) {
+    if (t > static_cast<int>(cores.size()))
+      throw UsageError("thread count " + std::to_string(t) + " is above the " +
+                       std::to_string(cores.size()) + " cores of this machine");
+    out.push_back({t, "the first " + std::to_string(t) + " cores",
+                   std::vector<int>(cores.begin(), cores.begin() + t)});
   }
-  if (config.quick()) return {cores};
-  std::vector<int> counts;  // 1, 2, 4, ... and all cores
-  for (int t = 1; t < cores; t *= 2) counts.push_back(t);
-  counts.push_back(cores);
-  return counts;
+  return out;
 }
 
 ThreadPool& pool() {
   static ThreadPool shared(topology().core_cpus);
   return shared;
+}
+
+ThreadPool& pool_for(const std::vector<int>& cpus) {
+  if (cpus == topology().core_cpus) return pool();
+  static std::map<std::vector<int>, std::unique_ptr<ThreadPool>> pools;
+  auto& p = pools[cpus];
+  if (!p) p = std::make_unique<ThreadPool>(cpus);
+  return *p;
 }
 
 }  // namespace memwall::cpu

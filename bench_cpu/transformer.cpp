@@ -140,6 +140,13 @@ bool skip_unsupported(const std::string& name, Number t) {
 // The families' flags: the products to measure (shared by xfmr and cpu.gemm) and their limits.
 ProductOptions g_products;
 double g_max_flops = 0;
+
+// Operands allocated and filled once; an iteration on every core, as BLAS runs it.
+Estimate product_estimate(double flops, double bytes) {
+  const int cores = static_cast<int>(topology().core_cpus.size());
+  return {nominal::touch_s(bytes), false,
+          nominal::flops_s(flops, cores) + nominal::stream_s(bytes, cores)};
+}
 std::string g_max_bytes, g_gemm_sizes;
 
 void register_transformer(const RunConfig& config) {
@@ -189,7 +196,8 @@ void register_transformer(const RunConfig& config) {
         }
         const std::string name = family + where + "/op:" + op.name + keys;
         add_benchmark(
-            name, [name, op, t](benchmark::State& state) { run_products(state, name, {op}, t); });
+            name, [name, op, t](benchmark::State& state) { run_products(state, name, {op}, t); }, 0,
+            product_estimate(op.flops(), footprint(op)));
         if (op.per_layer) {
           layer.push_back(op);
           layer_flops += op.flops();
@@ -200,9 +208,10 @@ void register_transformer(const RunConfig& config) {
           std::count_if(ops.begin(), ops.end(), [](auto& o) { return o.per_layer; });
       if (layer.size() == per_layer && layer_flops <= 4 * max_flops && layer_bytes <= max_bytes) {
         const std::string name = "xfmr.layer/" + where + keys;
-        add_benchmark(name, [name, layer, t](benchmark::State& state) {
-          run_products(state, name, layer, t);
-        });
+        add_benchmark(
+            name,
+            [name, layer, t](benchmark::State& state) { run_products(state, name, layer, t); }, 0,
+            product_estimate(layer_flops, layer_bytes));
       }
     }
   }
@@ -233,8 +242,9 @@ void register_square(const RunConfig& config) {
       const Number t = parse_number(type_name);
       const std::string name = "cpu.gemm/square/n:" + std::to_string(n) + "/type:" + type_name;
       const MatmulOp op{"square", n, n, n, 1, 1, false};
-      add_benchmark(name,
-                    [name, op, t](benchmark::State& state) { run_products(state, name, {op}, t); });
+      add_benchmark(
+          name, [name, op, t](benchmark::State& state) { run_products(state, name, {op}, t); }, 0,
+          product_estimate(op.flops(), 3.0 * element_bytes(t) * n * n));
     }
   }
 }

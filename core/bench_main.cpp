@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -23,6 +24,7 @@
 #include "core/progress.hpp"
 #include "core/registry.hpp"
 #include "core/result_writer.hpp"
+#include "core/topology.hpp"
 #include "core/units.hpp"
 
 namespace memwall {
@@ -34,7 +36,14 @@ std::atomic<int> g_failed{0};  // failed checks and errors
 std::unique_ptr<HwCounters> g_counters;
 RunMode g_mode = RunMode::normal;
 std::vector<std::string> g_registered;  // names, for the progress count
-std::string g_resume_after;             // skip every benchmark up to and including this one
+// What the plan estimates each benchmark from: its minimum seconds and its setup.
+struct PlannedCost {
+  double min_seconds = 0;
+  Estimate estimate;
+};
+std::vector<PlannedCost> g_costs;
+double g_time_scale = 1;
+std::string g_resume_after;  // skip every benchmark up to and including this one
 bool g_resume_found = false;
 bool g_user_min_time = false;                   // --min-time given: it applies to every benchmark
 std::function<double(double)> g_agree_seconds;  // the slowest rank's seconds, under MPI
@@ -107,10 +116,91 @@ void skip_interrupted(benchmark::State& state) {
   state.SkipWithError("interrupted");
 }
 
+// The seconds one benchmark takes: Google Benchmark sizes its iteration count (a few calls of
+// the body that add up to about 0.6x the minimum time), then runs each repetition past the
+// minimum time (1.25x it on average) or one iteration where that is longer; a fixed start.
+double estimate_seconds(double min_time, int repetitions, const Estimate& e) {
+  constexpr double kOverRun = 1.25, kSearch = 0.6, kStart = 0.004, kSearchCalls = 2;
+  const double repetition = std::max(min_time * kOverRun, e.iteration_s);
+  const double search = std::max(min_time * kSearch, e.iteration_s);
+  const double setup = e.setup_every_call ? e.setup_s * (repetitions + kSearchCalls) : e.setup_s;
+  return repetition * repetitions + search + setup + kStart;
+}
+
+// Starting the binary, finding the machine's context, closing the file (and MPI's start).
+constexpr double kProcessStart_s = 0.4;
+
+void print_plan(const BenchProgram& program, const std::string& filter, int repetitions,
+                double min_time) {
+  const Topology& t = topology();
+  nlohmann::json memory = nlohmann::json::array();
+  for (const MemoryNode& m : t.memory_nodes)
+    memory.push_back(
+        {{"node", m.index}, {"kind", m.kind}, {"bytes", m.bytes}, {"cores", m.core_cpus.size()}});
+  nlohmann::json decisions = nlohmann::json::object();
+  for (const auto& [key, value] : context_added()) decisions[key] = value;
+  nlohmann::json list = nlohmann::json::array();
+  double total = 0;
+  std::regex re;
+  const bool negate = !filter.empty() && filter[0] == '-';
+  const bool all = filter.empty() || filter == "all" || filter == ".";
+  if (!all) re = std::regex(negate ? filter.substr(1) : filter, std::regex::extended);
+  for (size_t i = 0; i < g_registered.size(); ++i) {
+    if (!all && std::regex_search(g_registered[i] + "/manual_time", re) == negate) continue;
+    const double min_s = g_costs[i].min_seconds > 0 ? g_costs[i].min_seconds : min_time;
+    const double s = estimate_seconds(min_s, repetitions, g_costs[i].estimate);
+    total += s;
+    list.push_back({{"name", g_registered[i]}, {"estimated_s", s}});
+  }
+  const nlohmann::json plan = {{"binary", program.name},
+                               {"part", program.part},
+                               {"mode", g_mode == RunMode::quick  ? "quick"
+                                        : g_mode == RunMode::full ? "full"
+                                                                  : "default"},
+                               {"repetitions", repetitions},
+                               {"min_time_s", min_time},
+                               {"time_scale", g_time_scale},
+                               {"topology",
+                                {{"source", t.source},
+                                 {"cpu", t.cpu_model},
+                                 {"packages", t.packages},
+                                 {"cores", t.cores},
+                                 {"pus", t.pus},
+                                 {"numa_nodes", t.numa_nodes},
+                                 {"last_level_caches", t.llc_core_cpus.size()},
+                                 {"memory_nodes", memory}}},
+                               {"decisions", decisions},
+                               {"estimated_s", total + kProcessStart_s},
+                               {"benchmarks", list}};
+  std::printf("%s\n", plan.dump(1).c_str());
+}
+
 }  // namespace
 
 RunMode run_mode() {
   return g_mode;
+}
+
+namespace nominal {
+double touch_s(double bytes, int threads) {
+  return bytes / (1.2e9 * std::max(1, threads));
+}
+double stream_s(double bytes, int threads) {
+  return bytes / (1e10 * std::max(1, threads));
+}
+double chase_build_s(double bytes, bool random) {
+  return bytes / (random ? 0.35e9 : 0.8e9);
+}
+double flops_s(double flops, int threads) {
+  return flops / (6e10 * std::max(1, threads));
+}
+double message_s(double bytes) {
+  return bytes / 2e6;
+}
+}  // namespace nominal
+
+double time_scale() {
+  return g_time_scale;
 }
 
 bool stop_requested() {
@@ -146,12 +236,14 @@ double measure(benchmark::State& state, const std::function<double()>& region) {
 }
 
 void add_benchmark(const std::string& name, std::function<void(benchmark::State&)> body,
-                   double min_seconds) {
+                   double min_seconds, Estimate estimate) {
   if (!g_resume_after.empty() && !g_resume_found) {
     g_resume_found = name == g_resume_after;
     return;
   }
+  min_seconds *= g_time_scale;
   g_registered.push_back(name);
+  g_costs.push_back({g_user_min_time ? 0 : min_seconds, estimate});
   auto* b = benchmark::RegisterBenchmark(name.c_str(), [name, body](benchmark::State& state) {
     crash_guard_enter(name);
     if (stop_requested()) {
@@ -213,7 +305,13 @@ int bench_main(int argc, char** argv, const BenchProgram& program) {
                  "tries memwall's table for this CPU, 'off' counts none");
   app.add_option("--resume-after", g_resume_after,
                  "run only the benchmarks registered after this one (after a crash)");
-  bool describe = false, version = false;
+  bool describe = false, version = false, plan = false;
+  app.add_flag("--plan", plan,
+               "print what would run (names, thread counts, pairs, the estimated seconds of "
+               "each) as JSON and exit, measuring nothing");
+  app.add_option("--time-scale", g_time_scale,
+                 "what a time budget leaves of the mode's samples, (0, 1] (memwall run --budget)")
+      ->check(CLI::Range(1e-3, 1.0));
   app.add_flag("--describe", describe,
                "print what this binary is (its part, families, MPI start) as JSON and exit");
   app.add_flag("--version", version, "print the version, git commit and build type and exit");
@@ -251,10 +349,18 @@ int bench_main(int argc, char** argv, const BenchProgram& program) {
                  program.name.c_str());
     return 2;
   }
+  if (!topology_error().empty()) {
+    std::fprintf(stderr, "%s: error: %s\n", program.name.c_str(), topology_error().c_str());
+    return 2;
+  }
   g_mode = quick ? RunMode::quick : full ? RunMode::full : RunMode::normal;
-  if (repetitions == 0) repetitions = quick ? 3 : full ? 7 : 5;
+  if (repetitions == 0)
+    repetitions = std::max(2, static_cast<int>(std::lround((quick  ? 3
+                                                            : full ? 7
+                                                                   : 5) *
+                                                           g_time_scale)));
   g_user_min_time = min_time > 0;
-  if (min_time == 0) min_time = quick ? 0.02 : full ? 0.2 : 0.05;
+  if (min_time == 0) min_time = (quick ? 0.02 : full ? 0.2 : 0.05) * g_time_scale;
 
   // Our defaults first, so a Google Benchmark flag the user gives overrides them.
   std::vector<std::string> args = {argv[0],
@@ -296,6 +402,18 @@ int bench_main(int argc, char** argv, const BenchProgram& program) {
     return 2;
   }
 
+  if (plan) {  // every rank registered alike; the first one tells
+    if (!program.is_primary || program.is_primary())
+      print_plan(program, filter, repetitions, min_time);
+    return 0;
+  }
+  if (topology().foreign) {
+    std::fprintf(stderr,
+                 "%s: error: HWLOC_XMLFILE=%s describes another machine: it can be planned "
+                 "(--plan), not measured\n",
+                 program.name.c_str(), topology().source.c_str());
+    return 2;
+  }
   const bool primary = !program.is_primary || program.is_primary();
   g_agree_seconds = program.agree_seconds;
   if (!primary) out_path.clear();  // only the primary rank writes

@@ -45,6 +45,11 @@ int bench_main(int argc, char** argv, const BenchProgram& program);
 // --quick, --full or neither; set before the families register.
 RunMode run_mode();
 
+// --time-scale (0, 1]: what a time budget leaves of the mode's sampling. Core scales each
+// repetition's seconds and the repetitions by it; a family may sample fewer points or pairs
+// with it, never dropping a level, a format or a distance class, and says so in its context.
+double time_scale();
+
 // True once SIGINT or SIGTERM arrived: bodies stop at the next iteration.
 bool stop_requested();
 
@@ -59,8 +64,27 @@ double measure(benchmark::State& state, const std::function<double()>& region);
 // an exception from the body turned into that benchmark's error ("error: ...").
 // `min_seconds` > 0: each repetition lasts at least that long unless the user gave --min-time
 // (bandwidth samples are in steady state only over ~0.1 s of passes).
+// `estimate`: what the plan (--plan) estimates the benchmark's time from, besides its
+// repetitions and minimum time.
+struct Estimate {
+  double setup_s = 0;             // allocating, first touching, building a chase
+  bool setup_every_call = false;  // paid on each call of the body: the iteration-count search
+                                  // and every repetition call it anew
+  double iteration_s = 0;         // one iteration, where that is longer than the minimum time
+};
 void add_benchmark(const std::string& name, std::function<void(benchmark::State&)> body,
-                   double min_seconds = 0);
+                   double min_seconds = 0, Estimate estimate = {});
+
+// The nominal costs families estimate from: this project's 2-core development machine's, as
+// the plan's estimates are checked against a run there (docs). A plan's figures, never a
+// result.
+namespace nominal {
+double touch_s(double bytes, int threads = 1);    // allocate and first touch: 1.2 GB/s a thread
+double stream_s(double bytes, int threads = 1);   // read and write: 10 GB/s a thread
+double chase_build_s(double bytes, bool random);  // link a chase: 0.8 GB/s, shuffled 0.35 GB/s
+double flops_s(double flops, int threads = 1);    // 60 GFLOP/s a thread
+double message_s(double bytes);  // an MPI message's pattern, transfer and check: 2 MB/s
+}  // namespace nominal
 
 // Records a kernel's own check of its output: sets the `valid` counter, and on failure marks
 // the run failed with `what` and makes the binary exit 1.

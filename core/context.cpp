@@ -22,8 +22,14 @@ const char* memwall_build_type() {
   return MEMWALL_BUILD_TYPE;
 }
 
+std::vector<std::pair<std::string, std::string>>& context_added() {
+  static std::vector<std::pair<std::string, std::string>> added;
+  return added;
+}
+
 void add_context(const std::string& key, const std::string& value) {
   benchmark::AddCustomContext(key, value);
+  context_added().emplace_back(key, value);
 }
 
 namespace {

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -12,17 +13,52 @@ namespace memwall {
 
 namespace {
 
+std::string g_topology_error;
+
+const char* xml_file() {
+  const char* f = std::getenv("HWLOC_XMLFILE");
+  return f && *f ? f : nullptr;
+}
+
 hwloc_topology_t hw_topology() {
   static hwloc_topology_t topo = [] {
     hwloc_topology_t t = nullptr;
     if (hwloc_topology_init(&t) != 0) return static_cast<hwloc_topology_t>(nullptr);
-    if (hwloc_topology_load(t) != 0) {
+    // Named explicitly so that a file hwloc cannot read is an error, not a silent fallback to
+    // this machine (what hwloc does with the variable alone).
+    const char* xml = xml_file();
+    if (xml && (!std::ifstream(xml) || hwloc_topology_set_xml(t, xml) != 0 ||
+                hwloc_topology_load(t) != 0)) {
+      g_topology_error = std::string("HWLOC_XMLFILE=") + xml +
+                         ": hwloc cannot read it (a missing file, or not hwloc's XML version 2; " +
+                         "lstopo --of xml writes one)";
+      hwloc_topology_destroy(t);
+      return static_cast<hwloc_topology_t>(nullptr);
+    }
+    if (!xml && hwloc_topology_load(t) != 0) {
       hwloc_topology_destroy(t);
       return static_cast<hwloc_topology_t>(nullptr);
     }
     return t;
   }();
   return topo;
+}
+
+std::vector<int> first_pu_of_cores(hwloc_topology_t topo, hwloc_const_cpuset_t set) {
+  std::vector<int> out;
+  const int n = hwloc_get_nbobjs_inside_cpuset_by_type(topo, set, HWLOC_OBJ_CORE);
+  for (int i = 0; i < n; ++i) {
+    hwloc_obj_t core = hwloc_get_obj_inside_cpuset_by_type(topo, set, HWLOC_OBJ_CORE, i);
+    const int pu = hwloc_bitmap_first(core->cpuset);
+    if (pu >= 0) out.push_back(pu);
+  }
+  return out;
+}
+
+// hwloc's name for the node's memory (DRAM, HBM, NVM, SPM, CXL-DRAM in recent versions);
+// DRAM where it gives none.
+std::string memory_kind(hwloc_obj_t node) {
+  return node->subtype && *node->subtype ? node->subtype : "DRAM";
 }
 
 std::string read_cpu_model() {
@@ -50,10 +86,27 @@ Topology discover() {
   t.cores = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE);
   t.pus = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU);
   t.numa_nodes = std::max(1, hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE));
-  for (int i = 0; i < t.cores; ++i) {
-    hwloc_obj_t core = hwloc_get_obj_by_type(topo, HWLOC_OBJ_CORE, i);
-    const int pu = hwloc_bitmap_first(core->cpuset);
-    if (pu >= 0) t.core_cpus.push_back(pu);
+  if (const char* xml = xml_file()) {
+    t.source = xml;
+    t.foreign = !hwloc_topology_is_thissystem(topo);
+    hwloc_obj_t root = hwloc_get_root_obj(topo);
+    if (const char* model = hwloc_obj_get_info_by_name(root, "CPUModel")) t.cpu_model = model;
+    if (hwloc_obj_t pkg = hwloc_get_obj_by_type(topo, HWLOC_OBJ_PACKAGE, 0))
+      if (const char* model = hwloc_obj_get_info_by_name(pkg, "CPUModel")) t.cpu_model = model;
+  }
+  t.core_cpus = first_pu_of_cores(topo, hwloc_topology_get_topology_cpuset(topo));
+  t.packages = std::max(1, hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PACKAGE));
+  for (int i = 0; i < hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PACKAGE); ++i)
+    t.package_core_cpus.push_back(
+        first_pu_of_cores(topo, hwloc_get_obj_by_type(topo, HWLOC_OBJ_PACKAGE, i)->cpuset));
+  for (int i = 0; i < hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE); ++i) {
+    hwloc_obj_t node = hwloc_get_obj_by_type(topo, HWLOC_OBJ_NUMANODE, i);
+    MemoryNode m;
+    m.index = i;
+    m.kind = memory_kind(node);
+    m.bytes = node->attr ? node->attr->numanode.local_memory : 0;
+    m.core_cpus = first_pu_of_cores(topo, node->cpuset);
+    t.memory_nodes.push_back(m);
   }
   if (t.cores == 0) {
     t.cores = t.pus;
@@ -77,6 +130,13 @@ Topology discover() {
       c.line_bytes = static_cast<int>(obj->attr->cache.linesize);
       t.caches.push_back(c);
     }
+  }
+  if (!t.caches.empty()) {
+    const hwloc_obj_type_t llc =
+        static_cast<hwloc_obj_type_t>(HWLOC_OBJ_L1CACHE + std::min(4, t.caches.back().level - 1));
+    for (int i = 0; i < hwloc_get_nbobjs_by_type(topo, llc); ++i)
+      t.llc_core_cpus.push_back(
+          first_pu_of_cores(topo, hwloc_get_obj_by_type(topo, llc, i)->cpuset));
   }
   return t;
 }
@@ -102,6 +162,72 @@ std::string Topology::caches_json() const {
 const Topology& topology() {
   static const Topology t = discover();
   return t;
+}
+
+const std::string& topology_error() {
+  (void)topology();
+  return g_topology_error;
+}
+
+std::vector<ThreadPlacement> thread_placements(const Topology& t) {
+  std::vector<ThreadPlacement> out;
+  auto add = [&](std::vector<int> cpus, const std::string& where) {
+    if (cpus.empty()) return;
+    for (ThreadPlacement& p : out)
+      if (p.threads == static_cast<int>(cpus.size())) {
+        if (p.cpus == cpus) p.where += " = " + where;  // NUMA node 0 = package 0
+        return;  // the same count placed otherwise: the first, tighter one stands
+      }
+    out.push_back({static_cast<int>(cpus.size()), where, std::move(cpus)});
+  };
+  add({t.core_cpus.front()}, "one core");
+  if (t.llc_core_cpus.size() > 1) {
+    std::vector<int> one_each;
+    for (const std::vector<int>& llc : t.llc_core_cpus)
+      if (!llc.empty()) one_each.push_back(llc.front());
+    add(one_each, "one per L" + std::to_string(t.caches.back().level) + " (" +
+                      std::to_string(t.llc_core_cpus.size()) + " caches)");
+  }
+  for (const MemoryNode& m : t.memory_nodes)
+    if (!m.core_cpus.empty()) {
+      add(m.core_cpus, "NUMA node " + std::to_string(m.index));
+      break;
+    }
+  if (!t.package_core_cpus.empty()) add(t.package_core_cpus.front(), "package 0");
+  add(t.core_cpus, "all cores");
+  std::sort(out.begin(), out.end(), [](const ThreadPlacement& a, const ThreadPlacement& b) {
+    return a.threads < b.threads;
+  });
+  return out;
+}
+
+std::vector<PuPair> core_pairs(int per_class) {
+  const std::vector<int> pus = pu_list();
+  std::vector<std::pair<std::string, std::vector<PuPair>>> classes;  // in order first seen
+  for (size_t i = 0; i < pus.size(); ++i)
+    for (size_t j = i + 1; j < pus.size(); ++j) {
+      const PuDistance d = pu_distance(pus[i], pus[j]);
+      PuPair p{pus[i], pus[j], d.shared == "same core" ? "core" : d.shared, d.same_numa};
+      const std::string key = p.shared + (p.same_numa ? "" : "/other numa");
+      auto c = std::find_if(classes.begin(), classes.end(),
+                            [&](const auto& entry) { return entry.first == key; });
+      if (c == classes.end()) c = classes.insert(classes.end(), {key, {}});
+      c->second.push_back(p);
+    }
+  std::vector<PuPair> out;
+  for (auto& [key, pairs] : classes) {
+    if (per_class <= 0 || static_cast<int>(pairs.size()) <= per_class) {
+      out.insert(out.end(), pairs.begin(), pairs.end());
+      continue;
+    }
+    // Evenly spaced through pairs ordered by their first unit: from all over the machine.
+    for (int k = 0; k < per_class; ++k)
+      out.push_back(pairs[static_cast<size_t>(k) * pairs.size() / static_cast<size_t>(per_class)]);
+  }
+  std::sort(out.begin(), out.end(), [](const PuPair& a, const PuPair& b) {
+    return a.from != b.from ? a.from < b.from : a.to < b.to;
+  });
+  return out;
 }
 
 std::vector<int> pu_list() {
@@ -145,21 +271,6 @@ PuDistance pu_distance(int pu_a, int pu_b) {
   hwloc_bitmap_free(na);
   hwloc_bitmap_free(nb);
   return d;
-}
-
-std::vector<std::vector<int>> numa_node_pus() {
-  std::vector<std::vector<int>> out;
-  hwloc_topology_t topo = hw_topology();
-  const int nodes = topo ? hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE) : 0;
-  if (nodes == 0) return {pu_list()};
-  for (int n = 0; n < nodes; ++n) {
-    hwloc_obj_t node = hwloc_get_obj_by_type(topo, HWLOC_OBJ_NUMANODE, n);
-    std::vector<int> pus;
-    int pu = -1;
-    while ((pu = hwloc_bitmap_next(node->cpuset, pu)) != -1) pus.push_back(pu);
-    out.push_back(pus);
-  }
-  return out;
 }
 
 bool bind_memory_to_node(void* p, size_t bytes, int node) {

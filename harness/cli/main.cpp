@@ -13,7 +13,9 @@
 #include <sstream>
 
 #include "core/context.hpp"
+#include "core/topology.hpp"
 #include "core/units.hpp"
+#include "harness/cli/plan.hpp"
 #include "harness/cli/runner.hpp"
 #include "harness/format.hpp"
 #include "harness/profile/pipeline.hpp"
@@ -144,6 +146,15 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(2, 1 << 20));
   run->add_option("--hostfile", mpi.hostfile, "mpirun hostfile: ranks across these nodes");
   run->add_flag("--oversubscribe", mpi.oversubscribe, "allow more ranks than cores");
+  bool plan_only = false;
+  std::string budget;
+  run->add_flag("--plan", plan_only,
+                "print what would run here (families, sizes, thread counts, pairs, ranks) and "
+                "the estimated time of each, write OUT/plan.json, measure nothing; "
+                "HWLOC_XMLFILE=F plans the machine F describes");
+  run->add_option("--budget", budget,
+                  "time the run must fit, e.g. 10m: fewer samples, never a level, format or "
+                  "distance class fewer (quick: 5m; none: unbounded)");
 
   auto* rep = app.add_subcommand("report", "merge result files into a report");
   std::vector<std::string> inputs;
@@ -298,7 +309,14 @@ int main(int argc, char** argv) {
     options.missing_note =
         std::string("optional parts configure left out: ") +
         (std::string(MEMWALL_OPTIONAL_MISSING).empty() ? "none" : MEMWALL_OPTIONAL_MISSING);
+    if (!memwall::topology_error().empty()) throw InputError(memwall::topology_error());
+    if (memwall::topology().foreign && !plan_only)
+      throw InputError("HWLOC_XMLFILE=" + memwall::topology().source +
+                       " describes another machine: memwall run --plan plans it, nothing "
+                       "measures it");
     plan_launches(options, binaries);  // bad input stops here, before the folder is made
+    double budget_s = quick ? 300 : 0;
+    if (!budget.empty()) budget_s = budget == "none" ? 0 : parse_duration(budget);
     if (out_dir.empty()) {
       char host[256] = "host";
       gethostname(host, sizeof host - 1);
@@ -307,7 +325,6 @@ int main(int argc, char** argv) {
       strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", localtime(&now));
       out_dir = (fs::path("results") / (std::string(host) + "-" + stamp)).string();
     }
-    fs::create_directories(out_dir);
     // Ctrl-C reaches the running benchmark too; it stops cleanly and we report what it kept.
     std::signal(SIGINT, SIG_IGN);
     options.out_dir = out_dir;
@@ -323,7 +340,23 @@ int main(int argc, char** argv) {
       extra.insert(extra.end(), words.begin(), words.end());
     }
     options.wrapper = wrapper;
-    const RunOutcome outcome = run_binaries(options, binaries);
+    std::vector<std::string> plan_notes;
+    if (plan_only || budget_s > 0) {
+      const Plan plan =
+          budget_s > 0 ? fit_budget(options, binaries, budget_s) : plan_run(options, binaries);
+      if (plan_only) {
+        write_plan(plan, out_dir, std::cout);
+        return 0;
+      }
+      options.time_scale = plan.time_scale;
+      if (!plan.budget_note.empty()) {
+        plan_notes.push_back(plan.budget_note);
+        std::cerr << "memwall: " << plan.budget_note << "\n";
+      }
+    }
+    fs::create_directories(out_dir);
+    RunOutcome outcome = run_binaries(options, binaries);
+    outcome.notes.insert(outcome.notes.begin(), plan_notes.begin(), plan_notes.end());
     Profile profile;
     try {
       profile = report({out_dir}, out_dir, outcome.notes, tex_wide, dram);

@@ -210,10 +210,61 @@ std::vector<Launch> plan_launches(const RunOptions& options,
   return plan;
 }
 
+std::vector<std::string> launch_command(const RunOptions& options, const Launch& launch) {
+  // The wrapper (an emulator, a profiler) runs the bench binary, under the launcher: mpirun
+  // starts the wrapped ranks, not a wrapped mpirun.
+  std::vector<std::string> args = launch.launcher;
+  args.insert(args.end(), options.wrapper.begin(), options.wrapper.end());
+  args.push_back(launch.binary.path);
+  args.insert(args.end(), launch.flags.begin(), launch.flags.end());
+  if (options.quick) args.push_back("--quick");
+  if (options.full) args.push_back("--full");
+  if (options.time_scale < 1) {
+    std::ostringstream scale;
+    scale << options.time_scale;
+    args.insert(args.end(), {"--time-scale", scale.str()});
+  }
+  if (options.extra_args.count(launch.binary.part)) {
+    const auto& extra = options.extra_args.at(launch.binary.part);
+    args.insert(args.end(), extra.begin(), extra.end());
+  }
+  return args;
+}
+
+int run_child_output(const std::vector<std::string>& args, std::string& out) {
+  int fds[2];
+  if (pipe(fds) != 0) return -1;
+  std::vector<char*> argv;
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    std::signal(SIGINT, SIG_DFL);
+    dup2(fds[1], STDOUT_FILENO);
+    close(fds[0]);
+    close(fds[1]);
+    execvp(argv[0], argv.data());
+    std::fprintf(stderr, "memwall: error: cannot start %s: %s\n", argv[0], std::strerror(errno));
+    _exit(127);
+  }
+  close(fds[1]);
+  char buf[65536];
+  for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  close(fds[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 RunOutcome run_binaries(const RunOptions& options, const std::vector<BenchBinary>& binaries) {
   RunOutcome outcome;
   for (const Launch& launch : plan_launches(options, binaries)) {
-    const std::string& path = launch.binary.path;
     const std::string what = launch.stem;
     if (!launch.skip.empty()) {
       outcome.notes.push_back(what + " skipped: " + launch.skip);
@@ -231,19 +282,9 @@ RunOutcome run_binaries(const RunOptions& options, const std::vector<BenchBinary
       const std::string file_name =
           what + (attempt ? ".resumed" + std::to_string(attempt) : "") + ".json";
       const fs::path out = fs::path(options.out_dir) / file_name;
-      // The wrapper (an emulator, a profiler) runs the bench binary, under the launcher: mpirun
-      // starts the wrapped ranks, not a wrapped mpirun.
-      std::vector<std::string> args = launch.launcher;
-      args.insert(args.end(), options.wrapper.begin(), options.wrapper.end());
-      args.insert(args.end(), {path, "--out", out.string()});
-      args.insert(args.end(), launch.flags.begin(), launch.flags.end());
-      if (options.quick) args.push_back("--quick");
-      if (options.full) args.push_back("--full");
+      std::vector<std::string> args = launch_command(options, launch);
+      args.insert(args.end(), {"--out", out.string()});
       if (!resume_after.empty()) args.insert(args.end(), {"--resume-after", resume_after});
-      if (options.extra_args.count(launch.binary.part)) {
-        const auto& extra = options.extra_args.at(launch.binary.part);
-        args.insert(args.end(), extra.begin(), extra.end());
-      }
       std::cerr << "memwall: running " << what << (options.quick ? " --quick" : "")
                 << (options.full ? " --full" : "")
                 << (resume_after.empty() ? "" : " after " + resume_after) << "\n";

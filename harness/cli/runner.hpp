@@ -20,6 +20,7 @@ struct RunOptions {
   std::string hostfile;
   bool oversubscribe = false;
   std::string missing_note;  // what configure left out, for the error of an unknown part
+  double time_scale = 1;     // what a time budget leaves of the samples (bench --time-scale)
 };
 
 // A bench binary memwall found, and what it said of itself (--describe).
@@ -47,6 +48,9 @@ struct Launch {
 std::vector<Launch> plan_launches(const RunOptions& options,
                                   const std::vector<BenchBinary>& binaries);
 
+// The command line of a launch, without its result file: launcher, wrapper, binary, flags.
+std::vector<std::string> launch_command(const RunOptions& options, const Launch& launch);
+
 struct RunOutcome {
   std::vector<std::string> notes;  // what the report must say about the run itself
   bool interrupted = false;
@@ -57,5 +61,7 @@ RunOutcome run_binaries(const RunOptions& options, const std::vector<BenchBinary
 
 // Runs argv (argv[0] a path) and waits; returns the exit code, or 128 + the signal.
 int run_child(const std::vector<std::string>& argv, int* pid_out = nullptr);
+// As run_child, with the child's standard output captured into `out`.
+int run_child_output(const std::vector<std::string>& argv, std::string& out);
 
 }  // namespace memwall::harness

@@ -1,0 +1,214 @@
+// memwall run --plan on real machines' topologies (tests/fixtures/topology, from hwloc's own
+// test suite): thread counts that follow the machine, core-to-core pairs over every distance
+// class, the NUMA matrix with its memory kinds, an estimate; and on this machine, the names the
+// run itself uses. Planned, never measured.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+struct Outcome {
+  int exit_code = -1;
+  std::string output;
+};
+
+Outcome run(const std::string& command) {
+  Outcome o;
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (!pipe) return o;
+  std::array<char, 4096> buf;
+  while (fgets(buf.data(), buf.size(), pipe)) o.output += buf.data();
+  const int status = pclose(pipe);
+  o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return o;
+}
+
+fs::path temp_dir(const std::string& name) {
+  const fs::path d =
+      fs::temp_directory_path() / ("memwall_plan_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  return d;
+}
+
+std::string fixture(const std::string& name) {
+  return std::string(MEMWALL_FIXTURES) + "/topology/" + name;
+}
+
+// The value of `key:` in a benchmark name ("threads" of cpu.bw/.../threads:24/...).
+std::string key_of(const std::string& name, const std::string& key) {
+  const size_t at = name.find("/" + key + ":");
+  if (at == std::string::npos) return "";
+  const size_t from = at + key.size() + 2;
+  return name.substr(from, name.find('/', from) - from);
+}
+
+struct Planned {
+  json plan;
+  std::set<int> bw_threads;
+  std::set<std::string> c2c_classes;  // shared/numa
+  int c2c_pairs = 0;
+  std::map<std::string, int> numa_kinds;  // comm.numa/read cells per memory kind
+  double cpu_and_c2c_s = 0;
+};
+
+Planned plan_of(const std::string& topology, const std::string& name) {
+  const fs::path out = temp_dir(name);
+  const Outcome o =
+      run("HWLOC_XMLFILE='" + fixture(topology) +
+          "' " MEMWALL_PATH " run --plan --quick --only cpu,comm --out " + out.string());
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  Planned p;
+  std::ifstream in(out / "plan.json");
+  p.plan = json::parse(in, nullptr, false);
+  EXPECT_FALSE(p.plan.is_discarded()) << o.output;
+  if (p.plan.is_discarded()) return p;
+  for (const json& b : p.plan["benchmarks"]) {
+    const std::string n = b["name"];
+    if (n.rfind("cpu.bw/", 0) == 0) p.bw_threads.insert(std::stoi(key_of(n, "threads")));
+    if (n.rfind("comm.c2c/pingpong/", 0) == 0) {
+      p.c2c_classes.insert(key_of(n, "shared") + "/" + key_of(n, "numa"));
+      ++p.c2c_pairs;
+    }
+    if (n.rfind("comm.numa/read/", 0) == 0) ++p.numa_kinds[key_of(n, "kind")];
+    if (b["binary"] == "bench_cpu" || n.rfind("comm.c2c/", 0) == 0)
+      p.cpu_and_c2c_s += b["estimated_s"].get<double>();
+  }
+  fs::remove_all(out);
+  return p;
+}
+
+}  // namespace
+
+TEST(Plan, TwoEpyc9654FollowTheCcdsAndFitTenMinutes) {
+  const Planned p = plan_of("amd-zen4-2x-epyc-9654.xml", "zen4");
+  // One core, one per CCD's L3 (24), one package (96), every core (192).
+  EXPECT_EQ(p.bw_threads, (std::set<int>{1, 24, 96, 192}));
+  // SMT siblings, one CCD, another CCD of the package, the other package.
+  EXPECT_EQ(p.c2c_classes,
+            (std::set<std::string>{"core/same", "L3/same", "package/same", "machine/same"}));
+  EXPECT_LE(p.c2c_pairs, 3 * 192);  // a few per core, not 73,536
+  EXPECT_GT(p.cpu_and_c2c_s, 0);
+  EXPECT_LE(p.cpu_and_c2c_s, 600);
+  EXPECT_EQ(p.plan["topology"]["pus"], 384);
+  EXPECT_EQ(p.plan["topology"]["packages"], 2);
+  // Ranks of a machine we are not on are planned when launched there, and say how.
+  bool mpi_said = false;
+  for (const json& l : p.plan["launches"])
+    if (l["stem"] == "bench_comm_mpi")
+      mpi_said = l.value("skip", "").find("-np 192") != std::string::npos ||
+                 l.value("skip", "").find("MPI") != std::string::npos;
+  EXPECT_TRUE(mpi_said);
+}
+
+TEST(Plan, XeonMaxPairsAndPlacements) {
+  const Planned p = plan_of("intel-spr-2x-xeon-max-9460.xml", "spr");
+  EXPECT_EQ(p.bw_threads, (std::set<int>{1, 2, 40, 80}));
+  EXPECT_EQ(p.c2c_classes, (std::set<std::string>{"core/same", "L3/same", "machine/same"}));
+  EXPECT_LE(p.c2c_pairs, 3 * 80);
+}
+
+TEST(Plan, ArmServerWithFourNumaNodes) {
+  const Planned p = plan_of("arm-128-cores-2-packages-4-numa.xml", "arm");
+  EXPECT_EQ(p.bw_threads, (std::set<int>{1, 4, 32, 64, 128}));
+  EXPECT_EQ(p.c2c_classes, (std::set<std::string>{"L3/same", "package/other", "machine/other"}));
+  EXPECT_EQ(p.numa_kinds.at("DRAM"), 16);  // every node pair
+}
+
+TEST(Plan, HbmAndNvmNodesAreInTheNumaMatrixByKind) {
+  const Planned p = plan_of("dram-hbm-nvm-memory-nodes.xml", "hetero");
+  // Three groups of cores, each beside a DRAM, an HBM or NVM node: 3 rows x 7 nodes.
+  EXPECT_EQ(p.numa_kinds.at("DRAM") + p.numa_kinds.at("HBM") + p.numa_kinds.at("NVM"), 21);
+  EXPECT_GT(p.numa_kinds.at("HBM"), 0);
+  EXPECT_EQ(p.c2c_pairs, 15);  // six cores: every pair
+}
+
+TEST(Plan, FourSocketOpteronEveryNumaPair) {
+  const Planned p = plan_of("amd-4-packages-8-numa.xml", "opteron");
+  EXPECT_EQ(p.bw_threads, (std::set<int>{1, 8, 16, 64}));
+  EXPECT_EQ(p.numa_kinds.at("DRAM"), 64);
+  EXPECT_TRUE(p.c2c_classes.count("machine/other"));
+  EXPECT_TRUE(p.c2c_classes.count("package/other"));
+}
+
+// On this machine the plan is the run's own registration: the same names as the binary lists.
+TEST(Plan, HereListsTheNamesTheRunUses) {
+  const fs::path out = temp_dir("here");
+  const Outcome o = run(MEMWALL_PATH " run --plan --quick --only cpu --out " + out.string());
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_NE(o.output.find("in all: about"), std::string::npos) << o.output;
+  std::ifstream in(out / "plan.json");
+  const json plan = json::parse(in);
+  std::set<std::string> planned;
+  for (const json& b : plan["benchmarks"]) {
+    planned.insert(b["name"].get<std::string>());
+    EXPECT_GT(b["estimated_s"].get<double>(), 0);
+  }
+  const Outcome listed = run(BENCH_CPU_PATH " --quick --benchmark_list_tests");
+  ASSERT_EQ(listed.exit_code, 0);
+  std::set<std::string> names;
+  std::istringstream lines(listed.output);
+  for (std::string line; std::getline(lines, line);) {
+    // Google Benchmark's own suffixes: the minimum time a family set, the manual timing.
+    size_t suffix = std::min(line.find("/min_time:"), line.find("/manual_time"));
+    if (suffix != std::string::npos) names.insert(line.substr(0, suffix));
+  }
+  EXPECT_EQ(planned, names);
+  fs::remove_all(out);
+}
+
+TEST(Plan, BadTopologyAndBudgetAreOneErrorLine) {
+  const fs::path out = temp_dir("bad");
+  Outcome o =
+      run("HWLOC_XMLFILE=/nonexistent.xml " MEMWALL_PATH " run --plan --out " + out.string());
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_NE(o.output.find("HWLOC_XMLFILE=/nonexistent.xml"), std::string::npos) << o.output;
+  // Another machine's topology is planned, never measured.
+  o = run("HWLOC_XMLFILE='" + fixture("amd-zen4-2x-epyc-9654.xml") +
+          "' " MEMWALL_PATH " run --quick --only cpu --out " + out.string());
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_NE(o.output.find("describes another machine"), std::string::npos) << o.output;
+  o = run("HWLOC_XMLFILE='" + fixture("amd-zen4-2x-epyc-9654.xml") +
+          "' " BENCH_CPU_PATH " --quick");
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_NE(o.output.find("describes another machine"), std::string::npos) << o.output;
+  for (const char* bad : {"10x", "-5m", "m", "0s"}) {
+    o = run(std::string(MEMWALL_PATH) + " run --plan --budget " + bad + " --out " + out.string());
+    EXPECT_EQ(o.exit_code, 2) << bad;
+    EXPECT_NE(o.output.find("bad duration"), std::string::npos) << o.output;
+  }
+  EXPECT_FALSE(fs::exists(out / "bench_cpu.json"));
+  fs::remove_all(out);
+}
+
+// A budget below the plan scales the samples; the plan says by how much and keeps every level.
+TEST(Plan, ABudgetScalesTheSamplesAndSaysSo) {
+  const fs::path out = temp_dir("budget");
+  const Outcome o =
+      run(MEMWALL_PATH " run --plan --quick --only cpu --budget 40s --out " + out.string());
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_NE(o.output.find("time budget 40s"), std::string::npos) << o.output;
+  std::ifstream in(out / "plan.json");
+  const json plan = json::parse(in);
+  EXPECT_LT(plan["time_scale"].get<double>(), 1);
+  bool chase = false, bw_memory = false;
+  for (const json& b : plan["benchmarks"]) {
+    const std::string n = b["name"];
+    chase = chase || n.rfind("cpu.lat/chase/", 0) == 0;
+    bw_memory = bw_memory || n.rfind("cpu.bw/triad/", 0) == 0;
+  }
+  EXPECT_TRUE(chase && bw_memory);
+  fs::remove_all(out);
+}
