@@ -92,7 +92,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Collective, library, name, inpla
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PointToPoint, placement, latency_ns, latency_bytes,
                                                 bw_GBps, bw_bytes, bibw_GBps, bibw_bytes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CoreToCore, from, to, shared, numa, latency_ns)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(NumaCell, cpus, memory, read_GBps, latency_ns)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(NumaCell, cpus, memory, memory_kind, read_GBps,
+                                                latency_ns)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Series, name, points)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Links, host, peers, nccl, mpi_collectives, mpi_p2p,
                                                 mpi_launcher, mpi_hosts, c2c, c2c_median_latency_ns,
@@ -325,6 +326,11 @@ Profile parse_profile(const std::string& text, const std::string& what) {
                      "); update memwall");
   try {
     if (doc["schema"].get<int>() < 3) doc = upgrade_from_2(std::move(doc));
+    // Schema 3 profiles of memwall before 79bece8 kept the context's numbers and lists as JSON
+    // in the machine map; it holds text now, as the result files' context is read.
+    if (doc.contains("machine") && doc["machine"].is_object())
+      for (auto& [key, value] : doc["machine"].items())
+        if (!value.is_string()) value = value.dump();
     Profile p = doc.get<Profile>();
     for (const DeclaredCounter& c : p.counters)
       declare_counter({c.name, c.unit, c.higher_is_better, c.main, c.headline, c.meaning, c.scale});
