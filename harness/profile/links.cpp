@@ -145,6 +145,7 @@ Links links_step(const ProfileInputs& in, const PerDevice<Device>& devices) {
         NumaCell cell;
         cell.cpus = static_cast<int>(m.key_number("cpus"));
         cell.memory = static_cast<int>(m.key_number("memory"));
+        cell.memory_kind = key_or(m, "kind", "");
         auto it = std::find_if(out.numa.begin(), out.numa.end(), [&](const NumaCell& n) {
           return n.cpus == cell.cpus && n.memory == cell.memory;
         });

@@ -157,6 +157,7 @@ struct CoreToCore {
 
 struct NumaCell {
   int cpus = 0, memory = 0;
+  std::string memory_kind;  // hwloc's: DRAM, HBM, NVM, ... (empty in older result files)
   double read_GBps = 0, latency_ns = 0;
 };
 

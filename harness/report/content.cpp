@@ -755,7 +755,9 @@ void interconnect_section(Document& doc, const Profile& p, const std::vector<Fig
     std::vector<std::vector<std::string>> rows;
     for (const NumaCell& n : l.numa)
       rows.push_back(
-          {std::to_string(n.cpus), std::to_string(n.memory), sig(n.read_GBps), sig(n.latency_ns)});
+          {std::to_string(n.cpus),
+           std::to_string(n.memory) + (n.memory_kind.empty() ? "" : " (" + n.memory_kind + ")"),
+           sig(n.read_GBps), sig(n.latency_ns)});
     doc.table({"cores of node", "memory of node", "read GB/s", "latency ns"}, "rrrr", rows,
               "NUMA matrix");
   }
