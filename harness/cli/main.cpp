@@ -22,6 +22,7 @@
 #include "harness/profile/sha256.hpp"
 #include "harness/report/writers.hpp"
 #include "harness/track/compare.hpp"
+#include "harness/track/fleet.hpp"
 #include "harness/track/gate.hpp"
 #include "harness/track/history.hpp"
 
@@ -209,6 +210,19 @@ int main(int argc, char** argv) {
   gate_cmd->add_flag("--all", gate_options.all, "every benchmark, not only the headline metrics");
   gate_cmd->add_flag("--show-all", gate_rows, "list the metrics that did not change too");
 
+  auto* fleet_cmd = app.add_subcommand(
+      "fleet", "which of several nodes is not like the others (exit 1 when one is not)");
+  std::vector<std::string> fleet_inputs;
+  std::string fleet_threshold = "10%", fleet_out;
+  FleetOptions fleet_options;
+  fleet_cmd->add_option("inputs", fleet_inputs, "profile.json files or results folders, one a node")
+      ->required();
+  fleet_cmd->add_option("--threshold", fleet_threshold,
+                        "smallest difference from the fleet's median that counts (10%)");
+  fleet_cmd->add_option("--k", fleet_options.k,
+                        "and at least this many robust standard deviations of the fleet (4)");
+  fleet_cmd->add_option("--out", fleet_out, "also write fleet.md, fleet.json and fleet.svg here");
+
   auto* list = app.add_subcommand("list", "the benchmarks each binary offers");
 
   try {
@@ -255,6 +269,25 @@ int main(int argc, char** argv) {
       const GateResult r = gate(profile, baseline, gate_options);
       std::cout << gate_table(r, gate_options, gate_rows);
       return r.regressions > 0 ? 1 : 0;
+    }
+    if (*fleet_cmd) {
+      fleet_options.threshold = parse_threshold(fleet_threshold);
+      std::vector<FleetNode> nodes;
+      for (const std::string& in : fleet_inputs) nodes.push_back(load_fleet_node(in));
+      const FleetResult r = fleet(nodes, fleet_options);
+      const std::string table = fleet_table(r, fleet_options);
+      std::cout << table;
+      if (!fleet_out.empty()) {
+        fs::create_directories(fleet_out);
+        write_file_atomically(fs::path(fleet_out) / "fleet.md", table);
+        write_file_atomically(fs::path(fleet_out) / "fleet.json", fleet_json(r));
+        write_file_atomically(fs::path(fleet_out) / "fleet.svg",
+                              render_heat_map(fleet_heat_map(r)));
+      }
+      for (size_t i = 0; i < r.nodes.size(); ++i)
+        if (!r.nodes[i].failed.empty())
+          std::cerr << "memwall: " << r.nodes[i].name << ": " << r.nodes[i].failed << "\n";
+      return r.outlier_nodes > 0 || r.failed_nodes > 0 ? 1 : 0;
     }
     if (*hist) {
       if (hist->got_subcommand("add")) {
