@@ -48,7 +48,7 @@ EOF
 chmod +x "$work/agent"
 printf '%s slots=1\n%s slots=1\n' "$prefix.1" "$prefix.2" >"$work/hostfile"
 
-tiny="--max-bytes 4KiB --repetitions 2 --min-time 0.001"
+tiny="--max-bytes 256 --collectives allreduce,allgather --repetitions 2 --min-time 0.001"
 # The ranks share this machine's cores: unbound, so they do not both spin on core 0.
 mpirun --allow-run-as-root --hostfile "$work/hostfile" -np 2 --bind-to none \
   --mca plm_rsh_agent "$work/agent" --mca btl tcp,self \
