@@ -15,7 +15,9 @@ chmod a+rx "$(dirname "$work")"
 tiny="--min-bytes 4KiB --max-bytes 64KiB --points-per-octave 1 --repetitions 1 --min-time 0.001"
 tiny="$tiny --model bert-base --batch 1 --seq 16 --gemm-n 64 --threads 1"
 run="cd / && '$work/prefix/bin/memwall' run --quick --only cpu --out '$work/out/run' --cpu-args '$tiny'"
-if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && command -v setpriv >/dev/null; then
+# Hiding needs a mount namespace, which a chroot (where / is no mount point) cannot make.
+if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && command -v setpriv >/dev/null &&
+   mountpoint -q / && unshare -m true 2>/dev/null; then
   unshare -m sh -c "mount -t tmpfs none '$build' && mount -t tmpfs none '$src' &&
     setpriv --reuid=nobody --regid=nogroup --clear-groups --reset-env sh -c \"$run\"" \
     >"$work/run.log" 2>&1 || { cat "$work/run.log"; echo "FAIL: the installed run"; exit 1; }

@@ -13,6 +13,9 @@ memwall=$2
 command -v ip >/dev/null && command -v unshare >/dev/null && command -v mpirun >/dev/null \
   || { echo "skipped: needs ip (iproute2), unshare and mpirun"; exit 77; }
 "$bench_comm" --describe | grep -q '"MPI"' || { echo "skipped: bench_comm built without MPI"; exit 77; }
+# ip netns remounts / with its own propagation: in a chroot, where / is no mount point, it
+# cannot (and would leave a mount behind).
+mountpoint -q / || { echo "skipped: / is not a mount point here (a chroot): no namespaces"; exit 77; }
 
 tag=mw$$
 net=10.$((200 + $$ % 50)).$(($$ % 250)).0
