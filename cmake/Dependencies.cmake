@@ -13,7 +13,7 @@ find_package(Threads REQUIRED)
 include(CheckCXXSourceCompiles)
 
 set(MEMWALL_WITHOUT "" CACHE STRING
-    "optional parts to leave out: any of PAPI;OpenBLAS;oneDNN;MPI;CUDA;NCCL")
+    "optional parts to leave out: any of PAPI;OpenBLAS;oneDNN;MPI;liburing;CUDA;NCCL")
 set(MEMWALL_OPTIONAL_FOUND "")
 set(MEMWALL_OPTIONAL_MISSING "")
 
@@ -158,10 +158,18 @@ macro(memwall_probe_NCCL ok why)
   endif()
 endmacro()
 
+# io_uring for the storage benchmarks (pread/pwrite threads without it).
+macro(memwall_probe_liburing ok why)
+  memwall_probe_pkg(LIBURING liburing.h "io_uring_queue_exit(nullptr)"
+                    "install liburing-dev for io_uring (bench_io uses pread/pwrite without it)"
+                    ${ok} ${why} liburing)
+endmacro()
+
 memwall_optional_part(PAPI PAPI)
 memwall_optional_part(OpenBLAS OPENBLAS)
 memwall_optional_part(oneDNN ONEDNN)
 memwall_optional_part(MPI MPI)
+memwall_optional_part(liburing LIBURING)
 memwall_optional_part(CUDA CUDA)
 memwall_optional_part(NCCL NCCL)
 

@@ -45,6 +45,8 @@ std::vector<PlannedCost> g_costs;
 double g_time_scale = 1;
 std::string g_resume_after;  // skip every benchmark up to and including this one
 bool g_resume_found = false;
+std::string g_result_path;                      // --out
+bool g_planning = false;                        // --plan: nothing is measured
 bool g_user_min_time = false;                   // --min-time given: it applies to every benchmark
 std::function<double(double)> g_agree_seconds;  // the slowest rank's seconds, under MPI
 
@@ -197,7 +199,18 @@ double flops_s(double flops, int threads) {
 double message_s(double bytes) {
   return bytes / 2e6;
 }
+double storage_write_s(double bytes) {
+  return bytes / 1e9;
+}
 }  // namespace nominal
+
+const std::string& result_path() {
+  return g_result_path;
+}
+
+bool planning() {
+  return g_planning;
+}
 
 double time_scale() {
   return g_time_scale;
@@ -383,6 +396,8 @@ int bench_main(int argc, char** argv, const BenchProgram& program) {
   for (const std::string& a : args)
     if (a.rfind("--benchmark_filter=", 0) == 0) filter = a.substr(19);
 
+  g_result_path = out_path;
+  g_planning = plan;
   try {
     if (program.prepare) program.prepare();
     register_families(RunConfig{g_mode});

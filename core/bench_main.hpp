@@ -50,6 +50,11 @@ RunMode run_mode();
 // with it, never dropping a level, a format or a distance class, and says so in its context.
 double time_scale();
 
+// The result file (--out; empty without one), and whether this start only plans (--plan):
+// what a family that writes files (storage) places beside the results, or must not create.
+const std::string& result_path();
+bool planning();
+
 // True once SIGINT or SIGTERM arrived: bodies stop at the next iteration.
 bool stop_requested();
 
@@ -83,7 +88,8 @@ double touch_s(double bytes, int threads = 1);    // allocate and first touch: 1
 double stream_s(double bytes, int threads = 1);   // read and write: 10 GB/s a thread
 double chase_build_s(double bytes, bool random);  // link a chase: 0.8 GB/s, shuffled 0.35 GB/s
 double flops_s(double flops, int threads = 1);    // 60 GFLOP/s a thread
-double message_s(double bytes);  // an MPI message's pattern, transfer and check: 2 MB/s
+double message_s(double bytes);        // an MPI message's pattern, transfer and check: 2 MB/s
+double storage_write_s(double bytes);  // write a file to its disk and sync it: 1 GB/s
 }  // namespace nominal
 
 // Records a kernel's own check of its output: sets the `valid` counter, and on failure marks

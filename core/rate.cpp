@@ -27,6 +27,15 @@ void report_work(benchmark::State& state, const Work& w, double seconds) {
   }
 }
 
+void report_completions(benchmark::State& state, const CompletionTimes& times) {
+  if (times.count() == 0) return;
+  state.counters["latency_ns"] = times.mean_ns();
+  state.counters["latency_p50_ns"] = times.percentile_ns(50);
+  state.counters["latency_p99_ns"] = times.percentile_ns(99);
+  state.counters["latency_p999_ns"] = times.percentile_ns(99.9);
+  state.counters["completions"] = static_cast<double>(times.count());
+}
+
 void report_collective(benchmark::State& state, double bytes, double bus_factor, int ranks,
                        double calls_per_iteration, double seconds) {
   const double calls = static_cast<double>(state.iterations()) * calls_per_iteration;

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/timing.hpp"
+
 namespace memwall {
 
 // What one iteration of a benchmark did.
@@ -30,6 +32,10 @@ void report_work(benchmark::State& state, const Work& per_iteration, double seco
 
 // A collective of `bytes` per call: nccl-tests' algbw = bytes / time and busbw = algbw x
 // `bus_factor` (2(n-1)/n for all-reduce, ...), the time per call as latency_ns.
+// The completion latencies of every I/O of the run: latency_ns (their mean) and
+// latency_p50_ns, latency_p99_ns, latency_p999_ns (nearest rank over every completion).
+void report_completions(benchmark::State& state, const CompletionTimes& times);
+
 void report_collective(benchmark::State& state, double bytes, double bus_factor, int ranks,
                        double calls_per_iteration, double seconds);
 

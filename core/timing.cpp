@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -106,6 +107,29 @@ double time_region(const std::function<void()>& work) {
 double time_after(const std::function<void()>& ready, const std::function<void()>& work) {
   ready();
   return time_region(work);
+}
+
+void CompletionTimes::merge(const CompletionTimes& other) {
+  ns_.insert(ns_.end(), other.ns_.begin(), other.ns_.end());
+}
+
+double CompletionTimes::mean_ns() const {
+  if (ns_.empty()) return 0;
+  double sum = 0;
+  for (int64_t v : ns_) sum += static_cast<double>(v);
+  return sum / static_cast<double>(ns_.size());
+}
+
+double CompletionTimes::percentile_ns(double p) const {
+  if (ns_.empty()) return 0;
+  if (sorted_.size() != ns_.size()) {
+    sorted_ = ns_;
+    std::sort(sorted_.begin(), sorted_.end());
+  }
+  const double rank = std::ceil(p / 100.0 * static_cast<double>(sorted_.size()));
+  const size_t i =
+      std::clamp<size_t>(static_cast<size_t>(std::max(rank, 1.0)) - 1, 0, sorted_.size() - 1);
+  return static_cast<double>(sorted_[i]);
 }
 
 }  // namespace memwall

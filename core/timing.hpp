@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <vector>
 
 namespace memwall {
 
@@ -27,5 +28,24 @@ double time_region(const std::function<void()>& work);
 // `ready` first, untimed (a barrier: MPI's, or every GPU stream drained), then `work` timed.
 // Under MPI, measure() keeps the slowest rank's seconds (BenchProgram::agree_seconds).
 double time_after(const std::function<void()>& ready, const std::function<void()>& work);
+
+// The latency of every operation of a stream of asynchronous ones (storage I/Os): a stamp
+// when one is submitted, its completion recorded against that stamp, so percentiles come from
+// every completion (as fio's), never from a mean. One per thread; merge() joins them.
+class CompletionTimes {
+ public:
+  using Stamp = int64_t;
+  Stamp submitted() const { return now_ns(); }
+  void completed(Stamp since) { ns_.push_back(now_ns() - since); }
+  void merge(const CompletionTimes& other);
+  size_t count() const { return ns_.size(); }
+  double mean_ns() const;
+  // The nearest-rank percentile (p in [0, 100]) of every completion; 0 when there is none.
+  double percentile_ns(double p) const;
+
+ private:
+  std::vector<int64_t> ns_;
+  mutable std::vector<int64_t> sorted_;
+};
 
 }  // namespace memwall
