@@ -163,8 +163,8 @@ void check_target(uint64_t default_bytes) {
     throw UsageError("--io-dir " + dir + ": cannot read its free space: " + errno_text(errno));
   const uint64_t free_bytes = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
   const uint64_t total = static_cast<uint64_t>(vfs.f_blocks) * vfs.f_frsize;
-  // Never fill a disk: what is left after the test file stays above 5% of it and 256 MiB.
-  const uint64_t keep = std::max<uint64_t>(256 * kMiB, total / 20);
+  // Never fill a disk: what is left after the test file stays above 5% of it (and 16 MiB).
+  const uint64_t keep = std::max<uint64_t>(16 * kMiB, total / 20);
   const uint64_t room = free_bytes > keep ? free_bytes - keep : 0;
   if (asked && asked > room)
     throw UsageError("--io-size " + format_bytes(asked) + " does not fit in " + dir + ": " +

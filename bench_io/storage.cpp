@@ -91,10 +91,12 @@ void register_storage(const RunConfig& config) {
   check_target(config.quick() ? kGiB : config.full() ? 16 * kGiB : 4 * kGiB);
   const EngineChoice& engine = engine_choice(io_options().engine);
   std::string no_direct;
-  const bool direct_ok = probe_direct(no_direct);
+  const bool direct_ok = planning() || probe_direct(no_direct);  // a plan writes nothing
   add_target_context();
   add_context("io_engine", engine.description);
-  add_context("io_direct", direct_ok ? "O_DIRECT works here" : no_direct);
+  add_context("io_direct", planning()  ? "not probed: a plan writes nothing"
+                           : direct_ok ? "O_DIRECT works here"
+                                       : no_direct);
   add_context("io_counting",
               "as fio: bytes and I/Os completed over the elapsed time (1 GB/s = 1e9 B/s); "
               "latency from each I/O's submission to its completion (fio's lat), percentiles by "

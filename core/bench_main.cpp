@@ -200,7 +200,7 @@ double message_s(double bytes) {
   return bytes / 2e6;
 }
 double storage_write_s(double bytes) {
-  return bytes / 1e9;
+  return bytes / 0.5e9;
 }
 }  // namespace nominal
 

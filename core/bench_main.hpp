@@ -89,7 +89,7 @@ double stream_s(double bytes, int threads = 1);   // read and write: 10 GB/s a t
 double chase_build_s(double bytes, bool random);  // link a chase: 0.8 GB/s, shuffled 0.35 GB/s
 double flops_s(double flops, int threads = 1);    // 60 GFLOP/s a thread
 double message_s(double bytes);        // an MPI message's pattern, transfer and check: 2 MB/s
-double storage_write_s(double bytes);  // write a file to its disk and sync it: 1 GB/s
+double storage_write_s(double bytes);  // write a file to its disk and sync it: 0.5 GB/s
 }  // namespace nominal
 
 // Records a kernel's own check of its output: sets the `valid` counter, and on failure marks

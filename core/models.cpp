@@ -136,4 +136,12 @@ std::vector<Shape> transformer_shapes(const ShapeRequest& r) {
   return out;
 }
 
+double parameter_count(const ModelConfig& m) {
+  const double h = m.hidden, kv = static_cast<double>(m.kv_heads) * m.head_dim();
+  const double attention = 2 * h * h + 2 * h * kv;  // q and out, k and v
+  const double ffn = (m.gated_ffn ? 3 : 2) * h * m.ffn;
+  const double embeddings = (m.gated_ffn ? 2 : 1) * static_cast<double>(m.vocab) * h;
+  return m.layers * (attention + ffn) + embeddings;
+}
+
 }  // namespace memwall

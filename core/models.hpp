@@ -19,6 +19,11 @@ struct ModelConfig {
   int head_dim() const { return hidden / heads; }
 };
 
+// The weights of a model's matrix products and embeddings (biases and norms, a fraction of a
+// percent, left out): token embeddings once where the output projection shares them (BERT,
+// GPT-2), twice where it has its own (the Llama models).
+double parameter_count(const ModelConfig& m);
+
 // BERT-Base/Large, GPT-2 small/medium/large/XL, Llama-2-7B, Llama-3-8B, Llama-2-70B.
 const std::vector<ModelConfig>& model_catalog();
 // By name (case-insensitive); UsageError listing the known names otherwise.

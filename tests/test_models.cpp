@@ -129,3 +129,14 @@ TEST(Models, ConfigFileLoadsAndIsValidated) {
   EXPECT_THROW(load_model_file(path), UsageError);
   std::remove(path.c_str());
 }
+
+// Published parameter counts (the matrix products and embeddings; biases and norms aside).
+TEST(Models, ParameterCountsMatchThePublishedSizes) {
+  using memwall::find_model;
+  using memwall::parameter_count;
+  EXPECT_NEAR(parameter_count(find_model("llama-2-7b")) / 1e9, 6.74, 0.01);
+  EXPECT_NEAR(parameter_count(find_model("llama-3-8b")) / 1e9, 8.03, 0.01);
+  EXPECT_NEAR(parameter_count(find_model("llama-2-70b")) / 1e9, 69.0, 0.1);
+  EXPECT_NEAR(parameter_count(find_model("gpt2")) / 1e6, 124, 1.5);
+  EXPECT_NEAR(parameter_count(find_model("bert-base")) / 1e6, 110, 2.5);
+}

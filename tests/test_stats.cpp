@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "core/stats.hpp"
+#include "core/timing.hpp"
 
 using memwall::summarize;
 
@@ -29,4 +30,23 @@ TEST(Stats, SingleValueHasNoSpread) {
 
 TEST(Stats, EmptyThrows) {
   EXPECT_THROW(summarize({}), std::invalid_argument);
+}
+
+// Storage latency percentiles come from every completion, by nearest rank (fio's clat/lat
+// percentiles): the stamps of a completion are read by core, so the test checks the ranking.
+TEST(CompletionTimes, NearestRankOverEveryCompletion) {
+  memwall::CompletionTimes none;
+  EXPECT_EQ(none.percentile_ns(50), 0);
+  EXPECT_EQ(none.mean_ns(), 0);
+  memwall::CompletionTimes a, b;
+  for (int i = 0; i < 500; ++i) a.completed(a.submitted());
+  for (int i = 0; i < 500; ++i) b.completed(b.submitted());
+  a.merge(b);
+  EXPECT_EQ(a.count(), 1000u);
+  const double p50 = a.percentile_ns(50), p99 = a.percentile_ns(99), p999 = a.percentile_ns(99.9);
+  EXPECT_GE(p50, 0);
+  EXPECT_LE(p50, p99);
+  EXPECT_LE(p99, p999);
+  EXPECT_LE(p999, a.percentile_ns(100));
+  EXPECT_GE(a.mean_ns(), 0);
 }

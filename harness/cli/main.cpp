@@ -130,7 +130,7 @@ int main(int argc, char** argv) {
   bool quick = false, full = false;
   std::string only;
   std::vector<std::string> part_args;
-  std::string out_dir, cpu_args, gpu_args, comm_args;
+  std::string out_dir, cpu_args, gpu_args, comm_args, io_dir, io_device, io_size;
   run->add_flag("--quick", quick, "quick characterization (about 2 minutes on 2 cores)");
   run->add_flag("--full", full, "every size, thread count and variant (long)");
   run->add_option("--only", only,
@@ -139,6 +139,10 @@ int main(int argc, char** argv) {
   run->add_option("--cpu-args", cpu_args, "more flags for bench_cpu, e.g. \"--max-bytes 64MiB\"");
   run->add_option("--gpu-args", gpu_args, "more flags for bench_gpu");
   run->add_option("--comm-args", comm_args, "more flags for bench_comm");
+  run->add_option("--io-dir", io_dir,
+                  "folder of bench_io's test file (default: the results folder)");
+  run->add_option("--io-device", io_device, "a block device for bench_io to read (never written)");
+  run->add_option("--io-size", io_size, "bench_io's test file size (default 1GiB quick, 4GiB)");
   run->add_option("--args", part_args,
                   "more flags for the binary of one part, PART=\"FLAGS\" (repeatable), e.g. "
                   "io=\"--io-dir /scratch\"");
@@ -364,6 +368,11 @@ int main(int argc, char** argv) {
     for (const auto& [part, text] :
          {std::pair{"cpu", cpu_args}, std::pair{"gpu", gpu_args}, std::pair{"comm", comm_args}})
       if (!text.empty()) options.extra_args[part] = split_words(text);
+    for (const auto& [flag, value] :
+         {std::pair{"--io-dir", io_dir}, std::pair{"--io-device", io_device},
+          std::pair{"--io-size", io_size}})
+      if (!value.empty())
+        options.extra_args["io"].insert(options.extra_args["io"].end(), {flag, value});
     for (const std::string& a : part_args) {
       const size_t eq = a.find('=');
       if (eq == std::string::npos || eq == 0)

@@ -295,12 +295,14 @@ PerDevice<Device> devices_step(const ProfileInputs& in) {
   std::set<std::string> gpus;
   for (const ResultFile& f : in.files)
     for (const Measurement& m : f.measurements) {
-      cpu = cpu || m.family.rfind("cpu.", 0) == 0;
+      // Storage is the CPU's last level: a run of bench_io alone still has its CPU.
+      cpu = cpu || m.family.rfind("cpu.", 0) == 0 || m.family.rfind("io.", 0) == 0;
       const std::string device = device_of(m);
       if (device.rfind("gpu", 0) == 0 && m.error.empty()) gpus.insert(device);
     }
   if (cpu) out["cpu"] = cpu_device(in);
   for (const std::string& gpu : gpus) out[gpu] = gpu_device(in, gpu);
+  if (has_storage(in)) out["storage0"] = storage_device(in);
   return out;
 }
 

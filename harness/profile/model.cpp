@@ -109,7 +109,12 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Product, name, device, family, m
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ModelStep, device, model, phase, type, batch, seq,
                                                 layers, layer_seconds, lm_head_seconds,
                                                 step_seconds, tokens_per_second)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Transformer, ops, steps)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ModelLoad, model, type, parameters, weights_bytes,
+                                                level, GBps, seconds)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Transformer, ops, steps, loads)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(StorageRow, device, benchmark, pattern, op, mode,
+                                                queue_depth, block_bytes, GBps, iops,
+                                                latency_p50_ns, latency_p99_ns, latency_p999_ns)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EnergyRow, what, benchmark, unit, energy_pJ,
                                                 power_W, datasheet_pJ)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Energy, tdp_W, rows)
@@ -133,8 +138,9 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Provenance, inputs, failed, skip
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DeclaredCounter, name, unit, meaning,
                                                 higher_is_better, main, headline, scale)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Profile, schema, machine, host, devices, memory,
-                                                compute, links, ratios, transformer, energy, curves,
-                                                trend, metrics, counters, provenance)
+                                                compute, links, ratios, transformer, storage,
+                                                energy, curves, trend, metrics, counters,
+                                                provenance)
 
 Metric make_metric(const std::string& name, const std::string& counter,
                    const std::vector<double>& samples) {

@@ -201,9 +201,29 @@ struct ModelStep {
   double layer_seconds = 0, lm_head_seconds = 0, step_seconds = 0, tokens_per_second = 0;
 };
 
+// How long a catalog model's weights take to read from storage into memory, at the storage
+// level's sequential read bandwidth.
+struct ModelLoad {
+  std::string model, type;  // Llama-2-70B, bf16
+  double parameters = 0, weights_bytes = 0;
+  std::string level;  // storage
+  double GBps = 0, seconds = 0;
+};
+
 struct Transformer {
   std::vector<Product> ops;
   std::vector<ModelStep> steps;
+  std::vector<ModelLoad> loads;
+};
+
+// One storage benchmark (io.*), counted as fio counts.
+struct StorageRow {
+  std::string device, benchmark;  // storage0, io.rand/read/mode:direct/qd:1/bytes:4096
+  std::string pattern, op, mode;  // rand, read, direct
+  int queue_depth = 0;
+  double block_bytes = 0;
+  Spread GBps, iops;
+  double latency_p50_ns = 0, latency_p99_ns = 0, latency_p999_ns = 0;  // best repetition's
 };
 
 struct EnergyRow {
@@ -301,6 +321,7 @@ struct Profile {
   Links links;
   PerDevice<Ratios> ratios;
   Transformer transformer;
+  std::vector<StorageRow> storage;
   PerDevice<Energy> energy;
   PerDevice<Curves> curves;
   Trend trend;

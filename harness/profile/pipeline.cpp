@@ -89,10 +89,13 @@ Profile build_profile(const ProfileInputs& in) {
   const PerDevice<LevelAnalysis> analyses = levels_step(in, p.devices);
   p.memory = memory_step(analyses, p.devices);
   p.curves = curves_step(in, p.devices);
+  p.storage = storage_rows(in);
+  add_storage_level(in, p.storage, p.memory, p.curves);
   p.compute = compute_step(in, p.devices);
   p.links = links_step(in, p.devices);
   p.ratios = ratios_step(p.devices, p.memory, p.compute, p.links);
   p.transformer = products_step(in, analyses, p.memory, p.compute);
+  p.transformer.loads = model_loads(p.memory);
   p.energy = energy_step(in, p.devices, p.memory);
   p.trend = trend_step(in, p.devices, p.ratios);
   p.metrics = metrics_of(in.files);

@@ -20,7 +20,8 @@ Roofline roofline_of(const std::vector<Level>& levels, const std::string& device
   for (const Level& l : levels)
     r.levels.push_back(
         {l.name, l.bandwidth_GBps,
-         l.placement_capacity_bytes > 0 ? l.placement_capacity_bytes : l.capacity_bytes});
+         l.placement_capacity_bytes > 0 ? l.placement_capacity_bytes : l.capacity_bytes,
+         l.kind == "storage"});
   return r;
 }
 
@@ -35,16 +36,18 @@ Roofline roofline_of(const Profile& p, const std::string& device, const std::str
 Placement place(const Roofline& roofline, double bytes, double intensity) {
   Placement p;
   if (!roofline.usable()) return p;
-  size_t at = roofline.levels.size() - 1;  // memory, unless the operands fit higher
-  for (size_t i = 0; i < roofline.levels.size(); ++i)
+  size_t last = roofline.levels.size();  // memory, unless the operands fit higher
+  while (last > 1 && roofline.levels[last - 1].beyond_memory) --last;
+  size_t at = last - 1;
+  for (size_t i = 0; i < last; ++i)
     if (roofline.levels[i].capacity_bytes > 0 && bytes <= roofline.levels[i].capacity_bytes) {
       at = i;
       break;
     }
   p.fits_in = roofline.levels[at].level;
   size_t roof = at;
-  while (roof < roofline.levels.size() && roofline.levels[roof].bandwidth_GBps <= 0) ++roof;
-  if (roof == roofline.levels.size()) return p;  // nothing at or below it has a bandwidth
+  while (roof < last && roofline.levels[roof].bandwidth_GBps <= 0) ++roof;
+  if (roof == last) return p;  // nothing at or below it has a bandwidth
   const Ceiling& c = roofline.levels[roof];
   if (roof != at)
     p.note = p.fits_in + " has no bandwidth; judged by " + c.level +

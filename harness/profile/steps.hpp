@@ -45,6 +45,15 @@ PerDevice<Energy> energy_step(const ProfileInputs& in, const PerDevice<Device>& 
 Trend trend_step(const ProfileInputs& in, const PerDevice<Device>& devices,
                  const PerDevice<Ratios>& ratios);
 
+// Storage (bench_io): its device, its benchmarks as rows, the storage level that ends the
+// CPU's hierarchy (with its points on the CPU's curves), and each catalog model's load time.
+bool has_storage(const ProfileInputs& in);
+Device storage_device(const ProfileInputs& in);
+std::vector<StorageRow> storage_rows(const ProfileInputs& in);
+void add_storage_level(const ProfileInputs& in, const std::vector<StorageRow>& rows,
+                       PerDevice<std::vector<Level>>& memory, PerDevice<Curves>& curves);
+std::vector<ModelLoad> model_loads(const PerDevice<std::vector<Level>>& memory);
+
 Provenance provenance_step(const ProfileInputs& in, const PerDevice<LevelAnalysis>& analyses);
 
 }  // namespace memwall::harness

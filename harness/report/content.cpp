@@ -451,8 +451,10 @@ void memory_section(Document& doc, const Profile& p, const std::vector<Figure>& 
           {size_cell(l), fixed(l.latency_ns, 2),
            l.bandwidth_GBps > 0 ? in_scale(l.bandwidth_GBps, bw) : "-",
            l.beside_GBps > 0 ? in_scale(l.beside_GBps, bw) : "",
-           l.bandwidth_kernel + " over " + bytes_text(l.interval_lo_bytes) + " - " +
-               (l.interval_hi_bytes > 0 ? bytes_text(l.interval_hi_bytes) : "largest"),
+           l.kind == "storage"
+               ? l.bandwidth_kernel + " (the best queue depth)"
+               : l.bandwidth_kernel + " over " + bytes_text(l.interval_lo_bytes) + " - " +
+                     (l.interval_hi_bytes > 0 ? bytes_text(l.interval_hi_bytes) : "largest"),
            (l.size_disagrees ? std::string("edge far from the reported size. ") : "") + l.note +
                (l.no_bandwidth_why.empty()
                     ? ""
@@ -552,6 +554,45 @@ void memory_section(Document& doc, const Profile& p, const std::vector<Figure>& 
                         "reads (as Intel MLC)");
     }
   }
+}
+
+void storage_section(Document& doc, const Profile& p) {
+  if (p.storage.empty()) return;
+  doc.heading(2, "Storage", "storage");
+  const Level* level = find_level(p, "cpu", "storage");
+  doc.paragraph(
+      "The hierarchy's last level, measured as fio measures it: bytes and I/Os completed over "
+      "the elapsed time (1 GB/s = 1e9 B/s), latency from each I/O's submission to its "
+      "completion with percentiles over every completion, O_DIRECT (the device) beside "
+      "buffered (through the page cache, dropped before each pass). Every sector read back is "
+      "checked against what was written. Where, how and with which engine: storage0 under "
+      "**Machine and method**." +
+      (level && !level->note.empty() ? " " + level->note + "." : ""));
+  std::vector<std::vector<std::string>> rows;
+  for (const StorageRow& r : p.storage)
+    rows.push_back({r.pattern + " " + r.op, r.mode, std::to_string(r.queue_depth),
+                    bytes_text(r.block_bytes), sig(r.GBps.best), sig(r.GBps.median),
+                    fixed(100 * r.GBps.cv, 1) + "%",
+                    r.iops.best > 0 ? std::to_string(static_cast<long long>(r.iops.best)) : "-",
+                    fixed(r.latency_p50_ns / 1e3, 1), fixed(r.latency_p99_ns / 1e3, 1),
+                    fixed(r.latency_p999_ns / 1e3, 1)});
+  doc.table({"I/O", "mode", "queue depth", "block", "best GB/s", "median GB/s", "cv", "best IOPS",
+             "p50 us", "p99 us", "p99.9 us"},
+            "llrrrrrrrrr", rows,
+            "Every storage benchmark (" + name_of(p, "storage0") +
+                "); latency percentiles of the best repetition");
+  if (p.transformer.loads.empty()) return;
+  std::vector<std::vector<std::string>> loads;
+  for (const ModelLoad& l : p.transformer.loads)
+    loads.push_back(
+        {l.model, sig(l.parameters / 1e9), bytes_text(l.weights_bytes), sig(l.seconds)});
+  doc.table({"model", "parameters (1e9)", "weights (" + p.transformer.loads.front().type + ")",
+             "seconds to load"},
+            "lrrr", loads,
+            "Loading each catalog model's weights from this storage into memory at its "
+            "sequential read bandwidth (" +
+                sig(p.transformer.loads.front().GBps) +
+                " GB/s): parameters of the matrix products and embeddings, 2 bytes each");
 }
 
 void compute_section(Document& doc, const Profile& p) {
@@ -958,6 +999,7 @@ Document report_document(const Profile& p) {
   walls_section(doc, p);
   roofline_section(doc, p, figures);
   memory_section(doc, p, figures);
+  storage_section(doc, p);
   compute_section(doc, p);
   energy_section(doc, p);
   transformer_section(doc, p);
