@@ -10,9 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "bench_comm/gpu_plan.hpp"
 #include "bench_comm/mpi_env.hpp"
 #include "bench_comm/options.hpp"
 #include "core/bench_main.hpp"
+#include "core/context.hpp"
 #include "core/gpu_timing.hpp"
 #include "core/rate.hpp"
 #include "core/registry.hpp"
@@ -129,19 +131,22 @@ void register_p2p(const RunConfig& config) {
   const bool quick = config.quick();
   std::vector<size_t> sizes = quick ? std::vector<size_t>{1 << 20, 256 << 20}
                                     : std::vector<size_t>{64 << 10, 1 << 20, 16 << 20, 256 << 20};
-  for (int a = 0; a < count; ++a)
-    for (int b = 0; b < count; ++b) {
-      if (a == b) continue;
-      for (const bool engine : {true, false})
-        for (const bool both : {false, true}) {
-          if (both && b < a) continue;  // both ways once per pair
-          for (size_t bytes : sizes)
-            add_benchmark(std::string("comm.p2p/") + (engine ? "ce" : "sm") + "/" +
-                              (both ? "bidir" : "uni") + "/from:" + std::to_string(a) +
-                              "/to:" + std::to_string(b) + "/bytes:" + std::to_string(bytes),
-                          [=](benchmark::State& s) { run_p2p(s, a, b, engine, both, bytes); });
-        }
-    }
+  const std::vector<std::pair<int, int>> pairs = p2p_pairs(count, config.mode);
+  add_context("p2p_pairs", p2p_sampling(count, config.mode));
+  for (const std::pair<int, int>& pair : pairs)
+    for (const bool engine : {true, false})
+      for (const bool both : {false, true}) {
+        const int a = pair.first, b = pair.second;
+        // Both ways once per pair: from the lower index, or where the sample has only a -> b.
+        if (both && b < a &&
+            std::find(pairs.begin(), pairs.end(), std::make_pair(b, a)) != pairs.end())
+          continue;
+        for (size_t bytes : sizes)
+          add_benchmark(std::string("comm.p2p/") + (engine ? "ce" : "sm") + "/" +
+                            (both ? "bidir" : "uni") + "/from:" + std::to_string(a) +
+                            "/to:" + std::to_string(b) + "/bytes:" + std::to_string(bytes),
+                        [=](benchmark::State& s) { run_p2p(s, a, b, engine, both, bytes); });
+      }
 }
 
 const bool registered = add_family("comm.p2p", register_p2p);

@@ -8,14 +8,17 @@
 #include <nccl.h>
 
 #include <algorithm>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "bench_comm/collectives.hpp"
+#include "bench_comm/gpu_plan.hpp"
 #include "bench_comm/mpi_env.hpp"
 #include "bench_comm/options.hpp"
 #include "core/bench_main.hpp"
+#include "core/context.hpp"
 #include "core/rate.hpp"
 #include "core/registry.hpp"
 #include "core/timing.hpp"
@@ -55,8 +58,13 @@ struct World {
   int first_rank = 0, ranks = 0;
 };
 
-World& world() {
-  static World w = [] {
+// Under MPI one world of every rank; on one node, one world per GPU count measured (the first
+// `gpus` GPUs), made on first use.
+World& world(int gpus) {
+  static std::map<int, World> worlds;
+  auto found = worlds.find(gpus);
+  if (found != worlds.end()) return found->second;
+  World& made = worlds[gpus] = [gpus] {
     World w;
     int count = 0;
     NCCL_CUDA(cudaGetDeviceCount(&count));
@@ -76,10 +84,11 @@ World& world() {
       NCCL_CALL(ncclCommInitRank(&w.comms[0], w.ranks, id, w.first_rank));
 #endif
     } else {
-      for (int d = 0; d < count; ++d) w.devices.push_back(d);
-      w.ranks = count;
-      w.comms.resize(static_cast<size_t>(count));
-      NCCL_CALL(ncclCommInitAll(w.comms.data(), count, w.devices.data()));
+      const int n = std::min(gpus, count);
+      for (int d = 0; d < n; ++d) w.devices.push_back(d);
+      w.ranks = n;
+      w.comms.resize(static_cast<size_t>(n));
+      NCCL_CALL(ncclCommInitAll(w.comms.data(), n, w.devices.data()));
     }
     for (int d : w.devices) {
       NCCL_CUDA(cudaSetDevice(d));
@@ -89,7 +98,7 @@ World& world() {
     }
     return w;
   }();
-  return w;
+  return made;
 }
 
 struct Buffers {
@@ -160,8 +169,9 @@ void fill(const CollectiveInfo& c, bool in_place, Buffers& b, const Counts& n, W
   sync_all(w);
 }
 
-void run_nccl(benchmark::State& state, const CollectiveInfo& c, bool in_place, size_t bytes) {
-  World& w = world();
+void run_nccl(benchmark::State& state, const CollectiveInfo& c, bool in_place, size_t bytes,
+              int gpus) {
+  World& w = world(gpus);
   const Counts n = counts(c.kind, bytes, w.ranks);
   Buffers b;
   for (int d : w.devices) {
@@ -223,7 +233,16 @@ void register_nccl(const RunConfig& config) {
       });
     return;
   }
-  const int ranks = mpi_active() ? mpi_size() : count;
+  // Under MPI: every rank. On one node: 2, 4, 8, ... GPUs and all of them; below all of them
+  // all_reduce alone, the collective whose bus bandwidth compares across counts.
+  const std::vector<int> rank_counts =
+      mpi_active() ? std::vector<int>{mpi_size()} : nccl_rank_counts(count);
+  if (!mpi_active()) {
+    std::string list;
+    for (int k : rank_counts) list += (list.empty() ? "" : ", ") + std::to_string(k);
+    add_context("nccl_gpu_counts", list + " GPUs (all_reduce below " + std::to_string(count) +
+                                       ", every collective at " + std::to_string(count) + ")");
+  }
   // Largest: 8 GiB, or what two buffers per GPU leave of a quarter of its memory, or
   // --max-bytes; smallest 8 B or --min-bytes.
   cudaDeviceProp p{};
@@ -235,17 +254,20 @@ void register_nccl(const RunConfig& config) {
   for (const std::string& name : options().collectives) chosen.push_back(&find_collective(name));
   if (chosen.empty())
     for (const CollectiveInfo& c : collectives()) chosen.push_back(&c);
-  for (const CollectiveInfo* c : chosen)
-    for (const bool in_place : {false, true}) {
-      if (in_place && (!c->in_place || c->kind == Collective::all_to_all)) continue;
-      for (uint64_t bytes = first; bytes <= cap; bytes *= config.quick() ? 64 : 4) {
-        if (counts(c->kind, bytes, ranks).send == 0) continue;
-        add_benchmark(
-            std::string("comm.nccl/") + c->name + "/inplace:" + (in_place ? "1" : "0") +
-                "/ranks:" + std::to_string(ranks) + "/bytes:" + std::to_string(bytes),
-            [c, in_place, bytes](benchmark::State& s) { run_nccl(s, *c, in_place, bytes); });
+  for (const int ranks : rank_counts)
+    for (const CollectiveInfo* c : chosen)
+      for (const bool in_place : {false, true}) {
+        if (ranks != rank_counts.back() && c->kind != Collective::all_reduce) continue;
+        if (in_place && (!c->in_place || c->kind == Collective::all_to_all)) continue;
+        for (uint64_t bytes = first; bytes <= cap; bytes *= config.quick() ? 64 : 4) {
+          if (counts(c->kind, bytes, ranks).send == 0) continue;
+          add_benchmark(std::string("comm.nccl/") + c->name + "/inplace:" + (in_place ? "1" : "0") +
+                            "/ranks:" + std::to_string(ranks) + "/bytes:" + std::to_string(bytes),
+                        [c, in_place, bytes, ranks](benchmark::State& s) {
+                          run_nccl(s, *c, in_place, bytes, ranks);
+                        });
+        }
       }
-    }
 }
 
 const bool registered = add_family("comm.nccl", register_nccl);

@@ -1,8 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <set>
 #include <vector>
 
 #include "bench_comm/collectives.hpp"
+#include "bench_comm/gpu_plan.hpp"
 #include "core/units.hpp"
 
 using namespace memwall;
@@ -66,4 +69,44 @@ TEST(Collectives, NamesAreCheckedOnTheCommandLine) {
   EXPECT_EQ(find_collective("allreduce").kind, Collective::all_reduce);
   EXPECT_EQ(find_collective("all_reduce").kind, Collective::all_reduce);
   EXPECT_THROW(find_collective("allsum"), UsageError);
+}
+
+// The GPU families' plan at any GPU count the test sets: every ordered pair in full mode, at
+// most three pairs per GPU (its two ring neighbours and the GPU half the node away) in quick
+// mode, every GPU a source and a destination; NCCL at 2, 4, 8, ... and every GPU.
+TEST(GpuPlan, PeerPairsScaleWithTheNodeAtAnyCount) {
+  using memwall::RunMode;
+  using memwall::comm::p2p_pairs;
+  EXPECT_TRUE(p2p_pairs(0, RunMode::quick).empty());
+  EXPECT_TRUE(p2p_pairs(1, RunMode::full).empty());
+  for (int gpus : {2, 3, 5, 8, 12, 16, 72}) {
+    const auto full = p2p_pairs(gpus, RunMode::full);
+    EXPECT_EQ(full.size(), static_cast<size_t>(gpus * (gpus - 1))) << gpus;
+    const auto quick = p2p_pairs(gpus, RunMode::quick);
+    EXPECT_LE(quick.size(), static_cast<size_t>(3 * gpus)) << gpus;
+    std::set<int> from, to;
+    for (const auto& [a, b] : quick) {
+      EXPECT_NE(a, b);
+      EXPECT_TRUE(a >= 0 && a < gpus && b >= 0 && b < gpus);
+      from.insert(a);
+      to.insert(b);
+    }
+    EXPECT_EQ(from.size(), static_cast<size_t>(gpus)) << gpus;
+    EXPECT_EQ(to.size(), static_cast<size_t>(gpus)) << gpus;
+    if (gpus >= 4) {  // the far GPU of each is sampled, not only its neighbours
+      EXPECT_EQ(std::count(quick.begin(), quick.end(), std::make_pair(0, gpus / 2)), 1);
+    }
+  }
+  EXPECT_EQ(p2p_pairs(8, RunMode::normal).size(), 56u);  // a DGX's 8 GPUs: every pair
+  EXPECT_EQ(p2p_pairs(8, RunMode::quick).size(), 24u);
+  EXPECT_EQ(memwall::comm::p2p_sampling(8, RunMode::full), "every ordered pair (56)");
+}
+
+TEST(GpuPlan, NcclRunsAtPowersOfTwoAndEveryGpu) {
+  using memwall::comm::nccl_rank_counts;
+  EXPECT_EQ(nccl_rank_counts(1), std::vector<int>({1}));
+  EXPECT_EQ(nccl_rank_counts(2), std::vector<int>({2}));
+  EXPECT_EQ(nccl_rank_counts(3), std::vector<int>({2, 3}));
+  EXPECT_EQ(nccl_rank_counts(8), std::vector<int>({2, 4, 8}));
+  EXPECT_EQ(nccl_rank_counts(12), std::vector<int>({2, 4, 8, 12}));
 }
