@@ -11,8 +11,8 @@ namespace memwall::harness {
 
 struct Ceiling {
   std::string level;
-  double bandwidth_GBps = 0;  // 0: the level has no bandwidth (no plateau, not measured)
-  double capacity_bytes = 0;  // what one product's operands may take there; 0: no limit
+  double bandwidth_GBps = 0;   // 0: the level has no bandwidth (no plateau, not measured)
+  double capacity_bytes = 0;   // what one product's operands may take there; 0: no limit
   bool beyond_memory = false;  // storage: a roof of its own, never where operands are placed
 };
 
