@@ -12,6 +12,7 @@
 #include "core/context.hpp"
 #include "core/nvml.hpp"
 #include "core/registry.hpp"
+#include "core/topology.hpp"
 #include "core/units.hpp"
 
 int main(int argc, char** argv) {
@@ -19,10 +20,16 @@ int main(int argc, char** argv) {
   using namespace memwall::gpu;
   GpuOptions& opt = mutable_options();
   std::string min_bytes, max_bytes;
-  std::string why_not;  // no GPU: why
+  std::string why_not;    // no GPU: why
+  std::string host_node;  // where the host buffers are, for the context
   BenchProgram program;
   program.name = "bench_gpu";
   program.part = "gpu";
+  program.device_count = [] {
+    int count = 0;
+    return gpu_unavailable_reason().empty() && cudaGetDeviceCount(&count) == cudaSuccess ? count
+                                                                                         : 0;
+  };
   program.add_options = [&](Flags& flags) {
     flags.add("--device", opt.device, "GPU index (default 0)").non_negative();
     flags.add("--min-bytes", min_bytes, "smallest working set (default 4KiB)");
@@ -38,6 +45,18 @@ int main(int argc, char** argv) {
       if (opt.max_bytes && opt.max_bytes > device().memory_bytes)
         throw UsageError("--max-bytes " + format_bytes(opt.max_bytes) + " is above the GPU's " +
                          format_bytes(device().memory_bytes));
+      // Host buffers and threads on the GPU's own NUMA node, as nvbandwidth places them: a
+      // host link measured from the far socket is the inter-socket link's.
+      const int node = pci_numa_node(device().pci_bus_id);
+      if (node < 0)
+        host_node = "not bound: the firmware gives no NUMA node for the GPU";
+      else if (topology().numa_nodes < 2)
+        host_node = "node " + std::to_string(node) + " (the only one)";
+      else
+        host_node =
+            "node " + std::to_string(node) +
+            (bind_process_to_node(node) ? " (the GPU's): threads and host memory bound there"
+                                        : " (the GPU's), but binding to it failed");
       return;
     }
     // No GPU: one skipped benchmark (its progress line is the one line said), so the result
@@ -73,6 +92,7 @@ int main(int argc, char** argv) {
       gpu["nvlinks_up"] = std::to_string(nvml.nvlinks_up());
     }
     add_context("devices", nlohmann::json{{"gpu" + std::to_string(d.index), gpu}}.dump());
+    add_context("host_numa_node", host_node);
     add_context("cuda_driver_version", std::to_string(d.driver_version));
     add_context("cuda_runtime_version", std::to_string(d.runtime_version));
     add_context("nvml", nvml.status());

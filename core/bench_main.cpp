@@ -352,6 +352,7 @@ int bench_main(int argc, char** argv, const BenchProgram& program) {
     const nlohmann::json d = {{"binary", program.name},
                               {"part", program.part},
                               {"runs_under_mpi", program.runs_under_mpi},
+                              {"devices", program.device_count ? program.device_count() : 0},
                               {"families", family_names()},
                               {"built_with", split_list(MEMWALL_BUILT_WITH)}};
     std::printf("%s\n", d.dump().c_str());

@@ -31,6 +31,9 @@ struct BenchProgram {
   // The kernel thread ids of the binary's worker threads, whose hardware counts are added to
   // the calling thread's (PAPI).
   std::function<std::vector<int>()> counted_threads;
+  // The devices it measures one at a time (bench_gpu: the GPUs, --device N): memwall run
+  // starts it once per device. Empty: one start.
+  std::function<int()> device_count;
   // Its kernels read host memory: the PMU's memory-read events are counted beside them
   // (counted_read_GBps) where the CPU has them.
   bool counts_memory_reads = false;

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
@@ -280,6 +281,25 @@ bool bind_memory_to_node(void* p, size_t bytes, int node) {
   if (!obj) return false;
   return hwloc_set_area_membind(topo, p, bytes, obj->nodeset, HWLOC_MEMBIND_BIND,
                                 HWLOC_MEMBIND_BYNODESET) == 0;
+}
+
+int pci_numa_node(const std::string& bus_id, const std::string& sysfs) {
+  std::string id = bus_id;
+  for (char& c : id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::ifstream in(sysfs + "/bus/pci/devices/" + id + "/numa_node");
+  int node = -1;
+  if (!(in >> node)) return -1;
+  return node;
+}
+
+bool bind_process_to_node(int node) {
+  hwloc_topology_t topo = hw_topology();
+  if (!topo) return false;
+  hwloc_obj_t obj = hwloc_get_numanode_obj_by_os_index(topo, static_cast<unsigned>(node));
+  if (!obj) return false;
+  return hwloc_set_cpubind(topo, obj->cpuset, HWLOC_CPUBIND_PROCESS) == 0 &&
+         hwloc_set_membind(topo, obj->nodeset, HWLOC_MEMBIND_BIND,
+                           HWLOC_MEMBIND_PROCESS | HWLOC_MEMBIND_BYNODESET) == 0;
 }
 
 bool pin_current_thread(int cpu) {

@@ -79,6 +79,14 @@ PuDistance pu_distance(int pu_a, int pu_b);
 // machine or the kernel cannot.
 bool bind_memory_to_node(void* p, size_t bytes, int node);
 
+// The NUMA node (OS index) a PCI device sits on ("0000:1b:00.0", any case), from
+// `sysfs`/bus/pci/devices/<id>/numa_node; -1 where the firmware does not say (one node, a VM).
+int pci_numa_node(const std::string& bus_id, const std::string& sysfs = "/sys");
+// Binds the calling process's CPUs and its memory from now on to NUMA node `node` (OS index):
+// a GPU's host buffers on the GPU's own node, as nvbandwidth places them. False where the
+// machine or the kernel cannot.
+bool bind_process_to_node(int node);
+
 // Pins the calling thread to one OS CPU index. Returns false (and leaves it unpinned) on
 // failure, for example inside a container that hides the CPU.
 bool pin_current_thread(int cpu);

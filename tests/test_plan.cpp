@@ -212,3 +212,50 @@ TEST(Plan, ABudgetScalesTheSamplesAndSaysSo) {
   EXPECT_TRUE(chase && bw_memory);
   fs::remove_all(out);
 }
+
+// An eight-GPU node: memwall starts bench_gpu once per GPU (--device N, each GPU's own
+// result file), unless the user names one. The GPU count comes from the binary's --describe;
+// here a stand-in reports eight, as bench_gpu does on a DGX.
+TEST(Plan, OneBenchGpuStartPerGpuOfTheNode) {
+  const fs::path dir = temp_dir("gpus");
+  fs::create_directories(dir / "bin");
+  const fs::path fake = dir / "bin" / "bench_gpu";
+  std::ofstream(fake) << R"(#!/bin/sh
+case " $* " in
+*" --describe "*)
+  echo '{"binary":"bench_gpu","part":"gpu","runs_under_mpi":false,"devices":8,"families":["gpu.bw"],"built_with":["CUDA"]}';;
+*" --plan "*)
+  dev=0; prev=""
+  for a in "$@"; do [ "$prev" = --device ] && dev=$a; prev=$a; done
+  echo '{"binary":"bench_gpu","estimated_s":2,"repetitions":3,"benchmarks":[{"name":"gpu.bw/read/bytes:1048576/device:gpu'$dev'","estimated_s":2}]}';;
+*) exit 2;;
+esac
+)";
+  fs::permissions(fake, fs::perms::owner_all);
+  const std::string env = "MEMWALL_BENCH_PATH='" + (dir / "bin").string() + "' ";
+  Outcome o =
+      run(env + MEMWALL_PATH " run --plan --quick --only gpu --out " + (dir / "all").string());
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  const json plan = json::parse(std::ifstream(dir / "all" / "plan.json"));
+  std::vector<std::string> stems, names;
+  for (const json& l : plan["launches"]) {
+    stems.push_back(l["stem"]);
+    const std::string device = std::to_string(stems.size() - 1);
+    EXPECT_NE(l["command"].get<std::string>().find("--device " + device), std::string::npos)
+        << l["command"];
+  }
+  for (const json& b : plan["benchmarks"]) names.push_back(b["name"]);
+  ASSERT_EQ(stems.size(), 8u) << o.output;
+  EXPECT_EQ(stems.front(), "bench_gpu.gpu0");
+  EXPECT_EQ(stems.back(), "bench_gpu.gpu7");
+  EXPECT_EQ(names.back(), "gpu.bw/read/bytes:1048576/device:gpu7");
+
+  o = run(env + MEMWALL_PATH " run --plan --quick --only gpu --gpu-args '--device 3' --out " +
+          (dir / "one").string());
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  const json one = json::parse(std::ifstream(dir / "one" / "plan.json"));
+  ASSERT_EQ(one["launches"].size(), 1u);
+  EXPECT_EQ(one["launches"][0]["stem"], "bench_gpu");
+  EXPECT_EQ(one["benchmarks"][0]["name"], "gpu.bw/read/bytes:1048576/device:gpu3");
+  fs::remove_all(dir);
+}

@@ -1,5 +1,10 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
+
+#include "core/topology.hpp"
 #include "core/units.hpp"
 
 using namespace memwall;
@@ -63,4 +68,18 @@ TEST(SplitList, KeepsEmptyItemsAndEmptyIsNone) {
   EXPECT_EQ(split_list("a,b,,c"), (std::vector<std::string>{"a", "b", "", "c"}));
   EXPECT_TRUE(split_list("").empty());
   EXPECT_EQ(split_list("x"), std::vector<std::string>{"x"});
+}
+
+// A GPU's NUMA node from sysfs, as the kernel writes it (a bus id in any case; -1 for none).
+TEST(Topology, PciNumaNodeFromSysfs) {
+  namespace fs = std::filesystem;
+  const fs::path root = fs::temp_directory_path() / ("memwall_sysfs_" + std::to_string(getpid()));
+  fs::create_directories(root / "bus/pci/devices/0000:1b:00.0");
+  fs::create_directories(root / "bus/pci/devices/0000:9a:00.0");
+  std::ofstream(root / "bus/pci/devices/0000:1b:00.0/numa_node") << "3\n";
+  std::ofstream(root / "bus/pci/devices/0000:9a:00.0/numa_node") << "-1\n";
+  EXPECT_EQ(memwall::pci_numa_node("0000:1B:00.0", root.string()), 3);
+  EXPECT_EQ(memwall::pci_numa_node("0000:9a:00.0", root.string()), -1);
+  EXPECT_EQ(memwall::pci_numa_node("0000:00:00.0", root.string()), -1);
+  fs::remove_all(root);
 }

@@ -104,7 +104,7 @@ std::vector<BenchBinary> find_bench_binaries(const std::vector<std::string>& wra
       out.push_back({d.value("binary", path.filename().string()), path.string(),
                      d.value("part", ""), d.value("runs_under_mpi", false),
                      d.value("families", std::vector<std::string>{}),
-                     d.value("built_with", std::vector<std::string>{})});
+                     d.value("built_with", std::vector<std::string>{}), d.value("devices", 0)});
     } catch (const nlohmann::json::exception&) {  // not one of ours
     }
   }
@@ -176,7 +176,22 @@ std::vector<Launch> plan_launches(const RunOptions& options,
     if (!options.parts.empty() &&
         std::find(options.parts.begin(), options.parts.end(), b.part) == options.parts.end())
       continue;
-    plan.push_back({b, b.name, {}, {}, ""});
+    // One start per device (each GPU's own file, bench_gpu.gpu3.json), unless the user
+    // named one (--gpu-args "--device 1").
+    const auto extra = options.extra_args.find(b.part);
+    const bool device_given =
+        extra != options.extra_args.end() &&
+        std::find(extra->second.begin(), extra->second.end(), "--device") != extra->second.end();
+    if (b.devices > 1 && !device_given) {
+      for (int i = 0; i < b.devices; ++i)
+        plan.push_back({b,
+                        b.name + "." + b.part + std::to_string(i),
+                        {},
+                        {"--device", std::to_string(i)},
+                        ""});
+    } else {
+      plan.push_back({b, b.name, {}, {}, ""});
+    }
     if (!b.runs_under_mpi) continue;
     Launch mpi{b, b.name + "_mpi", {}, {"--mpi"}, ""};
     const bool slurm = std::getenv("SLURM_JOB_ID") && on_path("srun");

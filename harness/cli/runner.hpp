@@ -29,6 +29,7 @@ struct BenchBinary {
   bool runs_under_mpi = false;   // also started under mpirun or srun, with --mpi
   std::vector<std::string> families;
   std::vector<std::string> built_with;  // the optional parts its build found: MPI, OpenBLAS...
+  int devices = 0;  // measured one at a time (bench_gpu's GPUs): one start per device
 };
 // Every bench_* binary beside memwall (installed: its bin/ folder) or, from a build tree, in
 // the sibling folders (build/bench_cpu/bench_cpu), in name order; each is asked what it is, so
