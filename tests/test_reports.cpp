@@ -318,6 +318,54 @@ TEST(Reports, BigHeatMapsStayReadable) {
   EXPECT_LT(width, 1000);
 }
 
+// The report of a big node stays readable: the eight-GPU fixture with a 2 x 96-core host's
+// links added (every core-to-core pair of 384 units, 8 NUMA nodes of which two hold only slow
+// memory). Its first screen (title to the roofline) still fits, the matrices are heat maps one
+// screen wide, the core-to-core pairs are summarized by distance, not listed, and the NUMA
+// nodes whose memory differs are marked.
+TEST(Reports, ABigNodeStaysReadable) {
+  Profile p = profile_of({"gpu_node_8", std::string(MEMWALL_FIXTURES) + "/gpu_node_8"});
+  p.links.c2c.clear();
+  for (int a = 0; a < 384; ++a)
+    for (int b = a + 1; b < 384; ++b)
+      p.links.c2c.push_back({a, b, a / 192 == b / 192 ? "package" : "machine",
+                             a / 48 == b / 48 ? "same" : "other",
+                             a / 192 == b / 192 ? 90.0 : 190.0});
+  p.links.c2c_median_latency_ns = {{"package", 90}, {"machine", 190}};
+  p.links.numa.clear();
+  for (int c = 0; c < 8; ++c)
+    for (int m = 0; m < 8; ++m) {
+      const bool slow = m >= 6, local = c == m;
+      p.links.numa.push_back({c, m, slow ? "CXL" : "DRAM",
+                              slow             ? 20.0
+                              : local          ? 60.0
+                              : c / 4 == m / 4 ? 50.0
+                                               : 35.0,
+                              slow    ? 400.0
+                              : local ? 110.0
+                                      : 160.0});
+    }
+  std::map<std::string, std::string> files;
+  for (const OutputFile& f : every_output(p)) files[f.name] = f.text;
+  const std::string& md = files["summary.md"];
+  const size_t lines = static_cast<size_t>(std::count(md.begin(), md.end(), '\n'));
+  EXPECT_LT(lines, 700u) << "the summary lists what it should summarize";
+  const std::string first = md.substr(0, md.find("## Roofline"));
+  EXPECT_LT(std::count(first.begin(), first.end(), '\n'), 60) << first;
+  EXPECT_NE(md.find("(73536 pairs)"), std::string::npos);
+  for (const char* f : {"c2c.svg", "numa.svg", "p2p_ce_uni.svg", "nccl.svg"}) {
+    ASSERT_TRUE(files.count(f)) << f;
+    EXPECT_TRUE(well_formed(files[f])) << f;
+    const std::string& svg = files[f];
+    EXPECT_LT(std::stod(svg.substr(svg.find("width=\"") + 7)), 1300) << f;
+  }
+  EXPECT_LT(files["c2c.svg"].size(), 12u << 20);  // one cell per pair, no text per cell
+  EXPECT_NE(md.find("| 6 | CXL | 20.0 | 400 | -67% | differs |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| 0 | DRAM | 60.0 | 110 | +0% |  |"), std::string::npos);
+  for (int g = 0; g < 8; ++g)
+    EXPECT_NE(md.find("gpu" + std::to_string(g) + ": NVIDIA H200"), std::string::npos) << g;
+}
+
 TEST(Format, SignificantDigitsAndUnits) {
   EXPECT_EQ(sig(0.512), "0.512");
   EXPECT_EQ(sig(12.34), "12.3");

@@ -712,6 +712,56 @@ void transformer_section(Document& doc, const Profile& p) {
   }
 }
 
+// The NUMA matrix as a matrix (a row per node's cores, a column per node's memory), and each
+// node's own memory beside the median node: where nodes differ (HBM, CXL, a channel down) the
+// levels differ by node, and one DRAM figure for the machine would hide it.
+void numa_tables(Document& doc, const std::vector<NumaCell>& cells) {
+  int cpus = 0, memories = 0;
+  for (const NumaCell& c : cells)
+    cpus = std::max(cpus, c.cpus + 1), memories = std::max(memories, c.memory + 1);
+  std::vector<std::string> kinds(memories);
+  std::vector<std::vector<const NumaCell*>> at(cpus, std::vector<const NumaCell*>(memories));
+  for (const NumaCell& c : cells) at[c.cpus][c.memory] = &c, kinds[c.memory] = c.memory_kind;
+  std::vector<std::string> header = {"cores of node"};
+  std::string align = "r";
+  for (int m = 0; m < memories; ++m)
+    header.push_back("memory " + std::to_string(m) + (kinds[m].empty() ? "" : " " + kinds[m])),
+        align += "r";
+  std::vector<std::vector<std::string>> rows;
+  for (int c = 0; c < cpus; ++c) {
+    std::vector<std::string> row = {std::to_string(c)};
+    for (int m = 0; m < memories; ++m)
+      row.push_back(at[c][m]
+                        ? sig(at[c][m]->read_GBps) + " GB/s, " + sig(at[c][m]->latency_ns) + " ns"
+                        : "-");
+    rows.push_back(row);
+  }
+  doc.table(header, align, rows,
+            "NUMA matrix: read bandwidth and latency from each node's cores to each node's "
+            "memory");
+  if (memories < 2) return;
+  // Each memory node from its nearest cores (its own, or the fastest for a memory-only node).
+  std::vector<double> best(memories, 0), latency(memories, 0);
+  for (const NumaCell& c : cells)
+    if (c.read_GBps > best[c.memory])
+      best[c.memory] = c.read_GBps, latency[c.memory] = c.latency_ns;
+  std::vector<double> sorted(best);
+  std::sort(sorted.begin(), sorted.end());
+  const double median = sorted[sorted.size() / 2];
+  std::vector<std::vector<std::string>> nodes;
+  for (int m = 0; m < memories; ++m) {
+    const double off = median > 0 ? 100 * (best[m] - median) / median : 0;
+    nodes.push_back({std::to_string(m), kinds[m].empty() ? "-" : kinds[m], sig(best[m]),
+                     sig(latency[m]), (off >= 0 ? "+" : "") + fixed(off, 0) + "%",
+                     std::fabs(off) > 10 ? "differs" : ""});
+  }
+  doc.table(
+      {"memory node", "kind", "read GB/s (nearest cores)", "latency ns", "vs median node", ""},
+      "rlrrrl", nodes,
+      "Memory per NUMA node, each from its nearest cores: a node more than 10% from the "
+      "median node is marked");
+}
+
 void interconnect_section(Document& doc, const Profile& p, const std::vector<Figure>& figures) {
   const Links& l = p.links;
   if (l.host.empty() && l.peers.empty() && l.nccl.empty() && l.mpi_p2p.empty() &&
@@ -792,16 +842,7 @@ void interconnect_section(Document& doc, const Profile& p, const std::vector<Fig
     doc.table({"the two units share", "one-way latency (ns, median over pairs)"}, "lr", rows,
               "Core-to-core latency by distance (" + std::to_string(l.c2c.size()) + " pairs)");
   }
-  if (!l.numa.empty()) {
-    std::vector<std::vector<std::string>> rows;
-    for (const NumaCell& n : l.numa)
-      rows.push_back(
-          {std::to_string(n.cpus),
-           std::to_string(n.memory) + (n.memory_kind.empty() ? "" : " (" + n.memory_kind + ")"),
-           sig(n.read_GBps), sig(n.latency_ns)});
-    doc.table({"cores of node", "memory of node", "read GB/s", "latency ns"}, "rrrr", rows,
-              "NUMA matrix");
-  }
+  if (!l.numa.empty()) numa_tables(doc, l.numa);
   for (const Figure& f : figures_in(figures, "interconnect", "")) doc.figure(f.file, f.caption);
 }
 

@@ -255,6 +255,24 @@ std::string c2c_svg(const Profile& p) {
   return render_heat_map(map);
 }
 
+std::string numa_svg(const Profile& p) {
+  int cpus = 0, memories = 0;
+  for (const NumaCell& c : p.links.numa)
+    cpus = std::max(cpus, c.cpus + 1), memories = std::max(memories, c.memory + 1);
+  std::vector<std::string> kinds(memories);
+  for (const NumaCell& c : p.links.numa) kinds[c.memory] = c.memory_kind;
+  HeatMap map;
+  map.title = "Memory read bandwidth from each node's cores to each node's memory (GB/s)";
+  map.unit = "GB/s";
+  for (int n = 0; n < cpus; ++n) map.row_labels.push_back("cores " + std::to_string(n));
+  for (int n = 0; n < memories; ++n)
+    map.column_labels.push_back(std::to_string(n) + (kinds[n].empty() ? "" : " " + kinds[n]));
+  map.values.assign(cpus, std::vector<double>(memories, NAN));
+  for (const NumaCell& c : p.links.numa)
+    if (c.read_GBps > 0) map.values[c.cpus][c.memory] = c.read_GBps;
+  return render_heat_map(map);
+}
+
 std::string p2p_svg(const Profile& p, const std::string& engine, const std::string& direction) {
   int n = 0;
   for (const PeerLink& l : p.links.peers) n = std::max({n, l.from + 1, l.to + 1});
@@ -365,6 +383,12 @@ std::vector<Figure> figures_of(const Profile& p) {
     out.push_back({"c2c.svg",
                    "Core-to-core latency, one way: a cache line bounced between two pinned threads",
                    "interconnect", "", [&p] { return c2c_svg(p); }});
+  std::set<int> nodes;
+  for (const NumaCell& c : p.links.numa) nodes.insert(c.memory);
+  if (nodes.size() > 1)
+    out.push_back({"numa.svg",
+                   "NUMA matrix: read bandwidth from each node's cores to each node's memory",
+                   "interconnect", "", [&p] { return numa_svg(p); }});
   std::set<std::pair<std::string, std::string>> peer_kinds;
   for (const PeerLink& l : p.links.peers) peer_kinds.insert({l.engine, l.direction});
   for (const auto& [engine, direction] : peer_kinds)

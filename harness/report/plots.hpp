@@ -28,6 +28,7 @@ std::string roofline_overview_svg(const Profile& p, const std::string& device);
 std::string bandwidth_svg(const Profile& p, const std::string& device);
 std::string latency_svg(const Profile& p, const std::string& device);
 std::string c2c_svg(const Profile& p);
+std::string numa_svg(const Profile& p);
 std::string p2p_svg(const Profile& p, const std::string& engine, const std::string& direction);
 // The paper's figure, with each measured device at its datasheet row's release year.
 std::string trend_svg(const Profile& p);
