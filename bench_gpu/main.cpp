@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   std::string min_bytes, max_bytes;
   std::string why_not;    // no GPU: why
   std::string host_node;  // where the host buffers are, for the context
+  int node = -1;          // the GPU's NUMA node, -1 where the firmware gives none
   BenchProgram program;
   program.name = "bench_gpu";
   program.part = "gpu";
@@ -47,7 +48,7 @@ int main(int argc, char** argv) {
                          format_bytes(device().memory_bytes));
       // Host buffers and threads on the GPU's own NUMA node, as nvbandwidth places them: a
       // host link measured from the far socket is the inter-socket link's.
-      const int node = pci_numa_node(device().pci_bus_id);
+      node = pci_numa_node(device().pci_bus_id);
       if (node < 0)
         host_node = "not bound: the firmware gives no NUMA node for the GPU";
       else if (topology().numa_nodes < 2)
@@ -80,6 +81,7 @@ int main(int argc, char** argv) {
         {"clock_mhz_rated", std::to_string(d.clock_mhz)},
         {"memory_clock_mhz", std::to_string(d.memory_clock_mhz)},
         {"pci_bus_id", d.pci_bus_id},
+        {"numa_node", node < 0 ? "unknown" : std::to_string(node)},
         {"caches",
          {{{"level", 1}, {"size", d.l1_per_sm}, {"instances", d.sms}},
           {{"level", 2}, {"size", d.l2_bytes}, {"instances", 1}}}}};
