@@ -198,6 +198,12 @@ std::vector<Launch> plan_launches(const RunOptions& options,
     // The binary's own build says whether it has MPI (MEMWALL_BENCH_PATH may name another's).
     if (std::find(b.built_with.begin(), b.built_with.end(), "MPI") == b.built_with.end()) {
       mpi.skip = "built without MPI (install libopenmpi-dev and rebuild)";
+    } else if (std::getenv("SLURM_STEP_ID") && std::getenv("SLURM_JOB_ID")) {
+      // One memwall per node (srun --ntasks-per-node=1 memwall run ...): an srun inside the
+      // step would start every node's ranks once per node.
+      mpi.skip =
+          "inside an srun step (one memwall per node): the MPI part runs once per job, from "
+          "memwall run in the job's script";
     } else if (slurm) {
       mpi.launcher = {"srun"};
       if (options.ranks > 0)

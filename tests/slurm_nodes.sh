@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# A one-controller Slurm with three nodes on this machine, all Debian's own daemons (munged,
+# slurmctld, slurmd): the nodes are network namespaces on a private bridge, each slurmd with
+# its own hostname (UTS namespace) and its own /tmp (PMIx keeps per-step folders there).
+# Inside `salloc -N 2`, `memwall run --quick --only comm` starts bench_comm under srun (PMIx)
+# across both nodes; the report must name srun as the launcher and both nodes, every check
+# passed. Then one memwall per node (srun --ntasks-per-node=1 on all three), every node's
+# profile in its folder of one results folder, and memwall fleet over them. Needs root and Debian's slurmctld, slurmd and munge; exit 77 (skipped) without them.
+#   slurm_nodes.sh MEMWALL
+set -uo pipefail
+memwall=$1
+skip() { echo "skipped: $*"; exit 77; }
+[ "$(id -u)" = 0 ] || skip "needs root for network namespaces and the daemons"
+for p in slurmctld slurmd munged salloc srun sinfo ip unshare nsenter; do
+  command -v $p >/dev/null || skip "needs $p (apt-get install slurmctld slurmd munge slurm-client)"
+done
+mountpoint -q / || skip "/ is not a mount point here (a chroot): no namespaces"
+
+tag=sl$$
+prefix=10.$((200 + $$ % 50)).$((($$ / 50) % 250)).
+port=$((20000 + $$ % 20000))
+work=$(mktemp -d /var/tmp/memwall-slurm.XXXXXX)
+chmod 700 "$work"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  wait 2>/dev/null
+  for n in 1 2 3; do ip netns del "$tag-n$n" 2>/dev/null; done
+  ip link del "$tag-br" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() {
+  echo "FAIL: $*" >&2
+  tail -n 20 "$work"/log/*.log >&2 2>/dev/null
+  exit 1
+}
+
+ip netns add "$tag-n1" 2>/dev/null || skip "cannot make network namespaces here"
+ip netns add "$tag-n2"
+ip netns add "$tag-n3"
+ip link add "$tag-br" type bridge
+ip addr add "${prefix}254/24" dev "$tag-br"
+ip link set "$tag-br" up
+for n in 1 2 3; do
+  ip link add "$tag-v$n" type veth peer name "$tag-p$n"
+  ip link set "$tag-p$n" netns "$tag-n$n"
+  ip link set "$tag-v$n" master "$tag-br" up
+  ip netns exec "$tag-n$n" ip addr add "$prefix$n/24" dev "$tag-p$n"
+  ip netns exec "$tag-n$n" ip link set "$tag-p$n" up
+  ip netns exec "$tag-n$n" ip link set lo up
+done
+
+# A private munged: its own key and socket, so a munged already running is left alone.
+mkdir -p "$work/log" "$work/state" "$work/munge"
+chmod 700 "$work/munge"
+head -c 1024 /dev/urandom >"$work/munge/key"
+chmod 400 "$work/munge/key"
+munged --force --socket="$work/munge/sock" --key-file="$work/munge/key" \
+  --pid-file="$work/munge/pid" --log-file="$work/log/munged.log" \
+  --seed-file="$work/munge/seed" 2>>"$work/log/munged.log" || fail "munged did not start"
+pids+=("$(cat "$work/munge/pid")")
+
+conf=$work/slurm.conf
+cat >"$conf" <<EOF
+ClusterName=memwall-test
+SlurmctldHost=ctl(${prefix}254)
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+CredType=cred/munge
+AuthInfo=socket=$work/munge/sock
+StateSaveLocation=$work/state
+SlurmdSpoolDir=$work/spool-%n
+SlurmctldPidFile=$work/slurmctld.pid
+SlurmdPidFile=$work/slurmd-%n.pid
+SlurmctldLogFile=$work/log/slurmctld.log
+SlurmdLogFile=$work/log/slurmd-%n.log
+SlurmctldPort=$port
+SlurmdPort=$((port + 1))
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+MpiDefault=pmix
+SchedulerType=sched/builtin
+SelectType=select/cons_tres
+SelectTypeParameters=CR_CPU
+ReturnToService=2
+JobCompType=jobcomp/none
+AccountingStorageType=accounting_storage/none
+JobAcctGatherType=jobacct_gather/none
+MailProg=/bin/true
+NodeName=node1 NodeAddr=${prefix}1 CPUs=$(nproc) State=UNKNOWN
+NodeName=node2 NodeAddr=${prefix}2 CPUs=$(nproc) State=UNKNOWN
+NodeName=node3 NodeAddr=${prefix}3 CPUs=$(nproc) State=UNKNOWN
+PartitionName=test Nodes=node1,node2,node3 Default=YES MaxTime=INFINITE State=UP
+EOF
+export SLURM_CONF=$conf
+# The controller under the name the configuration gives it; each slurmd inside its node's
+# network namespace (nsenter keeps the host's /sys, whose cgroups slurmd reads).
+unshare --uts sh -c "hostname ctl && exec slurmctld -D -f '$conf'" >"$work/log/ctld.out" 2>&1 &
+pids+=($!)
+for n in 1 2 3; do
+  mkdir -p "$work/spool-node$n"
+  nsenter --net="/run/netns/$tag-n$n" unshare --uts --mount --propagation private \
+    sh -c "mount -t tmpfs tmpfs /tmp && hostname node$n && exec slurmd -D -N node$n -f '$conf'" \
+    >"$work/log/d$n.out" 2>&1 &
+  pids+=($!)
+done
+# Wait for the event (every node idle), not for a time: sinfo answers once the controller is up.
+for _ in $(seq 600); do
+  [ "$(sinfo -h -N -t idle -o %N 2>/dev/null | sort -u | wc -l)" -eq 3 ] && break
+  sleep 0.1
+done
+[ "$(sinfo -h -N -t idle -o %N | sort -u | wc -l)" -eq 3 ] || fail "the nodes never became idle"
+
+# memwall run outside an allocation does not use srun: it is Slurm without an allocation.
+out=$work/results
+# TCP between the namespaces (shared memory would see through them).
+export OMPI_MCA_btl=tcp,self OMPI_MCA_btl_tcp_if_include="${prefix}0/24"
+salloc -N 2 -n 2 "$memwall" run --quick --only comm --out "$out" \
+  --comm-args "--max-bytes 256 --collectives allreduce,allgather --repetitions 2 --min-time 0.001" \
+  >"$work/log/run.log" 2>&1 || { cat "$work/log/run.log"; fail "memwall run inside salloc -N 2"; }
+grep -q 'started by `srun`' "$out/summary.md" || fail "the report does not name srun: $(grep -i launcher "$out/summary.md")"
+python3 - "$out/profile.json" <<'PY' || fail "the profile"
+import json, sys
+p = json.load(open(sys.argv[1]))
+links = p["links"]
+assert links["mpi_launcher"].startswith("srun"), links["mpi_launcher"]
+assert sorted(set(links["mpi_hosts"])) == ["node1", "node2"], links["mpi_hosts"]
+other = [x for x in links["mpi_p2p"] if x["placement"] == "other_node"]
+assert other and other[0]["latency_ns"] > 0, links["mpi_p2p"]
+assert not p["provenance"]["failed"], p["provenance"]["failed"]
+print("slurm: memwall run inside salloc -N 2: launcher %s, hosts %s, other_node latency %.1f us"
+      % (links["mpi_launcher"], ",".join(sorted(set(links["mpi_hosts"]))),
+         other[0]["latency_ns"] / 1e3))
+PY
+
+# One memwall per node, each into its own folder of the one results folder (the file system is
+# shared, as a cluster's home or scratch is), then the fleet view of the nodes.
+nodes=$work/nodes
+salloc -N 3 -n 3 srun --ntasks-per-node=1 sh -c \
+  "exec '$memwall' run --quick --only comm --out '$nodes'/\$(hostname) --comm-args '--max-bytes 256 --repetitions 2 --min-time 0.001'" \
+  >"$work/log/nodes.log" 2>&1 || { cat "$work/log/nodes.log"; fail "memwall run on every node"; }
+[ -f "$nodes/node1/profile.json" ] && [ -f "$nodes/node2/profile.json" ] &&
+  [ -f "$nodes/node3/profile.json" ] ||
+  fail "no profile of each node: $(ls "$nodes")"
+grep -q "inside an srun step" "$nodes/node1/summary.md" || fail "a node's memwall started MPI itself"
+"$memwall" fleet "$nodes"/node* >"$work/log/fleet.log" 2>&1
+rc=$?
+[ $rc -le 1 ] || { cat "$work/log/fleet.log"; fail "memwall fleet exit $rc"; }
+grep -q node1 "$work/log/fleet.log" && grep -q node3 "$work/log/fleet.log" ||
+  fail "the fleet view does not name every node: $(cat "$work/log/fleet.log")"
+echo "slurm: one memwall per node of 3 under srun, every profile gathered, memwall fleet exit $rc"
+echo "slurm test: passed"
