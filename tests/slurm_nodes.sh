@@ -4,8 +4,8 @@
 # its own hostname (UTS namespace) and its own /tmp (PMIx keeps per-step folders there).
 # Inside `salloc -N 2`, `memwall run --quick --only comm` starts bench_comm under srun (PMIx)
 # across both nodes; the report must name srun as the launcher and both nodes, every check
-# passed. Then one memwall per node (srun --ntasks-per-node=1 on all three), every node's
-# profile in its folder of one results folder, and memwall fleet over them. Needs root and Debian's slurmctld, slurmd and munge; exit 77 (skipped) without them.
+# passed. Then memwall run --each-node on all three (srun, one memwall a node), every node's
+# profile in its folder of one results folder, and the fleet report over them. Needs root and Debian's slurmctld, slurmd and munge; exit 77 (skipped) without them.
 #   slurm_nodes.sh MEMWALL
 set -uo pipefail
 memwall=$1
@@ -121,6 +121,7 @@ salloc -N 2 -n 2 "$memwall" run --quick --only comm --out "$out" \
   --comm-args "--max-bytes 256 --collectives allreduce,allgather --repetitions 2 --min-time 0.001" \
   >"$work/log/run.log" 2>&1 || { cat "$work/log/run.log"; fail "memwall run inside salloc -N 2"; }
 grep -q 'started by `srun`' "$out/summary.md" || fail "the report does not name srun: $(grep -i launcher "$out/summary.md")"
+[ -n "${MEMWALL_SLURM_KEEP:-}" ] && cp "$out"/bench_*.json "$MEMWALL_SLURM_KEEP"/
 python3 - "$out/profile.json" <<'PY' || fail "the profile"
 import json, sys
 p = json.load(open(sys.argv[1]))
@@ -135,20 +136,27 @@ print("slurm: memwall run inside salloc -N 2: launcher %s, hosts %s, other_node 
          other[0]["latency_ns"] / 1e3))
 PY
 
-# One memwall per node, each into its own folder of the one results folder (the file system is
-# shared, as a cluster's home or scratch is), then the fleet view of the nodes.
+# One memwall per node (--each-node: srun, one task a node), each into its own folder of the
+# one results folder (the file system is shared, as a cluster's home or scratch is), ending
+# with the fleet view of the three.
 nodes=$work/nodes
-salloc -N 3 -n 3 srun --ntasks-per-node=1 sh -c \
-  "exec '$memwall' run --quick --only comm --out '$nodes'/\$(hostname) --comm-args '--max-bytes 256 --repetitions 2 --min-time 0.001'" \
-  >"$work/log/nodes.log" 2>&1 || { cat "$work/log/nodes.log"; fail "memwall run on every node"; }
-[ -f "$nodes/node1/profile.json" ] && [ -f "$nodes/node2/profile.json" ] &&
-  [ -f "$nodes/node3/profile.json" ] ||
-  fail "no profile of each node: $(ls "$nodes")"
-grep -q "inside an srun step" "$nodes/node1/summary.md" || fail "a node's memwall started MPI itself"
-"$memwall" fleet "$nodes"/node* >"$work/log/fleet.log" 2>&1
+salloc -N 3 -n 3 "$memwall" run --each-node --quick --only comm --out "$nodes" \
+  --comm-args "--max-bytes 256 --repetitions 2 --min-time 0.001" >"$work/log/nodes.log" 2>&1
 rc=$?
-[ $rc -le 1 ] || { cat "$work/log/fleet.log"; fail "memwall fleet exit $rc"; }
-grep -q node1 "$work/log/fleet.log" && grep -q node3 "$work/log/fleet.log" ||
-  fail "the fleet view does not name every node: $(cat "$work/log/fleet.log")"
-echo "slurm: one memwall per node of 3 under srun, every profile gathered, memwall fleet exit $rc"
+[ $rc -le 1 ] || { cat "$work/log/nodes.log"; fail "memwall run --each-node exit $rc"; }
+for n in 1 2 3; do
+  [ -f "$nodes/node$n/profile.json" ] || { cat "$work/log/nodes.log"; fail "no profile of node$n"; }
+done
+grep -q "inside an srun step" "$nodes/node1/summary.md" || fail "a node's memwall started MPI itself"
+[ -f "$nodes/fleet.md" ] && [ -f "$nodes/fleet.svg" ] || fail "no fleet report: $(ls "$nodes")"
+grep -q node1 "$nodes/fleet.md" && grep -q node3 "$nodes/fleet.md" ||
+  fail "the fleet report does not name every node: $(cat "$nodes/fleet.md")"
+echo "slurm: memwall run --each-node on 3 nodes under srun, every profile gathered, fleet report written (exit $rc)"
+
+# Slurm without an allocation: one line, exit 2.
+(unset SLURM_JOB_ID; "$memwall" run --each-node --quick --only comm --out "$work/none") \
+  >"$work/log/none.log" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q "needs a Slurm allocation" "$work/log/none.log" ||
+  fail "--each-node without an allocation: exit $rc: $(cat "$work/log/none.log")"
 echo "slurm test: passed"

@@ -259,3 +259,23 @@ esac
   EXPECT_EQ(one["benchmarks"][0]["name"], "gpu.bw/read/bytes:1048576/device:gpu3");
   fs::remove_all(dir);
 }
+
+// A hostfile whose host does not resolve, or that names none: one line, exit 2, before any
+// rank starts (mpirun's own error comes after it has started the others).
+TEST(Plan, AHostfileHostThatDoesNotResolveIsOneError) {
+  const fs::path dir = temp_dir("hostfile");
+  fs::create_directories(dir);
+  std::ofstream(dir / "hosts") << "# two nodes\nlocalhost slots=1\nno-such-node.invalid slots=1\n";
+  std::ofstream(dir / "empty") << "# nothing\n";
+  Outcome o = run(MEMWALL_PATH " run --plan --quick --only comm --hostfile " +
+                  (dir / "hosts").string() + " --out " + (dir / "out").string());
+  EXPECT_EQ(o.exit_code, 2) << o.output;
+  EXPECT_NE(o.output.find("line 3: host 'no-such-node.invalid' does not resolve"),
+            std::string::npos)
+      << o.output;
+  o = run(MEMWALL_PATH " run --plan --quick --only comm --hostfile " + (dir / "empty").string() +
+          " --out " + (dir / "out").string());
+  EXPECT_EQ(o.exit_code, 2) << o.output;
+  EXPECT_NE(o.output.find("no hosts in it"), std::string::npos) << o.output;
+  fs::remove_all(dir);
+}

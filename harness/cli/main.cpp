@@ -119,6 +119,76 @@ double parse_threshold(const std::string& text) {
 
 }  // namespace
 
+// memwall run --each-node: the same run on every node of the allocation (srun, one task a
+// node), each into OUT/<node> of the one shared results folder, then the fleet view of them.
+int run_each_node(int argc, char** argv, const std::string& out_dir) {
+  std::vector<std::string> args = {"srun", "--ntasks-per-node=1"};
+  const char* nodes = std::getenv("SLURM_JOB_NUM_NODES");
+  if (nodes)
+    args.insert(args.end(), {"--nodes=" + std::string(nodes), "--ntasks=" + std::string(nodes)});
+  std::error_code ec;
+  args.push_back(fs::read_symlink("/proc/self/exe", ec).string());
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--each-node" || a.rfind("--out=", 0) == 0) continue;
+    if (a == "--out") {
+      ++i;
+      continue;
+    }
+    args.push_back(a);
+  }
+  args.insert(args.end(), {"--out", out_dir, "--node-folder"});
+  fs::create_directories(out_dir);
+  std::string line;
+  for (const std::string& a : args) line += (line.empty() ? "" : " ") + a;
+  std::cerr << "memwall: " << line << "\n";
+  const int rc = run_child(args, nullptr);
+  // Every node of the allocation, a folder or not: a node whose run failed is named.
+  std::vector<std::string> names;
+  if (const char* list = std::getenv("SLURM_JOB_NODELIST")) {
+    std::string text;
+    run_child_output({"scontrol", "show", "hostnames", list}, text);
+    std::stringstream in(text);
+    for (std::string n; in >> n;) names.push_back(n);
+  }
+  for (const auto& entry : fs::directory_iterator(out_dir, ec))
+    if (entry.is_directory() &&
+        std::find(names.begin(), names.end(), entry.path().filename().string()) == names.end())
+      names.push_back(entry.path().filename().string());
+  std::sort(names.begin(), names.end());
+  std::vector<FleetNode> fleet_nodes;
+  for (const std::string& n : names) {
+    const fs::path folder = fs::path(out_dir) / n;
+    if (!fs::exists(folder)) {
+      FleetNode missing;
+      missing.name = missing.source = n;
+      missing.failed = "no results: its run did not start or wrote nothing";
+      fleet_nodes.push_back(missing);
+      continue;
+    }
+    fleet_nodes.push_back(load_fleet_node(folder.string()));
+  }
+  int usable = 0;
+  for (const FleetNode& n : fleet_nodes) usable += n.failed.empty();
+  if (usable < 3) {
+    std::cerr << "memwall: " << usable << " nodes have a profile in " << out_dir
+              << ": a fleet view needs three\n";
+    return rc == 0 ? 0 : 1;
+  }
+  const FleetOptions options;
+  const FleetResult r = fleet(fleet_nodes, options);
+  const std::string table = fleet_table(r, options);
+  std::cout << table;
+  write_file_atomically(fs::path(out_dir) / "fleet.md", table);
+  write_file_atomically(fs::path(out_dir) / "fleet.json", fleet_json(r));
+  write_file_atomically(fs::path(out_dir) / "fleet.svg", render_heat_map(fleet_heat_map(r)));
+  for (const FleetNode& n : r.nodes)
+    if (!n.failed.empty()) std::cerr << "memwall: " << n.name << ": " << n.failed << "\n";
+  std::cerr << "memwall: fleet of " << r.nodes.size() << " nodes written to " << out_dir
+            << "/fleet.md (also fleet.json fleet.svg)\n";
+  return rc != 0 || r.outlier_nodes > 0 || r.failed_nodes > 0 ? 1 : 0;
+}
+
 int main(int argc, char** argv) {
   CLI::App app{"memwall: measure the memory wall of this machine"};
   app.set_version_flag("--version", std::string("memwall ") + memwall::memwall_version() +
@@ -151,7 +221,12 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(2, 1 << 20));
   run->add_option("--hostfile", mpi.hostfile, "mpirun hostfile: ranks across these nodes");
   run->add_flag("--oversubscribe", mpi.oversubscribe, "allow more ranks than cores");
-  bool plan_only = false;
+  bool plan_only = false, each_node = false, node_folder = false;
+  run->add_flag("--each-node", each_node,
+                "inside a Slurm allocation: one memwall run per node (srun), each node's results "
+                "in OUT/<node>, then memwall fleet over them into OUT");
+  run->add_flag("--node-folder", node_folder, "write into OUT/<this node's name> (--each-node)")
+      ->group("");
   std::string budget;
   run->add_flag("--plan", plan_only,
                 "print what would run here (families, sizes, thread counts, pairs, ranks) and "
@@ -351,6 +426,15 @@ int main(int argc, char** argv) {
       throw InputError("HWLOC_XMLFILE=" + memwall::topology().source +
                        " describes another machine: memwall run --plan plans it, nothing "
                        "measures it");
+    if (each_node) {
+      if (!std::getenv("SLURM_JOB_ID"))
+        throw InputError(
+            "--each-node needs a Slurm allocation (run it inside salloc or sbatch): "
+            "SLURM_JOB_ID is not set");
+      if (std::getenv("SLURM_STEP_ID"))
+        throw InputError("--each-node inside an srun step: run it from the job's script");
+      if (plan_only) throw InputError("--each-node and --plan: plan on one node instead");
+    }
     plan_launches(options, binaries);  // bad input stops here, before the folder is made
     double budget_s = quick ? 300 : 0;
     if (!budget.empty()) budget_s = budget == "none" ? 0 : parse_duration(budget);
@@ -361,6 +445,13 @@ int main(int argc, char** argv) {
       const time_t now = time(nullptr);
       strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", localtime(&now));
       out_dir = (fs::path("results") / (std::string(host) + "-" + stamp)).string();
+    }
+    if (each_node) return run_each_node(argc, argv, out_dir);
+    if (node_folder) {
+      const char* node = std::getenv("SLURMD_NODENAME");
+      char host[256] = "node";
+      gethostname(host, sizeof host - 1);
+      out_dir = (fs::path(out_dir) / (node ? node : host)).string();
     }
     // Ctrl-C reaches the running benchmark too; it stops cleanly and we report what it kept.
     std::signal(SIGINT, SIG_IGN);

@@ -1,5 +1,6 @@
 #include "harness/cli/runner.hpp"
 
+#include <netdb.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -8,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -152,6 +154,28 @@ fs::path partial_file(const fs::path& dir, const std::string& file_name) {
   return found;
 }
 
+// Every host of an mpirun hostfile must resolve: mpirun's own error for one that does not comes
+// after it has started the others, and in its words.
+void check_hostfile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError("--hostfile " + path + ": cannot read it");
+  int line_no = 0, hosts = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++line_no;
+    std::stringstream words(line.substr(0, line.find('#')));
+    std::string host;
+    if (!(words >> host)) continue;
+    ++hosts;
+    addrinfo* found = nullptr;
+    const int rc = getaddrinfo(host.c_str(), nullptr, nullptr, &found);
+    if (found) freeaddrinfo(found);
+    if (rc != 0)
+      throw InputError("--hostfile " + path + ": line " + std::to_string(line_no) + ": host '" +
+                       host + "' does not resolve (" + gai_strerror(rc) + ")");
+  }
+  if (hosts == 0) throw InputError("--hostfile " + path + ": no hosts in it");
+}
+
 }  // namespace
 
 std::vector<Launch> plan_launches(const RunOptions& options,
@@ -221,8 +245,10 @@ std::vector<Launch> plan_launches(const RunOptions& options,
       mpi.launcher = {"mpirun"};
       if (ranks > 0) mpi.launcher.insert(mpi.launcher.end(), {"-np", std::to_string(ranks)});
       mpi.launcher.insert(mpi.launcher.end(), {"--bind-to", "core"});
-      if (!options.hostfile.empty())
+      if (!options.hostfile.empty()) {
+        check_hostfile(options.hostfile);
         mpi.launcher.insert(mpi.launcher.end(), {"--hostfile", options.hostfile});
+      }
       if (options.oversubscribe || ranks > cores) mpi.launcher.push_back("--oversubscribe");
       if (geteuid() == 0) mpi.launcher.push_back("--allow-run-as-root");  // only as root
     }
