@@ -17,29 +17,17 @@ command -v ip >/dev/null && command -v unshare >/dev/null && command -v mpirun >
 # cannot (and would leave a mount behind).
 mountpoint -q / || { echo "skipped: / is not a mount point here (a chroot): no namespaces"; exit 77; }
 
+. "$(dirname "$0")/namespace_nodes.sh"
 tag=mw$$
 net=10.$((200 + $$ % 50)).$(($$ % 250)).0
 prefix=${net%.0}
 work=$(mktemp -d)
 cleanup() {
-  for n in 1 2; do ip netns del "$tag-n$n" 2>/dev/null || true; done
-  ip link del "$tag-br" 2>/dev/null || true
+  remove_nodes "$tag" 2
   rm -rf "$work"
 }
 trap cleanup EXIT
-ip netns add "$tag-n1" 2>/dev/null || { echo "skipped: cannot make network namespaces here"; exit 77; }
-ip netns add "$tag-n2"
-ip link add "$tag-br" type bridge
-ip addr add "$prefix.254/24" dev "$tag-br"
-ip link set "$tag-br" up
-for n in 1 2; do
-  ip link add "$tag-v$n" type veth peer name "$tag-p$n"
-  ip link set "$tag-p$n" netns "$tag-n$n"
-  ip link set "$tag-v$n" master "$tag-br" up
-  ip netns exec "$tag-n$n" ip addr add "$prefix.$n/24" dev "$tag-p$n"
-  ip netns exec "$tag-n$n" ip link set "$tag-p$n" up
-  ip netns exec "$tag-n$n" ip link set lo up
-done
+make_nodes "$tag" "$prefix" 2 || { echo "skipped: cannot make network namespaces here"; exit 77; }
 
 # The launch agent: mpirun calls it as `agent HOST COMMAND...`, as it would call ssh.
 cat >"$work/agent" <<EOF

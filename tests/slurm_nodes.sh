@@ -16,6 +16,7 @@ for p in slurmctld slurmd munged salloc srun sinfo ip unshare nsenter; do
 done
 mountpoint -q / || skip "/ is not a mount point here (a chroot): no namespaces"
 
+. "$(dirname "$0")/namespace_nodes.sh"
 tag=sl$$
 prefix=10.$((200 + $$ % 50)).$((($$ / 50) % 250)).
 port=$((20000 + $$ % 20000))
@@ -25,8 +26,7 @@ pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
   wait 2>/dev/null
-  for n in 1 2 3; do ip netns del "$tag-n$n" 2>/dev/null; done
-  ip link del "$tag-br" 2>/dev/null
+  remove_nodes "$tag" 3
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -36,20 +36,7 @@ fail() {
   exit 1
 }
 
-ip netns add "$tag-n1" 2>/dev/null || skip "cannot make network namespaces here"
-ip netns add "$tag-n2"
-ip netns add "$tag-n3"
-ip link add "$tag-br" type bridge
-ip addr add "${prefix}254/24" dev "$tag-br"
-ip link set "$tag-br" up
-for n in 1 2 3; do
-  ip link add "$tag-v$n" type veth peer name "$tag-p$n"
-  ip link set "$tag-p$n" netns "$tag-n$n"
-  ip link set "$tag-v$n" master "$tag-br" up
-  ip netns exec "$tag-n$n" ip addr add "$prefix$n/24" dev "$tag-p$n"
-  ip netns exec "$tag-n$n" ip link set "$tag-p$n" up
-  ip netns exec "$tag-n$n" ip link set lo up
-done
+make_nodes "$tag" "${prefix%.}" 3 || skip "cannot make network namespaces here"
 
 # A private munged: its own key and socket, so a munged already running is left alone.
 mkdir -p "$work/log" "$work/state" "$work/munge"

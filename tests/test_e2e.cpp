@@ -19,6 +19,7 @@
 
 #include "harness/profile/model.hpp"
 #include "harness/profile/result_file.hpp"
+#include "run_command.hpp"
 
 namespace fs = std::filesystem;
 using memwall::harness::Level;
@@ -79,22 +80,6 @@ std::string memwall_cli() {
         "MEMWALL_BENCH_PATH='" + dir + "/bench_cpu:" + dir + "/bench_comm:" + dir + "/bench_gpu' ";
   if (emulated()) line += "MEMWALL_WRAPPER='" + emulator() + "' ";
   return line + (dir.empty() ? under_emulator(MEMWALL_PATH) : std::string(MEMWALL_PATH));
-}
-
-struct Outcome {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together
-};
-
-Outcome run(const std::string& command) {
-  Outcome o;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return o;
-  std::array<char, 4096> buf;
-  while (fgets(buf.data(), buf.size(), pipe)) o.output += buf.data();
-  const int status = pclose(pipe);
-  o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return o;
 }
 
 // Whether a bench binary's build found an optional part (MPI, OpenBLAS): asked of the binary,

@@ -113,24 +113,39 @@ std::vector<BenchBinary> find_bench_binaries(const std::vector<std::string>& wra
   return out;
 }
 
-int run_child(const std::vector<std::string>& args, int* pid_out) {
+namespace {
+
+// Starts `args` (Ctrl-C back to its default in the child), its standard output into
+// `stdout_fd` when that is not -1; the child's pid, or -1.
+pid_t spawn(const std::vector<std::string>& args, int stdout_fd, int close_fd) {
   std::vector<char*> argv;
   for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   const pid_t pid = fork();
-  if (pid < 0) return -1;
-  if (pid == 0) {
-    std::signal(SIGINT, SIG_DFL);
-    execvp(argv[0], argv.data());
-    std::fprintf(stderr, "memwall: error: cannot start %s: %s\n", argv[0], std::strerror(errno));
-    _exit(127);
-  }
-  if (pid_out) *pid_out = pid;
+  if (pid != 0) return pid;
+  std::signal(SIGINT, SIG_DFL);
+  if (stdout_fd >= 0) dup2(stdout_fd, STDOUT_FILENO), close(stdout_fd);
+  if (close_fd >= 0) close(close_fd);
+  execvp(argv[0], argv.data());
+  std::fprintf(stderr, "memwall: error: cannot start %s: %s\n", argv[0], std::strerror(errno));
+  _exit(127);
+}
+
+// The exit code of a child, 128 + the signal that ended it.
+int wait_for(pid_t pid) {
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  return 128 + WTERMSIG(status);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace
+
+int run_child(const std::vector<std::string>& args, int* pid_out) {
+  const pid_t pid = spawn(args, -1, -1);
+  if (pid < 0) return -1;
+  if (pid_out) *pid_out = pid;
+  return wait_for(pid);
 }
 
 namespace {
@@ -281,21 +296,12 @@ std::vector<std::string> launch_command(const RunOptions& options, const Launch&
 int run_child_output(const std::vector<std::string>& args, std::string& out) {
   int fds[2];
   if (pipe(fds) != 0) return -1;
-  std::vector<char*> argv;
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  const pid_t pid = fork();
-  if (pid < 0) return -1;
-  if (pid == 0) {
-    std::signal(SIGINT, SIG_DFL);
-    dup2(fds[1], STDOUT_FILENO);
-    close(fds[0]);
-    close(fds[1]);
-    execvp(argv[0], argv.data());
-    std::fprintf(stderr, "memwall: error: cannot start %s: %s\n", argv[0], std::strerror(errno));
-    _exit(127);
-  }
+  const pid_t pid = spawn(args, fds[1], fds[0]);
   close(fds[1]);
+  if (pid < 0) {
+    close(fds[0]);
+    return -1;
+  }
   char buf[65536];
   for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) != 0;) {
     if (n < 0 && errno == EINTR) continue;
@@ -303,10 +309,7 @@ int run_child_output(const std::vector<std::string>& args, std::string& out) {
     out.append(buf, static_cast<size_t>(n));
   }
   close(fds[0]);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return wait_for(pid);
 }
 
 RunOutcome run_binaries(const RunOptions& options, const std::vector<BenchBinary>& binaries) {
