@@ -131,8 +131,8 @@ void register_p2p(const RunConfig& config) {
   const bool quick = config.quick();
   std::vector<size_t> sizes = quick ? std::vector<size_t>{1 << 20, 256 << 20}
                                     : std::vector<size_t>{64 << 10, 1 << 20, 16 << 20, 256 << 20};
-  const std::vector<std::pair<int, int>> pairs = p2p_pairs(count, config.mode);
-  add_context("p2p_pairs", p2p_sampling(count, config.mode));
+  const std::vector<std::pair<int, int>> pairs = p2p_pairs(count, config.mode, time_scale());
+  add_context("p2p_pairs", p2p_sampling(count, config.mode, time_scale()));
   for (const std::pair<int, int>& pair : pairs)
     for (const bool engine : {true, false})
       for (const bool both : {false, true}) {

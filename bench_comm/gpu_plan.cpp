@@ -7,16 +7,16 @@ namespace memwall::comm {
 
 namespace {
 
-bool every_pair(int gpus, RunMode mode) {
-  return mode == RunMode::full || (mode == RunMode::normal && gpus <= 8);
+bool every_pair(int gpus, RunMode mode, double time_scale) {
+  return mode == RunMode::full || (mode == RunMode::normal && gpus <= 8 && time_scale >= 0.5);
 }
 
 }  // namespace
 
-std::vector<std::pair<int, int>> p2p_pairs(int gpus, RunMode mode) {
+std::vector<std::pair<int, int>> p2p_pairs(int gpus, RunMode mode, double time_scale) {
   std::set<std::pair<int, int>> pairs;
   for (int a = 0; a < gpus; ++a) {
-    if (every_pair(gpus, mode)) {
+    if (every_pair(gpus, mode, time_scale)) {
       for (int b = 0; b < gpus; ++b)
         if (a != b) pairs.insert({a, b});
       continue;
@@ -27,8 +27,8 @@ std::vector<std::pair<int, int>> p2p_pairs(int gpus, RunMode mode) {
   return {pairs.begin(), pairs.end()};
 }
 
-std::string p2p_sampling(int gpus, RunMode mode) {
-  const size_t n = p2p_pairs(gpus, mode).size();
+std::string p2p_sampling(int gpus, RunMode mode, double time_scale) {
+  const size_t n = p2p_pairs(gpus, mode, time_scale).size();
   const size_t all = gpus > 1 ? static_cast<size_t>(gpus) * (gpus - 1) : 0;
   if (n == all) return "every ordered pair (" + std::to_string(n) + ")";
   return std::to_string(n) + " of " + std::to_string(all) +

@@ -97,7 +97,9 @@ TEST(GpuPlan, PeerPairsScaleWithTheNodeAtAnyCount) {
       EXPECT_EQ(std::count(quick.begin(), quick.end(), std::make_pair(0, gpus / 2)), 1);
     }
   }
-  EXPECT_EQ(p2p_pairs(8, RunMode::normal).size(), 56u);  // a DGX's 8 GPUs: every pair
+  EXPECT_EQ(p2p_pairs(8, RunMode::normal).size(), 56u);        // a DGX's 8 GPUs: every pair
+  EXPECT_EQ(p2p_pairs(8, RunMode::normal, 0.25).size(), 24u);  // unless a budget cut it
+  EXPECT_EQ(p2p_pairs(8, RunMode::full, 0.25).size(), 56u);
   EXPECT_EQ(p2p_pairs(8, RunMode::quick).size(), 24u);
   EXPECT_EQ(memwall::comm::p2p_sampling(8, RunMode::full), "every ordered pair (56)");
 }
