@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A one-controller Slurm with three nodes on this machine, all Debian's own daemons (munged,
 # slurmctld, slurmd): the nodes are network namespaces on a private bridge, each slurmd with
-# its own hostname (UTS namespace) and its own /tmp (PMIx keeps per-step folders there).
+# its own hostname (UTS namespace) and its own PMIx client folder.
 # Inside `salloc -N 2`, `memwall run --quick --only comm` starts bench_comm under srun (PMIx)
 # across both nodes; the report must name srun as the launcher and both nodes, every check
 # passed. Then memwall run --each-node on all three (srun, one memwall a node), every node's
@@ -87,9 +87,13 @@ export SLURM_CONF=$conf
 unshare --uts sh -c "hostname ctl && exec slurmctld -D -f '$conf'" >"$work/log/ctld.out" 2>&1 &
 pids+=($!)
 for n in 1 2 3; do
-  mkdir -p "$work/spool-node$n"
-  nsenter --net="/run/netns/$tag-n$n" unshare --uts --mount --propagation private \
-    sh -c "mount -t tmpfs tmpfs /tmp && hostname node$n && exec slurmd -D -N node$n -f '$conf'" \
+  # Each node's own configuration folder, for its own PMIx client folder (the "nodes" share
+  # this machine's /tmp, where PMIx would put every node's folder of a step under one name).
+  mkdir -p "$work/spool-node$n" "$work/conf-node$n" "$work/pmix-node$n"
+  cp "$conf" "$work/conf-node$n/slurm.conf"
+  echo "PMIxCliTmpDirBase=$work/pmix-node$n" >"$work/conf-node$n/mpi.conf"
+  nsenter --net="/run/netns/$tag-n$n" unshare --uts \
+    sh -c "hostname node$n && exec slurmd -D -N node$n -f '$work/conf-node$n/slurm.conf'" \
     >"$work/log/d$n.out" 2>&1 &
   pids+=($!)
 done
