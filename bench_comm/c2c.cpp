@@ -16,6 +16,7 @@
 #include "core/context.hpp"
 #include "core/rate.hpp"
 #include "core/registry.hpp"
+#include "core/roles.hpp"
 #include "core/timing.hpp"
 #include "core/topology.hpp"
 
@@ -119,6 +120,7 @@ void register_c2c(const RunConfig& config) {
 }
 
 const bool registered = add_family("comm.c2c", register_c2c);
+const bool roles = declare_role({"comm.c2c", "", {}, "core_pairs", "comm", {}});
 
 }  // namespace
 

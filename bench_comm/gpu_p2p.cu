@@ -18,6 +18,7 @@
 #include "core/gpu_timing.hpp"
 #include "core/rate.hpp"
 #include "core/registry.hpp"
+#include "core/roles.hpp"
 #include "core/timing.hpp"
 
 namespace memwall::comm {
@@ -150,6 +151,7 @@ void register_p2p(const RunConfig& config) {
 }
 
 const bool registered = add_family("comm.p2p", register_p2p);
+const bool roles = declare_role({"comm.p2p", "", {}, "peer_link", "comm", {}});
 
 }  // namespace
 

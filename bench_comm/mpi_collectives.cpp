@@ -14,6 +14,7 @@
 #include "core/bench_main.hpp"
 #include "core/rate.hpp"
 #include "core/registry.hpp"
+#include "core/roles.hpp"
 #include "core/timing.hpp"
 
 namespace memwall::comm {
@@ -123,6 +124,7 @@ void register_collectives(const RunConfig& config) {
 }
 
 const bool registered = add_family("comm.mpi.collectives", register_collectives);
+const bool roles = declare_role({"comm.mpi", "", {}, "collective", "comm", {{"library", "MPI"}}});
 
 }  // namespace
 

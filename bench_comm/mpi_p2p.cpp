@@ -17,6 +17,7 @@
 #include "core/memory.hpp"
 #include "core/rate.hpp"
 #include "core/registry.hpp"
+#include "core/roles.hpp"
 #include "core/timing.hpp"
 #include "core/units.hpp"
 
@@ -161,6 +162,8 @@ const bool registered = add_family(
        flags.add("--mpi-pages", g_flags.page_name, "page size of MPI buffers: 4k (as OSU) or huge");
      },
      register_p2p});
+const bool roles =
+    declare_role({"comm.mpi", "", {{"placement", "*"}}, "point_to_point", "comm", {}});
 
 }  // namespace
 

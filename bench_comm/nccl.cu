@@ -21,6 +21,7 @@
 #include "core/context.hpp"
 #include "core/rate.hpp"
 #include "core/registry.hpp"
+#include "core/roles.hpp"
 #include "core/timing.hpp"
 
 #ifdef MEMWALL_HAVE_MPI
@@ -271,6 +272,7 @@ void register_nccl(const RunConfig& config) {
 }
 
 const bool registered = add_family("comm.nccl", register_nccl);
+const bool roles = declare_role({"comm.nccl", "", {}, "collective", "comm", {{"library", "NCCL"}}});
 
 }  // namespace
 

@@ -15,6 +15,7 @@
 #include "core/buffer.hpp"
 #include "core/rate.hpp"
 #include "core/registry.hpp"
+#include "core/roles.hpp"
 #include "core/thread_pool.hpp"
 #include "core/timing.hpp"
 #include "core/topology.hpp"
@@ -138,6 +139,7 @@ void register_numa(const RunConfig& config) {
 }
 
 const bool registered = add_family("comm.numa", register_numa);
+const bool roles = declare_role({"comm.numa", "", {}, "numa_matrix", "comm", {}});
 
 }  // namespace
 

@@ -14,6 +14,7 @@
 #include "core/context.hpp"
 #include "core/rate.hpp"
 #include "core/registry.hpp"
+#include "core/roles.hpp"
 #include "core/topology.hpp"
 #include "core/units.hpp"
 
@@ -243,6 +244,15 @@ const bool registered =
                   flags.add("--bw-pages", g_pages, "page size for bandwidth: huge, 4k or huge,4k");
                 },
                 register_bandwidth});
+// Caches are quoted by their read bandwidth, memory by triad as STREAM counts it (non-temporal
+// triad beside).
+const bool roles = declare_role(
+    {"cpu.bw",
+     "",
+     {},
+     "bandwidth_curve",
+     "cpu",
+     {{"cache_kernel", "read"}, {"memory_kernel", "triad"}, {"beside_kernel", "triad_nt"}}});
 
 }  // namespace
 

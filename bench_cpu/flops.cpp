@@ -17,6 +17,7 @@
 #include "core/peak.hpp"
 #include "core/rate.hpp"
 #include "core/registry.hpp"
+#include "core/roles.hpp"
 #include "core/timing.hpp"
 #include "core/topology.hpp"
 
@@ -188,6 +189,7 @@ const bool registered = add_family(
            .one_of({128, 256, 512, 1024, 2048});
      },
      register_flops});
+const bool roles = declare_role({"cpu.flops", "", {}, "peak", "cpu", {{"path", "fma"}}});
 
 }  // namespace
 

@@ -18,6 +18,7 @@
 #include "core/context.hpp"
 #include "core/rate.hpp"
 #include "core/registry.hpp"
+#include "core/roles.hpp"
 #include "core/timing.hpp"
 #include "core/topology.hpp"
 #include "core/units.hpp"
@@ -232,6 +233,11 @@ const bool registered = add_family(
                  "multichase)");
      },
      register_latency});
+// The local chase's plateaus are the levels; the loaded chase is one point, on no curve.
+const bool roles =
+    declare_role({"cpu.lat", "", {}, "latency_curve", "cpu", {}}) &&
+    declare_role({"cpu.lat", "chase", {}, "latency_curve", "cpu", {{"levels", "yes"}}}) &&
+    declare_role({"cpu.lat", "loaded", {}, "latency", "cpu", {}});
 
 }  // namespace
 

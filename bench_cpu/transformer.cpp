@@ -17,6 +17,7 @@
 #include "core/product_options.hpp"
 #include "core/rate.hpp"
 #include "core/registry.hpp"
+#include "core/roles.hpp"
 #include "core/timing.hpp"
 #include "core/topology.hpp"
 #include "core/units.hpp"
@@ -264,6 +265,10 @@ const bool registered_square =
                             "sizes n of the square GEMM, e.g. 4096 (default by mode)");
                 },
                 register_square});
+const bool roles = declare_role({"cpu.gemm", "", {}, "peak", "cpu", {{"path", "library"}}}) &&
+                   declare_role({"xfmr.gemm", "", {}, "product", "cpu", {}}) &&
+                   declare_role({"xfmr.gemv", "", {}, "product", "cpu", {}}) &&
+                   declare_role({"xfmr.layer", "", {}, "layer", "cpu", {}});
 
 }  // namespace
 

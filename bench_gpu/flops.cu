@@ -16,6 +16,7 @@
 #include "core/gpu_timing.hpp"
 #include "core/rate.hpp"
 #include "core/registry.hpp"
+#include "core/roles.hpp"
 
 namespace memwall::gpu {
 
@@ -160,6 +161,7 @@ void register_flops(const RunConfig&) {
 }
 
 const bool registered = add_family("gpu.flops", register_flops);
+const bool roles = declare_role({"gpu.flops", "", {}, "peak", "gpu0", {{"path", "fma"}}});
 
 }  // namespace
 

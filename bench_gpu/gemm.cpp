@@ -19,6 +19,7 @@
 #include "core/product_options.hpp"
 #include "core/rate.hpp"
 #include "core/registry.hpp"
+#include "core/roles.hpp"
 #include "core/units.hpp"
 
 namespace memwall::gpu {
@@ -208,6 +209,11 @@ const bool registered_square = add_family(
      register_square});
 const bool registered_xfmr = add_family(
     {"xfmr", [](Flags& flags) { g_products.add_to(flags, "bf16, fp8"); }, register_transformer});
+// Every name carries its device key (device:gpuN); gpu0 is the default of a name without.
+const bool roles = declare_role({"gpu.gemm", "", {}, "peak", "gpu0", {{"path", "library"}}}) &&
+                   declare_role({"xfmr.gemm", "", {}, "product", "gpu0", {}}) &&
+                   declare_role({"xfmr.gemv", "", {}, "product", "gpu0", {}}) &&
+                   declare_role({"xfmr.layer", "", {}, "layer", "gpu0", {}});
 
 }  // namespace
 

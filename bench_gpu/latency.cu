@@ -14,6 +14,7 @@
 #include "core/gpu_timing.hpp"
 #include "core/rate.hpp"
 #include "core/registry.hpp"
+#include "core/roles.hpp"
 #include "core/units.hpp"
 
 namespace memwall::gpu {
@@ -138,6 +139,12 @@ void register_latency(const RunConfig& config) {
 }
 
 const bool registered = add_family("gpu.lat", register_latency);
+// The chase through the L1 (ld.ca) finds the levels; the L2-only chase and the TLB walk are
+// curves beside it.
+const bool roles =
+    declare_role({"gpu.lat", "", {}, "latency_curve", "gpu0", {}}) &&
+    declare_role(
+        {"gpu.lat", "chase", {{"load", "ca"}}, "latency_curve", "gpu0", {{"levels", "yes"}}});
 
 }  // namespace
 

@@ -15,6 +15,7 @@
 #include "core/nvml.hpp"
 #include "core/rate.hpp"
 #include "core/registry.hpp"
+#include "core/roles.hpp"
 
 namespace memwall::gpu {
 
@@ -354,6 +355,17 @@ void register_memory(const RunConfig& config) {
 }
 
 const bool registered = add_family("gpu.bw", register_memory);
+// Caches by their read bandwidth, HBM by copy as BabelStream quotes it (triad beside); the L2
+// by its own loads through the L2 alone.
+const bool roles =
+    declare_role(
+        {"gpu.bw",
+         "",
+         {},
+         "bandwidth_curve",
+         "gpu0",
+         {{"cache_kernel", "read"}, {"memory_kernel", "copy"}, {"beside_kernel", "triad"}}}) &&
+    declare_role({"gpu.l2", "", {}, "level_bandwidth", "gpu0", {{"level", "GPU_L2"}}});
 
 }  // namespace
 

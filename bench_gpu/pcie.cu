@@ -13,6 +13,7 @@
 #include "core/gpu_timing.hpp"
 #include "core/rate.hpp"
 #include "core/registry.hpp"
+#include "core/roles.hpp"
 #include "core/timing.hpp"
 #include "core/units.hpp"
 
@@ -179,6 +180,8 @@ void register_pcie(const RunConfig& config) {
 }
 
 const bool registered = add_family("gpu.pcie", register_pcie);
+const bool roles = declare_role({"gpu.pcie", "", {}, "host_link", "gpu0", {}}) &&
+                   declare_role({"gpu.pcie", "latency", {}, "host_link_latency", "gpu0", {}});
 
 }  // namespace
 

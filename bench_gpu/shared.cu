@@ -9,6 +9,7 @@
 #include "core/gpu_timing.hpp"
 #include "core/rate.hpp"
 #include "core/registry.hpp"
+#include "core/roles.hpp"
 
 namespace memwall::gpu {
 
@@ -111,6 +112,8 @@ void register_shared(const RunConfig&) {
 }
 
 const bool registered = add_family("gpu.smem", register_shared);
+const bool roles = declare_role({"gpu.smem", "bw", {}, "bandwidth", "gpu0", {}}) &&
+                   declare_role({"gpu.smem", "latency", {}, "latency", "gpu0", {}});
 
 }  // namespace
 

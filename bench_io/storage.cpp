@@ -16,6 +16,7 @@
 #include "core/context.hpp"
 #include "core/rate.hpp"
 #include "core/registry.hpp"
+#include "core/roles.hpp"
 #include "core/units.hpp"
 
 namespace memwall::io {
@@ -141,6 +142,8 @@ const bool registered = add_family(
        flags.add("--io-engine", o.engine, "auto (io_uring where it works), io_uring or psync");
      },
      register_storage});
+const bool roles = declare_role({"io.seq", "", {}, "storage", "storage0", {{"pattern", "seq"}}}) &&
+                   declare_role({"io.rand", "", {}, "storage", "storage0", {{"pattern", "rand"}}});
 
 }  // namespace
 

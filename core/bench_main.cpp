@@ -24,6 +24,7 @@
 #include "core/progress.hpp"
 #include "core/registry.hpp"
 #include "core/result_writer.hpp"
+#include "core/roles.hpp"
 #include "core/topology.hpp"
 #include "core/units.hpp"
 
@@ -354,6 +355,7 @@ int bench_main(int argc, char** argv, const BenchProgram& program) {
                               {"runs_under_mpi", program.runs_under_mpi},
                               {"devices", program.device_count ? program.device_count() : 0},
                               {"families", family_names()},
+                              {"roles", nlohmann::json::parse(roles_json(declared_roles()))},
                               {"built_with", split_list(MEMWALL_BUILT_WITH)}};
     std::printf("%s\n", d.dump().c_str());
     return 0;
@@ -476,6 +478,8 @@ int bench_main(int argc, char** argv, const BenchProgram& program) {
     // The families' own counters, so the harness reads them as they were declared.
     if (const std::string declared = declared_counters_json(); declared != "[]")
       add_context("memwall_counters", declared);
+    // What each family's benchmarks are for the harness (core/roles.hpp).
+    if (!declared_roles().empty()) add_context("memwall_roles", roles_json(declared_roles()));
     add_context("papi", g_counters ? g_counters->status() : papi_off);
     if (!g_resume_after.empty()) add_context("resumed_after", g_resume_after);
     if (program.add_context) program.add_context();

@@ -70,13 +70,25 @@ std::string declared_counters_json() {
   return out.dump();
 }
 
-void declare_counters_from_json(const std::string& text) {
+std::vector<CounterInfo> counters_from_json(const std::string& text) {
+  std::vector<CounterInfo> out;
   try {
     for (const nlohmann::json& c : nlohmann::json::parse(text))
-      declare_counter({c.value("name", ""), c.value("unit", ""), c.value("higher_is_better", true),
-                       c.value("main", false), c.value("headline", false), c.value("meaning", "")});
+      out.push_back({c.value("name", ""), c.value("unit", ""), c.value("higher_is_better", true),
+                     c.value("main", false), c.value("headline", false), c.value("meaning", ""),
+                     c.value("scale", 1e9)});
   } catch (const nlohmann::json::exception&) {  // a damaged entry declares nothing
   }
+  std::erase_if(out, [](const CounterInfo& c) { return c.name.empty(); });
+  return out;
+}
+
+const CounterInfo* find_counter(const std::vector<CounterInfo>& declared, const std::string& name) {
+  for (size_t i = 0; i < builtins(); ++i)  // core's first, as declare_counter keeps them
+    if (schema()[i].name == name) return &schema()[i];
+  for (const CounterInfo& c : declared)
+    if (c.name == name) return &c;
+  return nullptr;
 }
 
 const CounterInfo* counter_info(const std::string& name) {

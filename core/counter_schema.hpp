@@ -23,8 +23,7 @@ struct CounterInfo {
   double scale = 1e9;
 };
 
-// core's counters, then those declared by families (declare_counter) or read from a result
-// file that declared them.
+// core's counters, then those this binary's families declared (declare_counter).
 const std::vector<CounterInfo>& counter_schema();
 // nullptr for a counter the schema does not declare.
 const CounterInfo* counter_info(const std::string& name);
@@ -34,9 +33,14 @@ const CounterInfo* counter_info(const std::string& name);
 bool declare_counter(const CounterInfo& counter);
 // One of core's own counters (not one a family declared).
 bool core_counter(const std::string& name);
-// The counters declared beyond core's, as JSON text (for a result file's context), and back.
+// The counters declared beyond core's, as JSON text (for a result file's context), and back:
+// read without declaring them in this process, so each result file and each profile is judged
+// by its own declarations (a damaged entry is left out).
 std::string declared_counters_json();
-void declare_counters_from_json(const std::string& text);
+std::vector<CounterInfo> counters_from_json(const std::string& text);
+// `name` as core declares it, else as `declared` (a file's or a profile's own); nullptr for
+// neither.
+const CounterInfo* find_counter(const std::vector<CounterInfo>& declared, const std::string& name);
 // Best of a run's repetitions: the max of a rate, the min of a latency.
 bool higher_is_better(const std::string& counter);
 

@@ -19,9 +19,12 @@
 
 #include "harness/profile/model.hpp"
 #include "harness/profile/result_file.hpp"
+#include "harness/track/gate.hpp"
 #include "run_command.hpp"
 
 namespace fs = std::filesystem;
+using memwall::harness::headline_metrics;
+using memwall::harness::HostLink;
 using memwall::harness::Level;
 using memwall::harness::load_profile;
 using memwall::harness::Product;
@@ -713,6 +716,83 @@ TEST(Memwall, GpuResultsMakeASecondDevice) {
   EXPECT_TRUE(fs::exists(dir / "roofline_gpu0_bf16.svg"));
   EXPECT_TRUE(fs::exists(dir / "latency_gpu0.svg"));
   fs::remove_all(dir);
+}
+
+// Result files written before families declared their roles are read by
+// data/roles_before_declarations.json: what each family declares today must say the same of
+// its names (a default device aside: products always carry theirs), or old files would mean
+// something else than new ones.
+TEST(Roles, TheBinariesDeclareWhatOlderFilesAreReadAs) {
+  const auto& before = memwall::harness::roles_before_declarations(MEMWALL_DATA);
+  int checked = 0;
+  for (const std::string& binary : {bench_cpu(), bench_comm(), bench_gpu()}) {
+    if (binary.empty()) continue;
+    const Outcome o = run(binary + " --describe");
+    ASSERT_EQ(o.exit_code, 0) << o.output;
+    const nlohmann::json d = nlohmann::json::parse(o.output.substr(o.output.find('{')));
+    for (const auto& declared : memwall::roles_from_json(d["roles"].dump())) {
+      const bool same = std::any_of(before.begin(), before.end(), [&](const auto& b) {
+        return b.family == declared.family && b.variant == declared.variant &&
+               b.keys == declared.keys && b.role == declared.role && b.fields == declared.fields;
+      });
+      EXPECT_TRUE(same) << binary << ": " << declared.family << " " << declared.variant << " "
+                        << declared.role << " differs from data/roles_before_declarations.json";
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 10);
+}
+
+// A family the harness has never heard of, added in one file (tests/standin_family.cpp): a GPU
+// texture cache declaring the level_bandwidth role and a C2C host link declaring host_link reach
+// the profile, compare, the gate's headline metrics, the fleet view and the report.
+TEST(Roles, AStandInFamilyFlowsThroughEveryCommand) {
+  const fs::path root = temp_dir("standin");
+  std::vector<std::string> folders;
+  for (const char* node : {"a", "b", "c"}) {
+    const fs::path dir = root / node;
+    fs::create_directories(dir);
+    ASSERT_EQ(run(std::string(STANDIN_GPU_BENCH_PATH) + " --repetitions 2 --min-time 0.001 --out " +
+                  (dir / "bench_gpu.json").string())
+                  .exit_code,
+              0);
+    const Outcome o = run(memwall_cli() + " report " + dir.string());
+    ASSERT_EQ(o.exit_code, 0) << o.output;
+    folders.push_back(dir.string());
+  }
+  const Profile p = load_profile(folders[0] + "/profile.json");
+  const Level* tex = nullptr;
+  for (const Level& l : p.memory.at("gpu0"))
+    if (l.name == "GPU_TEX") tex = &l;
+  ASSERT_NE(tex, nullptr);
+  EXPECT_DOUBLE_EQ(tex->bandwidth_GBps, 7000);
+  EXPECT_EQ(tex->bandwidth_kernel, "gpu.tex");
+  const HostLink* c2c = nullptr;
+  for (const HostLink& l : p.links.host)
+    if (l.name == "C2C_H2D") c2c = &l;
+  ASSERT_NE(c2c, nullptr);
+  EXPECT_EQ(c2c->link, "NVLink-C2C");
+  EXPECT_DOUBLE_EQ(c2c->bandwidth_GBps, 410);
+  const auto headline = headline_metrics(p);
+  EXPECT_TRUE(headline.count("memory/gpu0/GPU_TEX/bandwidth_GBps"));
+  EXPECT_TRUE(headline.count("interconnect/host/gpu0/C2C_H2D/pinned/ce/bandwidth_GBps"));
+
+  Outcome o = run(memwall_cli() + " compare --all " + folders[0] + "/profile.json " + folders[1] +
+                  "/profile.json");
+  EXPECT_NE(o.output.find("gpu.tex/read/bytes:65536"), std::string::npos) << o.output;
+  o = run(memwall_cli() + " fleet " + folders[0] + " " + folders[1] + " " + folders[2] + " --out " +
+          (root / "fleet").string());
+  std::ifstream fleet(root / "fleet" / "fleet.json");
+  std::stringstream fleet_text;
+  fleet_text << fleet.rdbuf();
+  EXPECT_NE(fleet_text.str().find("memory/gpu0/GPU_TEX/bandwidth_GBps"), std::string::npos)
+      << o.output;
+  std::ifstream summary(folders[0] + "/summary.md");
+  std::stringstream summary_text;
+  summary_text << summary.rdbuf();
+  EXPECT_NE(summary_text.str().find("GPU_TEX"), std::string::npos);
+  EXPECT_NE(summary_text.str().find("NVLink-C2C"), std::string::npos);
+  fs::remove_all(root);
 }
 
 TEST(Memwall, GateNeedsHistoryAndSaysSo) {

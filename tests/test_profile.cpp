@@ -422,6 +422,48 @@ TEST(Schema, AFamilysOwnCounterTravelsWithItsResults) {
   fs::remove_all(dir);
 }
 
+// Two result files that declare one counter with opposite directions (two tools, two versions of
+// a family): each profile is judged by its own declaration, whichever was read first, and keeps
+// the declared scale.
+TEST(Schema, TwoProfilesDeclaringOneCounterDifferentlyAreEachJudgedByTheirOwn) {
+  const fs::path dir = fs::path(testing::TempDir()) / "memwall_two_declarations";
+  fs::create_directories(dir);
+  auto write = [&](const std::string& name, bool higher_is_better, double scale) {
+    const nlohmann::json counters = nlohmann::json::array({{{"name", "score"},
+                                                            {"unit", "points"},
+                                                            {"higher_is_better", higher_is_better},
+                                                            {"main", true},
+                                                            {"headline", true},
+                                                            {"meaning", "test"},
+                                                            {"scale", scale}}});
+    nlohmann::json doc = {
+        {"context", {{"memwall_version", "test"}, {"memwall_counters", counters.dump()}}},
+        {"benchmarks", nlohmann::json::array()}};
+    for (double v : {3.0, 2.0, 4.0})
+      doc["benchmarks"].push_back(
+          {{"name", "cpu.score/one/manual_time"}, {"run_type", "iteration"}, {"score", v}});
+    std::ofstream(dir / name) << doc.dump();
+    return profile_of({(dir / name).string()});
+  };
+  const Profile higher = write("bench_higher.json", true, 1);
+  const Profile lower = write("bench_lower.json", false, 1e3);
+  ASSERT_EQ(higher.metrics.size(), 1u);
+  ASSERT_EQ(lower.metrics.size(), 1u);
+  EXPECT_TRUE(higher.metrics[0].higher_is_better);
+  EXPECT_DOUBLE_EQ(higher.metrics[0].best, 4.0);
+  EXPECT_FALSE(lower.metrics[0].higher_is_better);
+  EXPECT_DOUBLE_EQ(lower.metrics[0].best, 2.0);
+  ASSERT_EQ(higher.counters.size(), 1u);
+  EXPECT_DOUBLE_EQ(higher.counters[0].scale, 1);
+  // Read back from profile.json, in the other order: each still by its own.
+  const Profile lower_back = parse_profile(profile_json_text(lower), "lower");
+  const Profile higher_back = parse_profile(profile_json_text(higher), "higher");
+  EXPECT_DOUBLE_EQ(lower_back.counters[0].scale, 1e3);
+  EXPECT_FALSE(headline_metrics(lower_back).at("benchmark/cpu.score/one/score").higher_is_better);
+  EXPECT_TRUE(headline_metrics(higher_back).at("benchmark/cpu.score/one/score").higher_is_better);
+  fs::remove_all(dir);
+}
+
 TEST(Compare, MannWhitneyKnownValues) {
   EXPECT_NEAR(mann_whitney_p({1, 2, 3}, {4, 5, 6}), 0.1, 1e-12);
   EXPECT_NEAR(mann_whitney_p({1, 2, 3, 4, 5}, {6, 7, 8, 9, 10}), 2.0 / 252, 1e-12);

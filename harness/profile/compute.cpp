@@ -23,13 +23,13 @@ PerDevice<ComputeByFormat> compute_step(const ProfileInputs& in, const PerDevice
   PerDevice<ComputeByFormat> out;
   for (const auto& [id, d] : devices) {
     if (d.kind != "cpu" && d.kind != "gpu") continue;
-    const std::string domain = d.kind;
     ComputeByFormat formats;
     std::map<std::string, const Measurement*> peak_kernel, single_thread;
     for (const ResultFile& f : in.files)
       for (const Measurement& m : f.measurements) {
         if (!m.error.empty() || !m.has("GFLOPps") || device_of(m) != id) continue;
-        if (m.family != domain + ".flops" && m.family != domain + ".gemm") continue;
+        if (m.role != "peak") continue;
+        const bool chains = m.field("path") == "fma";  // else a library's GEMM
         const std::string type = m.keys.count("type") ? m.keys.at("type") : "";
         Compute& c = formats[type];
         c.type = type;
@@ -37,7 +37,7 @@ PerDevice<ComputeByFormat> compute_step(const ProfileInputs& in, const PerDevice
         ComputePath path;
         path.benchmark = m.name;
         path.rate = spread_of(m.counters.at("GFLOPps"), true);
-        if (m.family == domain + ".flops") {
+        if (chains) {
           const int threads = static_cast<int>(m.key_number("threads", 0));
           path.path = d.kind == "gpu"
                           ? "FMA chains on the SMs"

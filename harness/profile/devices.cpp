@@ -170,11 +170,11 @@ void set_dram_theory(Device& d, const ProfileInputs& in, const json& context) {
           : "unknown (dmidecode not readable; give --dram CHANNELSxMT/s)";
 }
 
-int max_threads(const ProfileInputs& in, const std::string& family, const std::string& device) {
+int max_threads(const ProfileInputs& in, const std::string& role, const std::string& device) {
   int threads = 0;
   for (const ResultFile& f : in.files)
     for (const Measurement& m : f.measurements)
-      if (m.family == family && device_of(m) == device)
+      if (m.role == role && device_of(m) == device)
         threads = std::max(threads, static_cast<int>(m.key_number("threads", 1)));
   return threads;
 }
@@ -202,7 +202,7 @@ Device cpu_device(const ProfileInputs& in) {
               fm[2].str();
     if (!what.empty()) d.name += " (" + what + ")";
   }
-  d.bandwidth_threads = max_threads(in, "cpu.bw", "cpu");
+  d.bandwidth_threads = max_threads(in, "bandwidth_curve", "cpu");
   try {
     d.units = std::stoi(c.value("cores", "0"));
   } catch (const std::exception&) {
@@ -296,8 +296,8 @@ PerDevice<Device> devices_step(const ProfileInputs& in) {
   for (const ResultFile& f : in.files)
     for (const Measurement& m : f.measurements) {
       // Storage is the CPU's last level: a run of bench_io alone still has its CPU.
-      cpu = cpu || m.family.rfind("cpu.", 0) == 0 || m.family.rfind("io.", 0) == 0;
       const std::string device = device_of(m);
+      cpu = cpu || device == "cpu" || device.rfind("storage", 0) == 0;
       if (device.rfind("gpu", 0) == 0 && m.error.empty()) gpus.insert(device);
     }
   if (cpu) out["cpu"] = cpu_device(in);

@@ -24,11 +24,12 @@ PerDevice<Energy> energy_step(const ProfileInputs& in, const PerDevice<Device>& 
     for (const ResultFile& f : in.files)
       for (const Measurement& m : f.measurements) {
         if (device_of(m) != id || !m.error.empty()) continue;
-        if (m.family.ends_with(".gemm") && m.has("energy_pJ_per_flop") && m.keys.count("type")) {
+        if (m.role == "peak" && m.field("path") == "library" && m.has("energy_pJ_per_flop") &&
+            m.keys.count("type")) {
           const Measurement*& g = gemm[m.keys.at("type")];
           if (!g || m.best("GFLOPps") > g->best("GFLOPps")) g = &m;
         }
-        if (memory_level && m.family.ends_with(".bw") &&
+        if (memory_level && m.role == "bandwidth_curve" &&
             m.variant == memory_level->bandwidth_kernel && m.has("energy_pJ_per_byte") &&
             (!stream || m.key_number("bytes") > stream->key_number("bytes")))
           stream = &m;

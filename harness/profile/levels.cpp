@@ -31,12 +31,8 @@ std::vector<CurvePoint> latency_curve(const std::vector<ResultFile>& files, cons
   std::vector<CurvePoint> c;
   for (const ResultFile& f : files)
     for (const Measurement& m : f.measurements) {
-      if (m.family != spec.latency_family || m.variant != spec.latency_variant) continue;
+      if (m.role != "latency_curve" || m.field("levels") != "yes") continue;
       if (!m.has("latency_ns") || !huge_or_unpaged(m) || device_of(m) != spec.device) continue;
-      bool keys_match = true;
-      for (const auto& [key, value] : spec.latency_keys)
-        keys_match = keys_match && m.keys.count(key) && m.keys.at(key) == value;
-      if (!keys_match) continue;
       double bytes = m.key_number("bytes");
       if (m.has("lines_touched_bytes"))
         bytes = m.median("lines_touched_bytes");
@@ -57,7 +53,7 @@ std::vector<CurvePoint> bandwidth_points(const std::vector<ResultFile>& files,
   std::vector<CurvePoint> out;
   for (const ResultFile& f : files)
     for (const Measurement& m : f.measurements) {
-      if (m.family != spec.bandwidth_family || m.variant != kernel || !m.has(counter)) continue;
+      if (m.role != "bandwidth_curve" || m.variant != kernel || !m.has(counter)) continue;
       if (device_of(m) != spec.device) continue;
       if (!huge_or_unpaged(m) || static_cast<int>(m.key_number("threads", 1)) != threads) continue;
       const double ws =
@@ -123,7 +119,8 @@ double own_bandwidth(const std::vector<ResultFile>& files, const std::string& de
   used = 0;
   for (const ResultFile& f : files)
     for (const Measurement& m : f.measurements)
-      if (m.family == family && device_of(m) == device && m.error.empty() && m.has("GBps")) {
+      if (m.role == "level_bandwidth" && m.family == family && device_of(m) == device &&
+          m.error.empty() && m.has("GBps")) {
         best = std::max(best, m.best("GBps"));
         ++used;
       }
@@ -164,27 +161,56 @@ void set_bandwidth(Level& l, const std::vector<CurvePoint>& points, const std::s
   l.bandwidth_GBps = median_of(points);
 }
 
-}  // namespace
-
-CurveSpec cpu_curve_spec() {
-  return {};
+// gpu0 and gpu3 are of one kind: a declaration's default device stands for its kind.
+bool same_kind(const std::string& a, const std::string& b) {
+  auto kind = [](const std::string& d) {
+    return d.substr(0, d.find_last_not_of("0123456789") + 1);
+  };
+  return kind(a) == kind(b);
 }
 
-CurveSpec gpu_curve_spec(const std::string& device) {
+// The kernels of the device's bandwidth curve (its own benchmarks' declaration, else one of
+// its kind's) and the levels its families measure on their own.
+void add_declared(CurveSpec& spec, const std::vector<ResultFile>& files) {
+  const std::map<std::string, std::string>* curve = nullptr;
+  for (const ResultFile& f : files) {
+    for (const Measurement& m : f.measurements)
+      if (!curve && m.role == "bandwidth_curve" && device_of(m) == spec.device)
+        curve = &m.role_fields;
+    for (const RoleDeclaration& d : f.roles)
+      if (d.role == "level_bandwidth" && same_kind(d.device, spec.device) &&
+          d.fields.count("level"))
+        spec.level_bandwidth_family.emplace(d.fields.at("level"), d.family);
+  }
+  for (const ResultFile& f : files)
+    for (const RoleDeclaration& d : f.roles)
+      if (!curve && d.role == "bandwidth_curve" && same_kind(d.device, spec.device))
+        curve = &d.fields;
+  if (!curve) return;
+  auto field = [&](const char* name) {
+    return curve->count(name) ? curve->at(name) : std::string();
+  };
+  spec.cache_kernel = field("cache_kernel");
+  spec.memory_kernel = field("memory_kernel");
+  spec.memory_beside_kernel = field("beside_kernel");
+}
+
+}  // namespace
+
+CurveSpec cpu_curve_spec(const std::vector<ResultFile>& files) {
+  CurveSpec s;
+  add_declared(s, files);
+  return s;
+}
+
+CurveSpec gpu_curve_spec(const std::vector<ResultFile>& files, const std::string& device) {
   CurveSpec s;
   s.device = device;
-  s.latency_family = "gpu.lat";
-  s.latency_variant = "chase";
-  s.latency_keys = {{"load", "ca"}};
-  s.bandwidth_family = "gpu.bw";
-  s.cache_kernel = "read";
-  s.memory_kernel = "copy";
-  s.memory_beside_kernel = "triad";
+  add_declared(s, files);
   s.memory_name = "HBM";
   s.level_prefix = "GPU_";
   s.caches_reported_by = "the CUDA device";
   s.bandwidth_on_every_instance = true;
-  s.level_bandwidth_family = {{"GPU_L2", "gpu.l2"}};
   s.stream_edge_threads = 0;
   s.short_edge_reasons = {
       {"L1", "the L1 shares its SRAM with shared memory; the carveout decides how much is L1"},
@@ -201,7 +227,7 @@ LevelAnalysis analyse_levels(const std::vector<ResultFile>& files, const CurveSp
   r.spec = spec;
   for (const ResultFile& f : files)
     for (const Measurement& m : f.measurements)
-      if (m.family == spec.bandwidth_family && m.variant == spec.cache_kernel &&
+      if (m.role == "bandwidth_curve" && m.variant == spec.cache_kernel &&
           device_of(m) == spec.device)
         r.bandwidth_threads =
             std::max(r.bandwidth_threads, static_cast<int>(m.key_number("threads", 1)));
@@ -343,6 +369,34 @@ LevelAnalysis analyse_levels(const std::vector<ResultFile>& files, const CurveSp
     if (l.bandwidth_GBps == 0 && l.no_bandwidth_why.empty())
       l.no_bandwidth_why = "not measured: no `" + l.bandwidth_kernel + "` result in its interval";
     r.levels.push_back(l);
+  }
+
+  // A level the chase does not find (a texture cache, a scratchpad) that a family measures on
+  // its own is a level all the same, placed among the caches by the size it was measured at.
+  for (const auto& [name, family] : spec.level_bandwidth_family) {
+    if (std::any_of(r.levels.begin(), r.levels.end(),
+                    [&](const Level& l) { return l.name == name; }))
+      continue;
+    Level l;
+    l.name = name;
+    l.kind = "cache";
+    l.bandwidth_kernel = family;
+    l.bandwidth_GBps = own_bandwidth(files, spec.device, family, l.bandwidth_points);
+    if (l.bandwidth_points == 0) continue;
+    for (const ResultFile& f : files)
+      for (const Measurement& m : f.measurements)
+        if (m.family == family && device_of(m) == spec.device) {
+          const double bytes = m.key_number("bytes");
+          l.size_bytes = std::max(l.size_bytes, bytes);
+          l.interval_lo_bytes =
+              l.interval_lo_bytes > 0 ? std::min(l.interval_lo_bytes, bytes) : bytes;
+        }
+    l.interval_hi_bytes = l.size_bytes;
+    l.note = "measured by " + family + " alone: the latency curve has no plateau of its own";
+    const auto at = std::find_if(r.levels.begin(), r.levels.end(), [&](const Level& other) {
+      return other.kind != "cache" || other.size_bytes > l.size_bytes;
+    });
+    r.levels.insert(at, l);
   }
 
   int not_huge = 0, not_pinned = 0;

@@ -15,15 +15,13 @@
 
 namespace memwall::harness {
 
-// Which benchmarks make a device's curves, and what its levels are called.
+// What a device's levels are called and how its curves read; which benchmarks make the curves
+// and which kernels quote each level come from the roles its families declared (core/roles.hpp).
 struct CurveSpec {
   std::string device = "cpu";
-  std::string latency_family = "cpu.lat", latency_variant = "chase";
-  std::map<std::string, std::string> latency_keys;  // e.g. load:ca for the GPU's L1 curve
-  std::string bandwidth_family = "cpu.bw";
-  std::string cache_kernel = "read";    // the bandwidth of a cache level
-  std::string memory_kernel = "triad";  // the bandwidth of memory, as STREAM users quote it
-  std::string memory_beside_kernel = "triad_nt";
+  // From the device's bandwidth_curve declaration: the bandwidth of a cache level, of memory as
+  // the field quotes it (STREAM's triad, BabelStream's copy), and the kernel shown beside it.
+  std::string cache_kernel, memory_kernel, memory_beside_kernel;
   std::string memory_name = "DRAM";
   std::string level_prefix;  // "GPU_" for a GPU's caches
   std::string caches_reported_by = "hwloc";
@@ -31,7 +29,7 @@ struct CurveSpec {
   // SMs), so a level's interval on the bandwidth curve is its size times its instances.
   bool bandwidth_on_every_instance = false;
   // Levels whose bandwidth comes from a benchmark of their own, not from the curve (a GPU's L2:
-  // plain loads at those sizes are served by the L1s, which on Hopper hold half as much).
+  // plain loads at those sizes are served by the L1s): level -> the family declaring it.
   std::map<std::string, std::string> level_bandwidth_family;
   // Threads of the read curve that gives each cache's streaming edge (segments.hpp
   // falling_edge); 0: none (a GPU's kernels always run on every SM).
@@ -42,11 +40,10 @@ struct CurveSpec {
       {"", "a virtual machine's share, other tenants, or the prefetchers' neighbour lines"}};
 };
 
-CurveSpec cpu_curve_spec();
-// A GPU's curves: the L1-cached (ld.ca) chase, read for caches, copy for its memory as
-// BabelStream quotes it (triad beside), levels named GPU_L1, GPU_L2, HBM; GPU_L2's bandwidth
-// from gpu.l2 (loads through the L2 alone).
-CurveSpec gpu_curve_spec(const std::string& device);
+// The kind's names (a GPU's levels GPU_L1, GPU_L2, HBM) with the kernels and own-bandwidth
+// levels the device's families declared in these files.
+CurveSpec cpu_curve_spec(const std::vector<ResultFile>& files);
+CurveSpec gpu_curve_spec(const std::vector<ResultFile>& files, const std::string& device);
 
 struct LevelAnalysis {
   CurveSpec spec;

@@ -42,12 +42,11 @@ std::string context_value(const Device& d, const std::string& key) {
   return "";
 }
 
-Collective collective_of(const std::string& library, const std::vector<const Measurement*>& ms,
-                         int nodes) {
+Collective collective_of(const std::vector<const Measurement*>& ms, int nodes) {
   const Measurement* big = largest(ms);
   const Measurement* small = smallest(ms);
   Collective c;
-  c.library = library;
+  c.library = big->field("library");
   c.name = big->variant;
   c.inplace = key_or(*big, "inplace", "0");
   c.ranks =
@@ -85,8 +84,8 @@ std::vector<Series> sorted(std::map<std::string, Series>& curves) {
 
 Links links_step(const ProfileInputs& in, const PerDevice<Device>& devices) {
   Links out;
-  // gpu0 / h2d / pinned / ce -> the runs at every size
-  std::map<std::tuple<std::string, std::string, std::string, std::string>,
+  // gpu0 / h2d / pinned / ce / the family -> the runs at every size
+  std::map<std::tuple<std::string, std::string, std::string, std::string, std::string>,
            std::vector<const Measurement*>>
       host;
   std::map<std::pair<std::string, std::string>, double> host_latency;  // device, direction
@@ -100,37 +99,37 @@ Links links_step(const ProfileInputs& in, const PerDevice<Device>& devices) {
     bool mpi_file = false;
     for (const Measurement& m : f.measurements) {
       if (!m.error.empty()) continue;
-      if (m.family == "gpu.pcie") {
-        const std::string device = device_of(m);
-        if (m.variant.rfind("latency", 0) == 0) {
-          if (m.has("latency_ns"))
-            host_latency[{device, m.variant.substr(m.variant.find('/') + 1)}] =
-                m.best("latency_ns");
-        } else if (m.has("GBps")) {
-          host[{device, m.variant, key_or(m, "memory", "pinned"), key_or(m, "engine", "ce")}]
+      const bool mpi = m.role == "point_to_point" || m.field("library") == "MPI";
+      if (m.role == "host_link_latency") {
+        if (m.has("latency_ns"))
+          host_latency[{device_of(m), m.variant.substr(m.variant.find('/') + 1)}] =
+              m.best("latency_ns");
+      } else if (m.role == "host_link") {
+        if (m.has("GBps"))
+          host[{device_of(m), m.variant, key_or(m, "memory", "pinned"), key_or(m, "engine", "ce"),
+                m.family}]
               .push_back(&m);
-        }
-      } else if (m.family == "comm.p2p" && m.has("GBps")) {
+      } else if (m.role == "peer_link" && m.has("GBps")) {
         const std::vector<std::string> parts = {m.variant.substr(0, m.variant.find('/')),
                                                 m.variant.substr(m.variant.find('/') + 1)};
         peers[{static_cast<int>(m.key_number("from")), static_cast<int>(m.key_number("to")),
                parts[0], parts[1]}]
             .push_back(&m);
-      } else if (m.family == "comm.nccl" && m.has("busGBps")) {
+      } else if (m.role == "collective" && !mpi && m.has("busGBps")) {
         nccl[m.variant + "/" + key_or(m, "inplace", "0") + "/" + key_or(m, "ranks", "")].push_back(
             &m);
         add_point(nccl_curves, m, "busGBps");
-      } else if (m.family == "comm.mpi" && m.keys.count("placement")) {
+      } else if (m.role == "point_to_point") {
         mpi_file = true;
         p2p[m.keys.at("placement")][m.variant].push_back(&m);
         if (m.variant == "latency" && m.has("latency_ns")) add_point(mpi_latency, m, "latency_ns");
         if (m.variant != "latency" && m.has("GBps")) add_point(mpi_bandwidth, m, "GBps");
-      } else if (m.family == "comm.mpi" && m.has("busGBps")) {
+      } else if (m.role == "collective" && m.has("busGBps")) {
         mpi_file = true;
         mpi_coll[m.variant + "/" + key_or(m, "inplace", "0") + "/" + key_or(m, "ranks", "")]
             .push_back(&m);
         add_point(mpi_collective, m, "busGBps");
-      } else if (m.family == "comm.c2c" && m.has("latency_ns")) {
+      } else if (m.role == "core_pairs" && m.has("latency_ns")) {
         CoreToCore c;
         c.from = static_cast<int>(m.key_number("from"));
         c.to = static_cast<int>(m.key_number("to"));
@@ -141,7 +140,7 @@ Links links_step(const ProfileInputs& in, const PerDevice<Device>& devices) {
         c2c_by_shared[(c.shared.empty() ? "?" : c.shared) +
                       (c.numa == "other" ? ", other NUMA node" : "")]
             .push_back(c.latency_ns);
-      } else if (m.family == "comm.numa") {
+      } else if (m.role == "numa_matrix") {
         NumaCell cell;
         cell.cpus = static_cast<int>(m.key_number("cpus"));
         cell.memory = static_cast<int>(m.key_number("memory"));
@@ -166,7 +165,7 @@ Links links_step(const ProfileInputs& in, const PerDevice<Device>& devices) {
     }
   }
   for (const auto& [key, ms] : host) {
-    const auto& [device, direction, memory, engine] = key;
+    const auto& [device, direction, memory, engine, family] = key;
     const Measurement* big = largest(ms);
     HostLink l;
     l.device = device;
@@ -180,13 +179,18 @@ Links links_step(const ProfileInputs& in, const PerDevice<Device>& devices) {
     if (!c2c && !l.link.empty() && l.link.rfind("PCIe", 0) != 0) l.link = "PCIe " + l.link;
     if (l.link.empty()) l.link = "PCIe";
     l.name = std::string(c2c ? "C2C" : "PCIe") + "_" + upper(direction);
+    if (const std::string own = big->field("link"); !own.empty()) {  // a link the family names
+      l.link = own;
+      l.name = big->field("name") + "_" + upper(direction);
+    }
     l.direction = direction;
     l.memory = memory;
     l.engine = engine;
     l.bytes = big->key_number("bytes");
     l.bandwidth_GBps = big->best("GBps");
     l.bandwidth_median_GBps = big->median("GBps");
-    if (memory == "pinned" && engine == "ce" && host_latency.count({device, direction}))
+    if (memory == "pinned" && engine == "ce" && big->field("link").empty() &&
+        host_latency.count({device, direction}))
       l.latency_ns = host_latency.at({device, direction});
     out.host.push_back(l);
   }
@@ -206,9 +210,8 @@ Links links_step(const ProfileInputs& in, const PerDevice<Device>& devices) {
     out.peers.push_back({from, to, engine, direction, big->best("GBps"), big->key_number("bytes")});
   }
   const int nodes = std::max<int>(1, static_cast<int>(hosts.size()));
-  for (const auto& [key, ms] : nccl) out.nccl.push_back(collective_of("NCCL", ms, 1));
-  for (const auto& [key, ms] : mpi_coll)
-    out.mpi_collectives.push_back(collective_of("MPI", ms, nodes));
+  for (const auto& [key, ms] : nccl) out.nccl.push_back(collective_of(ms, 1));
+  for (const auto& [key, ms] : mpi_coll) out.mpi_collectives.push_back(collective_of(ms, nodes));
   for (const auto& [placement, kinds] : p2p) {
     PointToPoint p;
     p.placement = placement;

@@ -25,10 +25,6 @@ std::string series_name(const Measurement& m) {
   return name;
 }
 
-std::string domain_of(const std::string& device) {
-  return device == "cpu" ? "cpu" : "gpu";
-}
-
 void sort_series(std::map<std::string, Series>& by_name, std::vector<Series>& out) {
   for (auto& [name, s] : by_name) {
     std::sort(s.points.begin(), s.points.end());
@@ -42,8 +38,9 @@ PerDevice<LevelAnalysis> levels_step(const ProfileInputs& in, const PerDevice<De
   PerDevice<LevelAnalysis> out;
   for (const auto& [id, d] : devices) {
     if (d.kind != "cpu" && d.kind != "gpu") continue;
-    out[id] = analyse_levels(in.files, d.kind == "cpu" ? cpu_curve_spec() : gpu_curve_spec(id),
-                             reported_caches(in, id));
+    out[id] = analyse_levels(
+        in.files, d.kind == "cpu" ? cpu_curve_spec(in.files) : gpu_curve_spec(in.files, id),
+        reported_caches(in, id));
   }
   return out;
 }
@@ -75,7 +72,6 @@ PerDevice<Curves> curves_step(const ProfileInputs& in, const PerDevice<Device>& 
   PerDevice<Curves> out;
   for (const auto& [id, d] : devices) {
     if (d.kind != "cpu" && d.kind != "gpu") continue;
-    const std::string domain = domain_of(id);
     Curves c;
     c.bandwidth_axis = "working set (all arrays)";
     c.latency_axis = "cache lines touched (span x 64 / stride)";
@@ -84,14 +80,13 @@ PerDevice<Curves> curves_step(const ProfileInputs& in, const PerDevice<Device>& 
     for (const ResultFile& f : in.files)
       for (const Measurement& m : f.measurements) {
         if (!m.error.empty() || device_of(m) != id) continue;
-        const bool bw = m.family == domain + ".bw" || m.family == "gpu.l2" ||
-                        (m.family == "gpu.smem" && m.variant == "bw");
-        const bool lat =
-            m.family == domain + ".lat" || (m.family == "gpu.smem" && m.has("latency_ns"));
+        const bool bw =
+            m.role == "bandwidth_curve" || m.role == "level_bandwidth" || m.role == "bandwidth";
+        const bool lat = m.role == "latency_curve" || m.role == "latency";
         if (bw && m.has("GBps")) {
           const double ws =
               m.has("working_set_bytes") ? m.median("working_set_bytes") : m.key_number("bytes");
-          if (m.family == domain + ".bw" &&
+          if (m.role == "bandwidth_curve" &&
               (d.bandwidth_threads == 0 || m.key_number("threads", 1) == d.bandwidth_threads)) {
             Series& s = bandwidth[series_name(m)];
             s.name = series_name(m);
@@ -106,14 +101,14 @@ PerDevice<Curves> curves_step(const ProfileInputs& in, const PerDevice<Device>& 
           const double x = m.has("lines_touched_bytes") ? m.median("lines_touched_bytes")
                            : m.has("working_set_bytes") ? m.median("working_set_bytes")
                                                         : m.key_number("bytes");
-          if (m.family == domain + ".lat" && m.variant != "loaded") {
+          if (m.role == "latency_curve") {
             Series& s = latency[series_name(m)];
             s.name = series_name(m);
             s.points.push_back({x, m.best("latency_ns")});
           }
           const double b = m.key_number("bytes");
-          if (m.variant == "loaded" || m.family == "gpu.smem" || b == 16384 || b == 4194304 ||
-              b == 1073741824) {
+          // A latency on no curve, and the curves at the sizes people quote.
+          if (m.role == "latency" || b == 16384 || b == 4194304 || b == 1073741824) {
             LatencyRow row;
             row.family = m.family;
             row.variant = series_name(m);

@@ -144,10 +144,15 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Profile, schema, machine, host, 
 
 Metric make_metric(const std::string& name, const std::string& counter,
                    const std::vector<double>& samples) {
+  return make_metric(name, counter, samples, higher_is_better(counter));
+}
+
+Metric make_metric(const std::string& name, const std::string& counter,
+                   const std::vector<double>& samples, bool higher_is_better) {
   Metric m;
   m.name = name;
   m.counter = counter;
-  m.higher_is_better = higher_is_better(counter);
+  m.higher_is_better = higher_is_better;
   m.samples = samples;
   const Spread s = spread_of(samples, m.higher_is_better);
   m.best = s.best;
@@ -337,10 +342,7 @@ Profile parse_profile(const std::string& text, const std::string& what) {
     if (doc.contains("machine") && doc["machine"].is_object())
       for (auto& [key, value] : doc["machine"].items())
         if (!value.is_string()) value = value.dump();
-    Profile p = doc.get<Profile>();
-    for (const DeclaredCounter& c : p.counters)
-      declare_counter({c.name, c.unit, c.higher_is_better, c.main, c.headline, c.meaning, c.scale});
-    return p;
+    return doc.get<Profile>();  // its declared counters stay its own (Profile::counters)
   } catch (const json::exception& e) {
     throw InputError(what + ": a damaged profile: " + std::string(e.what()));
   }

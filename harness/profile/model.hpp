@@ -218,7 +218,7 @@ struct Transformer {
 
 // One storage benchmark (io.*), counted as fio counts.
 struct StorageRow {
-  std::string device, benchmark;  // storage0, io.rand/read/mode:direct/qd:1/bytes:4096
+  std::string device, benchmark;  // storage0, the benchmark's full name
   std::string pattern, op, mode;  // rand, read, direct
   int queue_depth = 0;
   double block_bytes = 0;
@@ -284,9 +284,12 @@ struct Metric {
   std::vector<double> samples;
   double best = 0, median = 0;
 };
-// A metric of a benchmark's counter over its repetitions, its direction from the schema.
+// A metric of a benchmark's counter over its repetitions, its direction from core's schema, or
+// as given (a counter its file declared).
 Metric make_metric(const std::string& name, const std::string& counter,
                    const std::vector<double>& samples);
+Metric make_metric(const std::string& name, const std::string& counter,
+                   const std::vector<double>& samples, bool higher_is_better);
 
 struct InputFile {
   std::string path, sha256, binary, date;

@@ -55,7 +55,7 @@ std::vector<Metric> metrics_of(const std::vector<ResultFile>& files) {
     for (const Measurement& m : f.measurements) {
       const char* c = main_counter(m);
       if (!c || !m.error.empty()) continue;
-      out.push_back(make_metric(m.name, c, m.counters.at(c)));
+      out.push_back(make_metric(m.name, c, m.counters.at(c), m.counter_info(c)->higher_is_better));
     }
   return out;
 }
@@ -79,11 +79,16 @@ Provenance provenance_step(const ProfileInputs& in, const PerDevice<LevelAnalysi
   return p;
 }
 
-Profile build_profile(const ProfileInputs& in) {
+Profile build_profile(const ProfileInputs& given) {
+  // Every step reads what each benchmark is from its role, never from its family's name.
+  ProfileInputs in = given;
+  const auto& before = roles_before_declarations(in.data_dir.empty() ? data_dir() : in.data_dir);
+  for (ResultFile& f : in.files) resolve_roles(f, before);
   Profile p;
   for (const ResultFile& f : in.files)
     for (const auto& [key, value] : f.context.items())
-      p.machine.emplace(key, value.is_string() ? value.get<std::string>() : value.dump());
+      if (key != "memwall_roles")  // the families' declarations, not the machine's
+        p.machine.emplace(key, value.is_string() ? value.get<std::string>() : value.dump());
   p.host = host_context(in);
   p.devices = devices_step(in);
   const PerDevice<LevelAnalysis> analyses = levels_step(in, p.devices);
@@ -100,11 +105,13 @@ Profile build_profile(const ProfileInputs& in) {
   p.trend = trend_step(in, p.devices, p.ratios);
   p.metrics = metrics_of(in.files);
   std::set<std::string> declared;
-  for (const Metric& m : p.metrics)  // the counters families declared beyond core's, once each
-    if (const CounterInfo* c = counter_info(m.counter);
-        c && !core_counter(m.counter) && declared.insert(c->name).second)
-      p.counters.push_back(
-          {c->name, c->unit, c->meaning, c->higher_is_better, c->main, c->headline});
+  for (const ResultFile& f : in.files)  // the counters families declared beyond core's, once each
+    for (const Measurement& m : f.measurements)
+      if (const char* main = m.error.empty() ? main_counter(m) : nullptr)
+        if (const CounterInfo* c = m.counter_info(main);
+            c && !core_counter(main) && declared.insert(c->name).second)
+          p.counters.push_back(
+              {c->name, c->unit, c->meaning, c->higher_is_better, c->main, c->headline, c->scale});
   p.provenance = provenance_step(in, analyses);
   return p;
 }

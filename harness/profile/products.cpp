@@ -76,14 +76,15 @@ Transformer products_step(const ProfileInputs& in, const PerDevice<LevelAnalysis
   std::map<std::string, std::pair<double, double>> step_seconds;  // layer, lm_head
   for (const ResultFile& f : in.files)
     for (const Measurement& m : f.measurements) {
-      if (m.family.rfind("xfmr.", 0) != 0 || !m.error.empty() || !m.has("flops")) continue;
+      const bool layer = m.role == "layer";
+      if ((m.role != "product" && !layer) || !m.error.empty() || !m.has("flops")) continue;
       Product op;
       op.name = m.name;
       op.device = device_of(m);
       op.family = m.family;
       op.model = m.variant.substr(0, m.variant.find('/'));
       op.phase = m.variant.substr(m.variant.find('/') + 1);
-      op.op = m.keys.count("op") ? m.keys.at("op") : "layer";
+      op.op = layer || !m.keys.count("op") ? "layer" : m.keys.at("op");
       op.type = m.keys.count("type") ? m.keys.at("type") : "fp32";
       op.how = m.label;
       op.batch = m.key_number("batch");
@@ -133,7 +134,7 @@ Transformer products_step(const ProfileInputs& in, const PerDevice<LevelAnalysis
       s.type = op.type;
       s.batch = op.batch;
       s.seq = op.seq;
-      if (m.family == "xfmr.layer") s.layer_seconds = op.seconds;
+      if (layer) s.layer_seconds = op.seconds;
       if (op.op == "lm_head") s.lm_head_seconds = op.seconds;
     }
   for (auto& [key, s] : steps) {

@@ -43,7 +43,8 @@ void set_link(Walls& w, const Device& d, const Links& links) {
         w.link = "host link " + upper_direction(l.direction) + ", " + l.link;
         w.link_GBps = l.bandwidth_GBps;
       }
-    if (w.link_GBps == 0) w.link_why_not = "no GPU link measured (bench_gpu's gpu.pcie, NCCL)";
+    if (w.link_GBps == 0)
+      w.link_why_not = "no GPU link measured (no host link, no NCCL collective)";
     return;
   }
   for (const char* placement : {"other_node", "same_node"})

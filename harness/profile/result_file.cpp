@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "core/counter_schema.hpp"
@@ -24,13 +25,24 @@ double Measurement::key_number(const std::string& key, double fallback) const {
   }
 }
 
+const CounterInfo* Measurement::counter_info(const std::string& counter) const {
+  static const std::vector<CounterInfo> none;
+  return find_counter(declared_counters ? *declared_counters : none, counter);
+}
+
 double Measurement::best(const std::string& counter) const {
   const Summary s = summarize(counters.at(counter));
-  return higher_is_better(counter) ? s.max : s.min;
+  const CounterInfo* c = counter_info(counter);
+  return !c || c->higher_is_better ? s.max : s.min;
 }
 
 double Measurement::median(const std::string& counter) const {
   return summarize(counters.at(counter)).median;
+}
+
+std::string Measurement::field(const std::string& name) const {
+  const auto it = role_fields.find(name);
+  return it == role_fields.end() ? "" : it->second;
 }
 
 std::string strip_gbench_suffixes(const std::string& name) {
@@ -117,11 +129,19 @@ ResultFile load_result_file(const std::string& path) {
       !doc.contains("context") || !doc["context"].is_object())
     throw InputError(path + ": not a Google Benchmark result file (no context/benchmarks)");
   file.context = doc["context"];
-  // Counters its families declared beyond core's: known from here on, as they were declared.
+  // Counters its families declared beyond core's: this file's benchmarks are read by them.
+  auto declared = std::make_shared<std::vector<CounterInfo>>();
   if (file.context.contains("memwall_counters") && file.context["memwall_counters"].is_string())
-    declare_counters_from_json(file.context["memwall_counters"].get<std::string>());
+    *declared = counters_from_json(file.context["memwall_counters"].get<std::string>());
   if (!file.context.contains("memwall_version"))
     throw InputError(path + ": a Google Benchmark file from another tool (no memwall_version)");
+  if (file.context.contains("memwall_roles")) try {
+      file.roles = roles_from_json(file.context["memwall_roles"].is_string()
+                                       ? file.context["memwall_roles"].get<std::string>()
+                                       : file.context["memwall_roles"].dump());
+    } catch (const std::invalid_argument& e) {
+      throw InputError(path + ": memwall_roles: " + e.what());
+    }
   if (file.context.contains("memwall_result_schema")) {
     const std::string schema = file.context["memwall_result_schema"].get<std::string>();
     if (std::atoi(schema.c_str()) > kResultSchema)
@@ -135,7 +155,10 @@ ResultFile load_result_file(const std::string& path) {
     if (b.value("run_type", "iteration") != "iteration") continue;  // GB's aggregates
     Measurement parsed = parse_name(b["name"].get<std::string>());
     auto [it, inserted] = index.emplace(parsed.name, file.measurements.size());
-    if (inserted) file.measurements.push_back(parsed);
+    if (inserted) {
+      parsed.declared_counters = declared;
+      file.measurements.push_back(parsed);
+    }
     Measurement& m = file.measurements[it->second];
     if (b.value("error_occurred", false)) {
       m.error = b.value("error_message", std::string("failed"));
@@ -170,20 +193,53 @@ ResultFile load_result_file(const std::string& path) {
   // A failed repetition makes the whole benchmark unusable: its numbers are not reported.
   for (Measurement& m : file.measurements)
     if (!m.error.empty()) m.counters.clear();
+  if (!file.roles.empty()) resolve_roles(file, {});
   return file;
+}
+
+void resolve_roles(ResultFile& file, const std::vector<RoleDeclaration>& before) {
+  // A family the file declares is read as declared; one it does not (files written before
+  // families declared roles, a stand-in binary) as `before` says.
+  std::set<std::string> declared;
+  for (const RoleDeclaration& d : file.roles) declared.insert(d.family);
+  for (const RoleDeclaration& d : before)
+    if (!declared.count(d.family)) file.roles.push_back(d);
+  for (Measurement& m : file.measurements) {
+    const RoleDeclaration* d = role_of(file.roles, m.family, m.variant, m.keys);
+    m.role = d ? d->role : "";
+    m.role_fields = d ? d->fields : std::map<std::string, std::string>{};
+    m.declared_device = d ? d->device : "";
+  }
+}
+
+const std::vector<RoleDeclaration>& roles_before_declarations(const std::string& data_dir) {
+  static std::map<std::string, std::vector<RoleDeclaration>> by_dir;
+  const auto found = by_dir.find(data_dir);
+  if (found != by_dir.end()) return found->second;
+  const std::string path = data_dir + "/roles_before_declarations.json";
+  std::ifstream in(path);
+  if (!in) throw InputError(path + ": cannot read the roles of older result files");
+  std::stringstream text;
+  text << in.rdbuf();
+  try {
+    return by_dir[data_dir] = roles_from_json(text.str());
+  } catch (const std::invalid_argument& e) {
+    throw InputError(path + ": " + e.what());
+  }
 }
 
 std::string device_of(const Measurement& m) {
   if (m.keys.count("device")) return m.keys.at("device");
-  const std::string domain = m.family.substr(0, m.family.find('.'));
-  if (domain == "gpu") return "gpu0";
-  if (domain == "io") return "storage0";
-  return domain == "xfmr" || domain == "cpu" ? "cpu" : domain;
+  if (!m.declared_device.empty()) return m.declared_device;
+  return m.family.substr(0, m.family.find('.'));
 }
 
 const char* main_counter(const Measurement& m) {
   for (const CounterInfo& c : counter_schema())
-    if (c.main && m.has(c.name)) return c.name.c_str();
+    if (c.main && core_counter(c.name) && m.has(c.name)) return c.name.c_str();
+  if (m.declared_counters)
+    for (const CounterInfo& c : *m.declared_counters)
+      if (c.main && m.has(c.name)) return c.name.c_str();
   return nullptr;
 }
 

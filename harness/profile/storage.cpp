@@ -68,7 +68,7 @@ std::vector<StorageRow> storage_rows(const ProfileInputs& in) {
       StorageRow r;
       r.device = device_of(m);
       r.benchmark = m.name;
-      r.pattern = m.family.substr(m.family.find('.') + 1);
+      r.pattern = m.field("pattern");
       r.op = m.variant;
       r.mode = m.keys.count("mode") ? m.keys.at("mode") : "";
       r.queue_depth = static_cast<int>(m.key_number("qd", 1));

@@ -207,7 +207,7 @@ const Product* example(const Profile& p, const std::string& id, const std::strin
   };
   for (const Product& op : p.transformer.ops)
     if (op.device == id && op.type == type && op.phase == phase && op.bound == bound &&
-        op.family != "xfmr.layer" && (!best || better(op, *best)))
+        op.op != "layer" && (!best || better(op, *best)))
       best = &op;
   return best;
 }
@@ -359,7 +359,7 @@ void walls_section(Document& doc, const Profile& p) {
           : l.percent_of_theoretical > 0 ? percent(l.percent_of_theoretical) + " of " +
                                                with_unit(l.theoretical_GBps, Quantity::bandwidth)
                                          : "-",
-          sig(l.latency_ns)};
+          l.latency_ns > 0 ? sig(l.latency_ns) : "-"};
       for (const std::string& t : types) {
         const double v = ridge(p, id, l.name, t);
         row.push_back(v > 0 ? sig(v) : "-");
@@ -448,7 +448,7 @@ void memory_section(Document& doc, const Profile& p, const std::vector<Figure>& 
       if (!w.gpu) row.push_back(bytes_text(l.stream_edge_bytes));
       row.insert(
           row.end(),
-          {size_cell(l), fixed(l.latency_ns, 2),
+          {size_cell(l), l.latency_ns > 0 ? fixed(l.latency_ns, 2) : "-",
            l.bandwidth_GBps > 0 ? in_scale(l.bandwidth_GBps, bw) : "-",
            l.beside_GBps > 0 ? in_scale(l.beside_GBps, bw) : "",
            l.kind == "storage"
@@ -866,7 +866,7 @@ std::string device_method(const Profile& p, const std::string& id) {
     double stride = 0;
     if (p.curves.count(id))
       for (const LatencyRow& r : p.curves.at(id).latencies)
-        if (r.family == "gpu.lat" && r.variant.rfind("chase", 0) == 0) stride = r.stride_bytes;
+        if (r.variant.rfind("chase", 0) == 0) stride = r.stride_bytes;
     return "Method on " + name_of(p, id) +
            ": every benchmark repeats (best, median and cv beside it). Bandwidth uses "
            "BabelStream's kernels and byte counts on " +

@@ -70,7 +70,7 @@ std::vector<const Product*> products_of(const Profile& p, const std::string& dev
                                         const std::string& type) {
   std::vector<const Product*> out;
   for (const Product& op : p.transformer.ops)
-    if (op.device == device && op.type == type && op.family != "xfmr.layer") out.push_back(&op);
+    if (op.device == device && op.type == type && op.op != "layer") out.push_back(&op);
   return out;
 }
 

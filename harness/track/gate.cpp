@@ -76,8 +76,12 @@ std::map<std::string, Headline> headline_metrics(const Profile& p) {
   }
   for (const auto& [kind, v] : slowest_peer)
     put(out, "interconnect/p2p/" + kind + "/slowest_pair_GBps", v, true);
+  std::vector<CounterInfo> declared;  // the profile's own declarations, not another's
+  for (const DeclaredCounter& c : p.counters)
+    declared.push_back(
+        {c.name, c.unit, c.higher_is_better, c.main, c.headline, c.meaning, c.scale});
   for (const Metric& m : p.metrics) {
-    const CounterInfo* c = counter_info(m.counter);
+    const CounterInfo* c = find_counter(declared, m.counter);
     if (c && c->headline)
       put(out, "benchmark/" + m.name + "/" + m.counter, m.median, c->higher_is_better);
   }

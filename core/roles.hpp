@@ -1,0 +1,66 @@
+// What a family's benchmarks are for the harness, declared in the family's own file, from a
+// small closed set of roles. The result file carries the declarations (as it carries declared
+// counters), so the profile is built from roles and no harness file names a family: a new
+// family that measures a memory level, a link or a collective declares the role and flows
+// through the profile, compare, gate, fleet and the reports.
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+namespace memwall {
+
+// The roles, with the fields each reads (beside the name keys every benchmark has):
+//   bandwidth_curve   a point on a device's bandwidth curve; variant = kernel, keys bytes,
+//                     threads, pages. Fields: cache_kernel (a cache level's bandwidth),
+//                     memory_kernel (memory's, as the field quotes it), beside_kernel.
+//   level_bandwidth   one memory level's own bandwidth, not read off the curve. Field: level.
+//   bandwidth         a bandwidth figure listed with the kernels, on no curve.
+//   latency_curve     a point on a latency curve; keys bytes, pages. Field: levels = yes on
+//                     the one curve whose plateaus are the device's memory levels.
+//   latency           a latency figure listed with the quoted latencies, on no curve.
+//   peak              a number format's rate; key type. Field: path = fma (the units' own
+//                     chains, keys threads) or library (a library GEMM, key n).
+//   host_link         a device to its host; variant = direction, keys memory, engine, bytes.
+//                     Fields: link and name ("NVLink-C2C", "C2C") where it is not the
+//                     device's PCIe link.
+//   host_link_latency the same link's latency; variant = latency/<direction>.
+//   peer_link         one device to another; keys from, to; variant = engine/direction.
+//   collective        a collective; variant = its name, keys ranks, inplace, bytes.
+//                     Field: library (NCCL, MPI).
+//   point_to_point    messages between ranks; key placement; variant latency, bw, bibw.
+//   core_pairs        core-to-core latency; keys from, to, shared, numa.
+//   numa_matrix       a NUMA node's cores to a memory node; keys cpus, memory, kind.
+//   storage           a storage figure; variant = read or write, keys mode, qd, bytes.
+//                     Field: pattern (seq, rand).
+//   product           a model's matrix product; variant = model/phase, keys op, batch, seq.
+//   layer             a model's whole layer, the same keys without op.
+const std::vector<std::string>& role_names();
+
+struct RoleDeclaration {
+  std::string family;   // the name's first part: "cpu.bw"
+  std::string variant;  // "" for any; else the variant, or its first parts ("latency")
+  // Name keys a benchmark must have, with their value ("*": any value).
+  std::map<std::string, std::string> keys;
+  std::string role;
+  // The device of a name without a device key: cpu, gpu0, storage0, comm.
+  std::string device;
+  std::map<std::string, std::string> fields;
+};
+
+// Declared once in the family's file (a static, as families register); bench_main records
+// every declaration in the result file. A role outside the set is a programming error: thrown.
+bool declare_role(const RoleDeclaration& declaration);
+const std::vector<RoleDeclaration>& declared_roles();
+
+std::string roles_json(const std::vector<RoleDeclaration>& declarations);
+// std::invalid_argument naming what is wrong, for text that is not a list of declarations.
+std::vector<RoleDeclaration> roles_from_json(const std::string& text);
+
+// The declaration a benchmark falls under: the most specific that matches (a variant before
+// none, more keys before fewer); nullptr for none.
+const RoleDeclaration* role_of(const std::vector<RoleDeclaration>& declarations,
+                               const std::string& family, const std::string& variant,
+                               const std::map<std::string, std::string>& keys);
+
+}  // namespace memwall
