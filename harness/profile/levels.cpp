@@ -147,7 +147,7 @@ void set_bandwidth(Level& l, const std::vector<CurvePoint>& points, const std::s
   double lo = points.front().value, hi = lo;
   for (const CurvePoint& p : points) lo = std::min(lo, p.value), hi = std::max(hi, p.value);
   l.slope_per_doubling = rise;
-  if ((rise >= kRampPerDoubling || rise <= 1 / kRampPerDoubling) && hi >= 1.5 * lo) {
+  if ((rise >= kRampPerDoubling || rise <= 1 / kRampPerDoubling) && hi >= kRampTotal * lo) {
     l.no_bandwidth_why =
         "no plateau: `" + kernel + "` " + (rise > 1 ? "rises" : "falls") + " x" +
         fmt(rise, "%.2f") + " per doubling of the working set over " +

@@ -58,7 +58,8 @@ LevelAnalysis analyse_levels(const std::vector<ResultFile>& files, const CurveSp
                              const std::vector<CacheLevel>& caches);
 
 // Over a level's interval, a bandwidth curve that rises or falls by more than this per
-// doubling of the working set (and by x1.5 in all) is a ramp, not a plateau.
+// doubling of the working set (and by kRampTotal in all) is a ramp, not a plateau.
 constexpr double kRampPerDoubling = 1.25;
+constexpr double kRampTotal = 1.5;
 
 }  // namespace memwall::harness

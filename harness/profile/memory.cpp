@@ -68,13 +68,21 @@ PerDevice<std::vector<Level>> memory_step(const PerDevice<LevelAnalysis>& analys
   return out;
 }
 
-PerDevice<Curves> curves_step(const ProfileInputs& in, const PerDevice<Device>& devices) {
+PerDevice<Curves> curves_step(const ProfileInputs& in, const PerDevice<Device>& devices,
+                              const PerDevice<LevelAnalysis>& analyses) {
   PerDevice<Curves> out;
   for (const auto& [id, d] : devices) {
     if (d.kind != "cpu" && d.kind != "gpu") continue;
     Curves c;
     c.bandwidth_axis = "working set (all arrays)";
     c.latency_axis = "cache lines touched (span x 64 / stride)";
+    if (const auto a = analyses.find(id); a != analyses.end()) {
+      c.cache_kernel = a->second.spec.cache_kernel;
+      c.memory_kernel = a->second.spec.memory_kernel;
+      c.beside_kernel = a->second.spec.memory_beside_kernel;
+      c.ramp_per_doubling = kRampPerDoubling;
+      c.ramp_total = kRampTotal;
+    }
     std::map<std::string, Series> bandwidth, latency;
     std::map<std::string, const Measurement*> largest;
     for (const ResultFile& f : in.files)

@@ -10,6 +10,7 @@
 #include "core/counter_schema.hpp"
 #include "core/stats.hpp"
 #include "harness/profile/input_error.hpp"
+#include "harness/profile/levels.hpp"
 
 namespace memwall::harness {
 
@@ -122,8 +123,9 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(KernelRow, family, variant, page
                                                 GBps, hw_GBps)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LatencyRow, family, variant, pages, bytes,
                                                 stride_bytes, load_GBps, latency_ns)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Curves, bandwidth_axis, latency_axis, bandwidth,
-                                                latency, kernels, latencies)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Curves, bandwidth_axis, latency_axis, cache_kernel,
+                                                memory_kernel, beside_kernel, ramp_per_doubling,
+                                                ramp_total, bandwidth, latency, kernels, latencies)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrendPoint, year, value, label)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrendSeries, key, name, rate_per_2y, points)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrendPlacement, device, name, datasheet, why_not,
@@ -158,6 +160,21 @@ Metric make_metric(const std::string& name, const std::string& counter,
   m.best = s.best;
   m.median = s.median;
   return m;
+}
+
+Curves level_method(const Profile& p, const std::string& device) {
+  Curves c;
+  if (const auto it = p.curves.find(device); it != p.curves.end()) c = it->second;
+  if (!c.cache_kernel.empty()) return c;
+  c.ramp_per_doubling = kRampPerDoubling;  // the rule has not changed since profiles had levels
+  c.ramp_total = kRampTotal;
+  if (const auto levels = p.memory.find(device); levels != p.memory.end())
+    for (const Level& l : levels->second) {
+      if (l.kind == "cache" && c.cache_kernel.empty()) c.cache_kernel = l.bandwidth_kernel;
+      if (l.kind == "memory")
+        c.memory_kernel = l.bandwidth_kernel, c.beside_kernel = l.beside_kernel;
+    }
+  return c;
 }
 
 const Level* find_level_in(const std::vector<Level>& levels, const std::string& name) {

@@ -252,6 +252,11 @@ struct LatencyRow {
 
 struct Curves {
   std::string bandwidth_axis, latency_axis;
+  // How levels were read off these curves, for the method text (profiles before these fields:
+  // empty): the kernel quoted for caches, for memory and beside it, and the slope per doubling
+  // (and the rise in all) past which an interval is a ramp with no bandwidth.
+  std::string cache_kernel, memory_kernel, beside_kernel;
+  double ramp_per_doubling = 0, ramp_total = 0;
   std::vector<Series> bandwidth, latency;
   std::vector<KernelRow> kernels;
   std::vector<LatencyRow> latencies;
@@ -338,6 +343,9 @@ std::string machine_value(const Profile& p, const std::string& key,
                           const std::string& fallback = "");
 // A level by name, or nullptr.
 const Level* find_level(const Profile& p, const std::string& device, const std::string& name);
+// How a device's levels were read (Curves' method fields); for a profile written before the
+// curves recorded it, the kernels its levels name and the ramp rule of levels.hpp.
+Curves level_method(const Profile& p, const std::string& device);
 const Level* find_level_in(const std::vector<Level>& levels, const std::string& name);
 // The devices of one kind, in order.
 std::vector<std::string> devices_of_kind(const Profile& p, const std::string& kind);

@@ -93,7 +93,7 @@ Profile build_profile(const ProfileInputs& given) {
   p.devices = devices_step(in);
   const PerDevice<LevelAnalysis> analyses = levels_step(in, p.devices);
   p.memory = memory_step(analyses, p.devices);
-  p.curves = curves_step(in, p.devices);
+  p.curves = curves_step(in, p.devices, analyses);
   p.storage = storage_rows(in);
   add_storage_level(in, p.storage, p.memory, p.curves);
   p.compute = compute_step(in, p.devices);

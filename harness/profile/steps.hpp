@@ -25,7 +25,8 @@ PerDevice<LevelAnalysis> levels_step(const ProfileInputs& in, const PerDevice<De
 PerDevice<std::vector<Level>> memory_step(const PerDevice<LevelAnalysis>& analyses,
                                           const PerDevice<Device>& devices);
 // The curves and tables the plots and the memory section draw.
-PerDevice<Curves> curves_step(const ProfileInputs& in, const PerDevice<Device>& devices);
+PerDevice<Curves> curves_step(const ProfileInputs& in, const PerDevice<Device>& devices,
+                              const PerDevice<LevelAnalysis>& analyses);
 
 PerDevice<ComputeByFormat> compute_step(const ProfileInputs& in, const PerDevice<Device>& devices);
 

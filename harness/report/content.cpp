@@ -402,11 +402,7 @@ void roofline_section(Document& doc, const Profile& p, const std::vector<Figure>
 }
 
 std::string memory_method(const Profile& p, const std::string& id, const Words& w) {
-  const auto& levels = levels_of(p, id);
-  std::string cache_kernel = "read", memory_kernel = "triad", beside = "triad_nt";
-  for (const Level& l : levels) {
-    if (l.kind == "memory") memory_kernel = l.bandwidth_kernel, beside = l.beside_kernel;
-  }
+  const Curves method = level_method(p, id);
   return std::string(
              "Levels come from the one-thread latency curve cut into pieces of constant latency "
              "(optimal segmentation in log-log, the number of pieces by BIC, every step at least "
@@ -422,12 +418,15 @@ std::string memory_method(const Profile& p, const std::string& id, const Words& 
                   "dependent chase. ") +
          "Each level's bandwidth is the median, over the interior of its size interval, of the "
          "best repetition of one kernel (`" +
-         cache_kernel + "` for caches, `" + memory_kernel + "` for memory, `" + beside +
-         "` beside it) on " + w.all +
+         method.cache_kernel + "` for caches, `" + method.memory_kernel + "` for memory, `" +
+         method.beside_kernel + "` beside it) on " + w.all +
          (w.gpu ? " (a private cache's interval times its instances)" : "") +
-         ". A level whose curve rises or falls by more than x1.25 per doubling over its interval "
-         "has no plateau and so no bandwidth: a ramp says how a kernel's overhead scales, not "
-         "what the level delivers.";
+         (method.ramp_per_doubling > 0
+              ? ". A level whose curve rises or falls by more than x" +
+                    fixed(method.ramp_per_doubling, 2) +
+                    " per doubling over its interval has no plateau and so no bandwidth: a ramp "
+                    "says how a kernel's overhead scales, not what the level delivers."
+              : ". A level whose curve has no plateau over its interval has no bandwidth.");
 }
 
 void memory_section(Document& doc, const Profile& p, const std::vector<Figure>& figures) {

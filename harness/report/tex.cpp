@@ -98,9 +98,9 @@ std::string latex_tables(const Profile& p, bool wide) {
       double top = 0;
       for (const Level& l : levels->second) top = std::max(top, l.bandwidth_GBps);
       const Scale bw = scale_for(Quantity::bandwidth, top);
-      std::string cache_kernel = "read", memory_kernel;
-      for (const Level& l : levels->second)
-        if (l.kind == "memory") memory_kernel = l.bandwidth_kernel;
+      const Curves method = level_method(p, id);
+      const std::string& cache_kernel = method.cache_kernel;
+      const std::string& memory_kernel = method.memory_kernel;
       const std::string stride = stride_words(p, id);
       std::string ridge_list;
       for (const std::string& t : ridge_types) ridge_list += (ridge_list.empty() ? "" : ", ") + t;
