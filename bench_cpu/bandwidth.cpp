@@ -15,6 +15,7 @@
 #include "core/rate.hpp"
 #include "core/registry.hpp"
 #include "core/roles.hpp"
+#include "core/stream_kernels.hpp"
 #include "core/topology.hpp"
 #include "core/units.hpp"
 
@@ -23,32 +24,36 @@ namespace memwall::cpu {
 namespace {
 constexpr double kX = 1.0, kY = 2.0, kS = 3.0;  // exact in every operation below
 
-constexpr StreamKernel kKernels[] = {
-    {"read", kRead, 1, 0, false, true, [](double x, double, double) { return x; }},
-    {"write", kWrite, 0, 1, false, false, [](double, double, double s) { return s; }},
-    {"copy", kCopy, 1, 1, false, true, [](double x, double, double) { return x; }},
-    {"scale", kScale, 1, 1, false, false, [](double x, double, double s) { return s * x; }},
-    {"add", kAdd, 2, 1, false, false, [](double x, double y, double) { return x + y; }},
-    {"triad", kTriad, 2, 1, false, true, [](double x, double y, double s) { return x + s * y; }},
-    {"write_nt", kWriteNt, 0, 1, true, false, [](double, double, double s) { return s; }},
-    {"copy_nt", kCopyNt, 1, 1, true, false, [](double x, double, double) { return x; }},
-    {"triad_nt", kTriadNt, 2, 1, true, true,
-     [](double x, double y, double s) { return x + s * y; }},
-};
+// How this CPU runs each of core's kernels (core/stream_kernels.hpp counts their bytes).
+StreamKernel kernel(const char* name, StreamOp op, bool in_quick,
+                    double (*expect)(double, double, double)) {
+  const StreamWeights& w = stream_weights(name);
+  return {name, op, w.reads, w.writes, w.nontemporal, in_quick, expect};
+}
 
 }  // namespace
 
 std::span<const StreamKernel> stream_kernels() {
-  return kKernels;
+  static const StreamKernel all[] = {
+      kernel("read", kRead, true, [](double x, double, double) { return x; }),
+      kernel("write", kWrite, false, [](double, double, double s) { return s; }),
+      kernel("copy", kCopy, true, [](double x, double, double) { return x; }),
+      kernel("scale", kScale, false, [](double x, double, double s) { return s * x; }),
+      kernel("add", kAdd, false, [](double x, double y, double) { return x + y; }),
+      kernel("triad", kTriad, true, [](double x, double y, double s) { return x + s * y; }),
+      kernel("write_nt", kWriteNt, false, [](double, double, double s) { return s; }),
+      kernel("copy_nt", kCopyNt, false, [](double x, double, double) { return x; }),
+      kernel("triad_nt", kTriadNt, true, [](double x, double y, double s) { return x + s * y; }),
+  };
+  return all;
 }
 
 uint64_t stream_bytes(const StreamKernel& k, uint64_t elements) {
-  return static_cast<uint64_t>(k.reads + k.writes) * elements * sizeof(double);
+  return memwall::stream_bytes(stream_weights(k.name), elements, sizeof(double));
 }
 
 uint64_t hw_bytes(const StreamKernel& k, uint64_t elements) {
-  const int allocate_reads = k.nontemporal ? 0 : k.writes;
-  return static_cast<uint64_t>(k.reads + k.writes + allocate_reads) * elements * sizeof(double);
+  return write_allocate_bytes(stream_weights(k.name), elements, sizeof(double));
 }
 
 namespace {

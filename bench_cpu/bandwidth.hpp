@@ -1,4 +1,6 @@
-// The STREAM kernel table: what each kernel reads and writes, and so how its bytes count.
+// How this CPU runs the STREAM kernels: each kernel of core's one table (core/stream_kernels.hpp,
+// which counts the bytes) with its instruction-set function, whether quick runs take it, and
+// the output element its check expects.
 #pragma once
 #include <cstdint>
 #include <span>

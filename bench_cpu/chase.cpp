@@ -1,44 +1,8 @@
 #include "bench_cpu/chase.hpp"
 
 #include <algorithm>
-#include <numeric>
-#include <random>
 
 namespace memwall::cpu {
-
-std::vector<uint64_t> chase_order(uint64_t lines, uint64_t group_lines, ChaseOrder order,
-                                  uint64_t seed) {
-  std::vector<uint64_t> out(lines);
-  std::iota(out.begin(), out.end(), 0);
-  if (order == ChaseOrder::stride || lines < 2) return out;
-  std::mt19937_64 rng(seed);
-  if (order == ChaseOrder::random || group_lines >= lines || group_lines == 0) {
-    std::shuffle(out.begin(), out.end(), rng);
-    return out;
-  }
-  const uint64_t groups = (lines + group_lines - 1) / group_lines;
-  std::vector<uint64_t> group_order(groups);
-  std::iota(group_order.begin(), group_order.end(), 0);
-  std::shuffle(group_order.begin(), group_order.end(), rng);
-  uint64_t k = 0;
-  for (uint64_t g : group_order) {
-    const uint64_t lo = g * group_lines;
-    const uint64_t hi = std::min(lines, lo + group_lines);
-    const uint64_t first = k;
-    for (uint64_t line = lo; line < hi; ++line) out[k++] = line;
-    std::shuffle(out.begin() + first, out.begin() + k, rng);
-  }
-  return out;
-}
-
-bool is_permutation_of_lines(const std::vector<uint64_t>& order) {
-  std::vector<bool> seen(order.size(), false);
-  for (uint64_t line : order) {
-    if (line >= order.size() || seen[line]) return false;
-    seen[line] = true;
-  }
-  return true;
-}
 
 char* pointer_slot(void* base, uint64_t stride, uint64_t index) {
   // The line within the element: the sum of the index's base-L digits mod L (L lines per

@@ -6,26 +6,14 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/chase_order.hpp"
+
 namespace memwall::cpu {
 
 // multichase's default stride, and what Intel MLC's idle latency (measured with prefetchers
 // off) corresponds to: one line per 256 bytes leaves the adjacent-line and stream prefetchers
 // nothing to fetch ahead.
 constexpr uint64_t kDefaultChaseStride = 256;
-
-enum class ChaseOrder {
-  local,   // page groups in random order, lines within each group in random order
-  random,  // lines in random order over the whole buffer (TLB misses included)
-  stride,  // lines in address order (what prefetching hides)
-};
-
-// The visiting order of `lines` lines (each index exactly once). `group_lines` is the size of
-// a page group for ChaseOrder::local.
-std::vector<uint64_t> chase_order(uint64_t lines, uint64_t group_lines, ChaseOrder order,
-                                  uint64_t seed);
-
-// True when `order` holds each of 0..order.size()-1 exactly once.
-bool is_permutation_of_lines(const std::vector<uint64_t>& order);
 
 // Where in the buffer the pointer of element `index` lives: in one line of its `stride`-byte
 // element, the lines balanced over the cache sets, at an 8-byte slot picked by a hash of the

@@ -60,20 +60,6 @@ int element_bytes(Number n) {
   return n == Number::fp32 ? 4 : n == Number::fp64 ? 8 : 2;
 }
 
-uint16_t to_bf16(float f) {
-  uint32_t bits;
-  std::memcpy(&bits, &f, 4);
-  bits += 0x7fff + ((bits >> 16) & 1);  // round to nearest, ties to even
-  return static_cast<uint16_t>(bits >> 16);
-}
-
-float from_bf16(uint16_t b) {
-  const uint32_t bits = static_cast<uint32_t>(b) << 16;
-  float f;
-  std::memcpy(&f, &bits, 4);
-  return f;
-}
-
 bool have_blas() {
   return kOpenBlas || kOneDnn;
 }

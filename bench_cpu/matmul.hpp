@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "core/bf16.hpp"
+
 namespace memwall::cpu {
 
 enum class Number { fp32, fp64, bf16 };
@@ -13,10 +15,6 @@ const char* to_string(Number n);
 int element_bytes(Number n);
 // The formats this build can multiply, best known first: fp32, bf16 (with oneDNN), fp64.
 std::vector<std::string> available_numbers();
-
-// bf16 is the top half of an IEEE float; conversion rounds to nearest even.
-uint16_t to_bf16(float f);
-float from_bf16(uint16_t b);
 
 // Row-major C[m x n] = A[m x k] * B[k x n], all three in format t (bf16 accumulates in fp32).
 // fp32/fp64 with m == 1 use gemv (decode of one sequence): OpenBLAS's gemm path for one row is

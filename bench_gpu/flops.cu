@@ -136,7 +136,7 @@ void run_flops(benchmark::State& state, int fp32_lanes_equivalent) {
   work.flops = static_cast<double>(blocks) * kThreads * iterations * kChains * 2 * Ops<T>::lanes *
                2;  // two FMAs per step, two operations each
   report_work(state, work, seconds);
-  const double mhz = sm0_ns > 0 ? sm0_cycles / sm0_ns * 1e3 : 0;
+  const double mhz = clock_mhz(sm0_cycles, sm0_ns);
   state.counters["sm_mhz"] = mhz;
   if (fp32_lanes_equivalent > 0 && mhz > 0)
     state.counters["theoretical_GFLOPps"] = theoretical_gflops(d.sms, fp32_lanes_equivalent, mhz);

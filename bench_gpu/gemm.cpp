@@ -116,11 +116,7 @@ void run_product(benchmark::State& state, const GemmTypeInfo& t, int64_t m, int6
   state.counters["flops"] = flops;
   state.counters["bytes"] = bytes;
   state.counters["seconds"] = seconds / calls;
-  if (joules > 0) {
-    state.counters["energy_pJ_per_flop"] = joules * 1e12 / (flops * calls);
-    state.counters["energy_pJ_per_byte"] = joules * 1e12 / (bytes * calls);
-    state.counters["power_W"] = joules / energy.window_seconds();
-  }
+  report_energy(state, joules, energy.window_seconds(), bytes * calls, flops * calls);
   state.counters["m"] = static_cast<double>(m);
   state.counters["n"] = static_cast<double>(n);
   state.counters["k"] = static_cast<double>(k);

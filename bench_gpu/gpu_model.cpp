@@ -5,24 +5,14 @@
 #include <cstring>
 #include <random>
 
+#include "core/bf16.hpp"
+#include "core/stream_kernels.hpp"
 #include "core/units.hpp"
 
 namespace memwall::gpu {
 
 namespace {
 
-uint16_t f32_to_bf16(float f) {
-  uint32_t bits;
-  std::memcpy(&bits, &f, 4);
-  bits += 0x7fff + ((bits >> 16) & 1);
-  return static_cast<uint16_t>(bits >> 16);
-}
-float bf16_to_f32(uint16_t b) {
-  const uint32_t bits = static_cast<uint32_t>(b) << 16;
-  float f;
-  std::memcpy(&f, &bits, 4);
-  return f;
-}
 // IEEE half, round to nearest; the values used are small and normal.
 uint16_t f32_to_f16(float f) {
   if (f == 0) return 0;
@@ -96,7 +86,7 @@ std::vector<unsigned char> encode(GemmType t, const std::vector<float>& values, 
     } else if (bytes == 4) {
       std::memcpy(p, &v, 4);
     } else if (bytes == 2) {
-      const uint16_t h = (t == GemmType::fp16) ? f32_to_f16(v) : f32_to_bf16(v);
+      const uint16_t h = (t == GemmType::fp16) ? f32_to_f16(v) : to_bf16(v);
       std::memcpy(p, &h, 2);
     } else if (t == GemmType::fp8) {
       *p = f32_to_e4m3(v);
@@ -121,7 +111,7 @@ double decode(GemmType t, const unsigned char* p, bool is_output) {
     }
     uint16_t h;
     std::memcpy(&h, p, 2);
-    return t == GemmType::fp16 ? f16_to_f32(h) : bf16_to_f32(h);
+    return t == GemmType::fp16 ? f16_to_f32(h) : from_bf16(h);
   }
   switch (t) {
     case GemmType::tf32: {
@@ -137,7 +127,7 @@ double decode(GemmType t, const unsigned char* p, bool is_output) {
     case GemmType::bf16: {
       uint16_t h;
       std::memcpy(&h, p, 2);
-      return bf16_to_f32(h);
+      return from_bf16(h);
     }
     case GemmType::fp8:
       return e4m3_to_f32(*p);
@@ -148,11 +138,15 @@ double decode(GemmType t, const unsigned char* p, bool is_output) {
 }
 
 const std::vector<MemoryKernel>& memory_kernels() {
-  static const std::vector<MemoryKernel> all = {{"read", 1, 0, StreamOp::read, true},
-                                                {"write", 0, 1, StreamOp::write, false},
-                                                {"copy", 1, 1, StreamOp::copy, true},
-                                                {"triad", 2, 1, StreamOp::triad, true},
-                                                {"dot", 2, 0, StreamOp::dot, false}};
+  // How the GPU runs each of core's kernels (core/stream_kernels.hpp counts their bytes).
+  auto kernel = [](const char* name, StreamOp op, bool in_quick) {
+    const StreamWeights& w = stream_weights(name);
+    return MemoryKernel{w.name, w.reads, w.writes, op, in_quick};
+  };
+  static const std::vector<MemoryKernel> all = {
+      kernel("read", StreamOp::read, true), kernel("write", StreamOp::write, false),
+      kernel("copy", StreamOp::copy, true), kernel("triad", StreamOp::triad, true),
+      kernel("dot", StreamOp::dot, false)};
   return all;
 }
 
@@ -163,8 +157,7 @@ const MemoryKernel& memory_kernel(const std::string& name) {
 }
 
 uint64_t kernel_bytes(const MemoryKernel& k, uint64_t elements, int element_bytes) {
-  return static_cast<uint64_t>(k.reads + k.writes) * elements *
-         static_cast<uint64_t>(element_bytes);
+  return stream_bytes(stream_weights(k.name), elements, static_cast<uint64_t>(element_bytes));
 }
 
 std::vector<LaunchConfig> launch_configs(int sms, int max_threads_per_sm, uint64_t bytes_per_array,

@@ -11,6 +11,7 @@
 #include "bench_gpu/gpu_runtime.hpp"
 #include "bench_gpu/options.hpp"
 #include "core/bench_main.hpp"
+#include "core/chase_order.hpp"
 #include "core/gpu_timing.hpp"
 #include "core/rate.hpp"
 #include "core/registry.hpp"
@@ -48,29 +49,11 @@ __global__ void scatter(uint64_t* base, const uint64_t* offset, const uint64_t* 
     base[offset[i]] = value[i];
 }
 
-// The order: groups in random order, elements random inside each group; a single cycle.
-std::vector<uint64_t> chase_order(uint64_t elements, uint64_t per_group, uint64_t seed) {
-  std::vector<uint64_t> order(elements);
-  std::iota(order.begin(), order.end(), 0);
-  std::mt19937_64 rng(seed);
-  const uint64_t groups = (elements + per_group - 1) / per_group;
-  std::vector<uint64_t> group_order(groups);
-  std::iota(group_order.begin(), group_order.end(), 0);
-  std::shuffle(group_order.begin(), group_order.end(), rng);
-  uint64_t k = 0;
-  for (uint64_t g : group_order) {
-    const uint64_t lo = g * per_group, hi = std::min(elements, lo + per_group), first = k;
-    for (uint64_t e = lo; e < hi; ++e) order[k++] = e;
-    std::shuffle(order.begin() + static_cast<long>(first), order.begin() + static_cast<long>(k),
-                 rng);
-  }
-  return order;
-}
-
 void run_chase(benchmark::State& state, uint64_t bytes, uint64_t stride, bool l1) {
   const uint64_t elements = std::max<uint64_t>(2, bytes / stride);
   DeviceBuffer buffer(elements * stride), end(sizeof(uint64_t)), cycles(sizeof(long long));
-  const auto order = chase_order(elements, std::max<uint64_t>(1, kGroup / stride), bytes ^ stride);
+  const auto order = chase_order(elements, std::max<uint64_t>(1, kGroup / stride),
+                                 ChaseOrder::local, bytes ^ stride);
   // The links (where each pointer goes, what it holds), scattered on the device.
   const uint64_t base = reinterpret_cast<uint64_t>(buffer.data());
   std::vector<uint64_t> offset(elements), value(elements);
@@ -113,8 +96,8 @@ void run_chase(benchmark::State& state, uint64_t bytes, uint64_t stride, bool l1
   Work work;
   work.accesses = static_cast<double>(steps);
   report_work(state, work, seconds);
-  const double loads = static_cast<double>(state.iterations()) * static_cast<double>(steps);
-  state.counters["latency_cycles"] = static_cast<double>(total_cycles) / loads;
+  report_cycles(state, static_cast<double>(total_cycles),
+                static_cast<double>(state.iterations()) * static_cast<double>(steps));
   state.counters["working_set_bytes"] = static_cast<double>(elements * stride);
   state.counters["lines_touched_bytes"] = static_cast<double>(elements * std::min(stride, kLine));
   state.counters["stride_bytes"] = static_cast<double>(stride);

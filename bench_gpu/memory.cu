@@ -219,11 +219,8 @@ void set_rate_counters(benchmark::State& state, uint64_t pass_bytes, int passes,
   Work work;
   work.bytes = static_cast<double>(pass_bytes) * passes;
   report_work(state, work, seconds);
-  if (joules > 0) {
-    const double moved = static_cast<double>(pass_bytes) * passes * static_cast<double>(launches);
-    state.counters["energy_pJ_per_byte"] = joules * 1e12 / moved;
-    state.counters["power_W"] = joules / energy.window_seconds();
-  }
+  report_energy(state, joules, energy.window_seconds(),
+                static_cast<double>(pass_bytes) * passes * static_cast<double>(launches), 0);
 }
 
 void run_memory(benchmark::State& state, const MemoryKernel& k, uint64_t ws_bytes,

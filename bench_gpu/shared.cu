@@ -98,11 +98,12 @@ void run_latency(benchmark::State& state) {
     return;
   // The region also holds the launch and the linking loop: the SM's cycles count the chase
   // alone, as seconds at the rated clock.
-  const double loads = static_cast<double>(state.iterations()) * steps;
-  state.counters["latency_cycles"] = static_cast<double>(total) / loads;
+  report_cycles(state, static_cast<double>(total), static_cast<double>(state.iterations()) * steps);
   Work work;
   work.accesses = steps;
-  report_work(state, work, static_cast<double>(total) / (device().clock_mhz * 1e6));
+  report_work(
+      state, work,
+      CycleRegion{static_cast<double>(total), static_cast<double>(device().clock_mhz)}.seconds());
 }
 
 void register_shared(const RunConfig&) {

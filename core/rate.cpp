@@ -27,6 +27,26 @@ void report_work(benchmark::State& state, const Work& w, double seconds) {
   }
 }
 
+double CycleRegion::seconds() const {
+  return clock_mhz > 0 ? cycles / (clock_mhz * 1e6) : 0;
+}
+
+double clock_mhz(double cycles, double nanoseconds) {
+  return nanoseconds > 0 ? cycles / nanoseconds * 1e3 : 0;
+}
+
+void report_cycles(benchmark::State& state, double cycles, double accesses) {
+  if (accesses > 0) state.counters["latency_cycles"] = cycles / accesses;
+}
+
+void report_energy(benchmark::State& state, double joules, double window_seconds, double bytes,
+                   double flops) {
+  if (joules <= 0) return;
+  if (bytes > 0) state.counters["energy_pJ_per_byte"] = joules * 1e12 / bytes;
+  if (flops > 0) state.counters["energy_pJ_per_flop"] = joules * 1e12 / flops;
+  if (window_seconds > 0) state.counters["power_W"] = joules / window_seconds;
+}
+
 void report_completions(benchmark::State& state, const CompletionTimes& times) {
   if (times.count() == 0) return;
   state.counters["latency_ns"] = times.mean_ns();

@@ -39,4 +39,22 @@ void report_completions(benchmark::State& state, const CompletionTimes& times);
 void report_collective(benchmark::State& state, double bytes, double bus_factor, int ranks,
                        double calls_per_iteration, double seconds);
 
+// A region a device times with its own cycle counter (a GPU's clock64): the cycles and the
+// clock they tick at (rated, or measured beside them).
+struct CycleRegion {
+  double cycles = 0;
+  double clock_mhz = 0;
+  double seconds() const;  // 0 where the clock is unknown
+};
+// The clock a cycle counter ran at: its cycles over the nanoseconds a timer read beside it
+// (MHz; 0 where no time passed).
+double clock_mhz(double cycles, double nanoseconds);
+// latency_cycles: the counter's cycles per dependent access, beside latency_ns.
+void report_cycles(benchmark::State& state, double cycles, double accesses);
+// Energy over a metered window: energy_pJ_per_byte and energy_pJ_per_flop for the bytes and
+// FLOPs done in it (a zero amount sets nothing), power_W over the window; nothing where the
+// meter read no energy.
+void report_energy(benchmark::State& state, double joules, double window_seconds, double bytes,
+                   double flops);
+
 }  // namespace memwall

@@ -3,7 +3,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
+#include "core/rate.hpp"
+#include "core/stream_kernels.hpp"
 #include "core/topology.hpp"
 #include "core/units.hpp"
 
@@ -82,4 +85,57 @@ TEST(Topology, PciNumaNodeFromSysfs) {
   EXPECT_EQ(memwall::pci_numa_node("0000:9a:00.0", root.string()), -1);
   EXPECT_EQ(memwall::pci_numa_node("0000:00:00.0", root.string()), -1);
   fs::remove_all(root);
+}
+
+// core owns the arithmetic of device timing and energy: no family converts cycles or joules.
+TEST(DeviceTiming, CyclesAtAClockAreSecondsAndAClockIsCyclesOverTime) {
+  EXPECT_DOUBLE_EQ((CycleRegion{1.98e9, 1980}.seconds()), 1.0);
+  EXPECT_DOUBLE_EQ((CycleRegion{1000, 0}.seconds()), 0);  // a clock nobody knows says nothing
+  EXPECT_DOUBLE_EQ(clock_mhz(1755, 1000), 1755);          // cycles per ns x 1e3 = MHz
+  EXPECT_DOUBLE_EQ(clock_mhz(1755, 0), 0);
+}
+
+namespace {
+// The counters of one run of `body`, through Google Benchmark's own runner.
+std::map<std::string, double> counters_of(void (*body)(benchmark::State&)) {
+  struct Keep : benchmark::BenchmarkReporter {
+    std::map<std::string, double> counters;
+    bool ReportContext(const Context&) override { return true; }
+    void ReportRuns(const std::vector<Run>& runs) override {
+      for (const auto& [name, c] : runs.back().counters) counters[name] = c.value;
+    }
+  } keep;
+  benchmark::ClearRegisteredBenchmarks();
+  benchmark::RegisterBenchmark("energy", body)->Iterations(1);
+  benchmark::RunSpecifiedBenchmarks(&keep);
+  benchmark::ClearRegisteredBenchmarks();
+  return keep.counters;
+}
+}  // namespace
+
+TEST(DeviceTiming, EnergyPerByteAndFlopAndPowerOverTheWindow) {
+  const auto c = counters_of([](benchmark::State& state) {
+    for (auto _ : state) {
+    }
+    report_energy(state, 2.0, 0.5, 4e9, 1e12);
+    report_cycles(state, 600, 4);
+  });
+  EXPECT_DOUBLE_EQ(c.at("energy_pJ_per_byte"), 500);  // 2 J over 4e9 bytes
+  EXPECT_DOUBLE_EQ(c.at("energy_pJ_per_flop"), 2);
+  EXPECT_DOUBLE_EQ(c.at("power_W"), 4);
+  EXPECT_DOUBLE_EQ(c.at("latency_cycles"), 150);
+  const auto none = counters_of([](benchmark::State& state) {
+    for (auto _ : state) {
+    }
+    report_energy(state, 0, 0.5, 4e9, 0);  // no meter: no energy counters
+  });
+  EXPECT_EQ(none.count("energy_pJ_per_byte") + none.count("power_W"), 0u);
+}
+
+TEST(StreamWeights, OneTableCountsBytesForEveryDevice) {
+  EXPECT_EQ(stream_bytes(stream_weights("triad"), 1000, 8), 24000u);
+  EXPECT_EQ(stream_bytes(stream_weights("copy"), 1000, 4), 8000u);
+  EXPECT_EQ(write_allocate_bytes(stream_weights("triad"), 1000, 8), 32000u);
+  EXPECT_EQ(write_allocate_bytes(stream_weights("triad_nt"), 1000, 8), 24000u);
+  EXPECT_THROW(stream_weights("nstream"), std::invalid_argument);
 }
