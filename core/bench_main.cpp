@@ -32,24 +32,41 @@ namespace memwall {
 
 namespace {
 
-std::atomic<bool> g_stop{false};
-std::atomic<int> g_failed{0};  // failed checks and errors
-std::unique_ptr<HwCounters> g_counters;
-RunMode g_mode = RunMode::normal;
-std::vector<std::string> g_registered;  // names, for the progress count
 // What the plan estimates each benchmark from: its minimum seconds and its setup.
 struct PlannedCost {
   double min_seconds = 0;
   Estimate estimate;
 };
-std::vector<PlannedCost> g_costs;
-double g_time_scale = 1;
-std::string g_resume_after;  // skip every benchmark up to and including this one
-bool g_resume_found = false;
-std::string g_result_path;                      // --out
-bool g_planning = false;                        // --plan: nothing is measured
-bool g_user_min_time = false;                   // --min-time given: it applies to every benchmark
-std::function<double(double)> g_agree_seconds;  // the slowest rank's seconds, under MPI
+
+// The one run of this process: what its command line set, the benchmarks the families
+// registered, and what the plan estimates them from. bench_main's parts share this and nothing
+// else (but for the stop flag below, which a signal handler must reach).
+struct Registry {
+  RunMode mode = RunMode::normal;
+  double time_scale = 1;
+  std::string resume_after;  // skip every benchmark up to and including this one
+  bool resume_found = false;
+  std::string result_path;                      // --out
+  bool planning = false;                        // --plan: nothing is measured
+  bool user_min_time = false;                   // --min-time given: it applies to every benchmark
+  std::function<double(double)> agree_seconds;  // the slowest rank's seconds, under MPI
+  std::unique_ptr<HwCounters> counters;
+  std::atomic<int> failed{0};      // failed checks and errors
+  std::vector<std::string> names;  // as registered, for the progress count and the plan
+  std::vector<PlannedCost> costs;
+};
+
+Registry& registry() {
+  static Registry r;
+  return r;
+}
+
+// Set by SIGINT and SIGTERM, with when the first came.
+struct StopSignal {
+  std::atomic<bool> requested{false};
+  std::atomic<int64_t> first_ns{0};
+};
+StopSignal g_stop;
 
 // Reports nothing: the secondary ranks of an MPI run.
 class NullReporter : public benchmark::BenchmarkReporter {
@@ -63,12 +80,12 @@ class NullReporter : public benchmark::BenchmarkReporter {
 // filter is not a valid regular expression.
 int count_selected(const std::string& filter) {
   if (filter.empty() || filter == "all" || filter == ".")
-    return static_cast<int>(g_registered.size());
+    return static_cast<int>(registry().names.size());
   const bool negate = filter[0] == '-';
   try {
     const std::regex re(negate ? filter.substr(1) : filter, std::regex::extended);
     int n = 0;
-    for (const std::string& name : g_registered)
+    for (const std::string& name : registry().names)
       n += std::regex_search(name + "/manual_time", re) != negate;
     return n;
   } catch (const std::regex_error&) {
@@ -76,19 +93,17 @@ int count_selected(const std::string& filter) {
   }
 }
 
-std::atomic<int64_t> g_stop_ns{0};
-
 extern "C" MEMWALL_SIGNAL_HANDLER void on_signal(int sig) {
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);
   const int64_t ns = ts.tv_sec * 1000000000ll + ts.tv_nsec;
-  if (!g_stop.exchange(true)) {
-    g_stop_ns.store(ns);
+  if (!g_stop.requested.exchange(true)) {
+    g_stop.first_ns.store(ns);
     return;
   }
   // A second Ctrl-C kills at once, as users expect; one within a second is the same signal
   // sent twice (timeout(1) signals the child and then its process group).
-  if (ns - g_stop_ns.load() > 1000000000ll) {
+  if (ns - g_stop.first_ns.load() > 1000000000ll) {
     std::signal(sig, SIG_DFL);
     std::raise(sig);
   }
@@ -148,21 +163,22 @@ void print_plan(const BenchProgram& program, const std::string& filter, int repe
   const bool negate = !filter.empty() && filter[0] == '-';
   const bool all = filter.empty() || filter == "all" || filter == ".";
   if (!all) re = std::regex(negate ? filter.substr(1) : filter, std::regex::extended);
-  for (size_t i = 0; i < g_registered.size(); ++i) {
-    if (!all && std::regex_search(g_registered[i] + "/manual_time", re) == negate) continue;
-    const double min_s = g_costs[i].min_seconds > 0 ? g_costs[i].min_seconds : min_time;
-    const double s = estimate_seconds(min_s, repetitions, g_costs[i].estimate);
+  for (size_t i = 0; i < registry().names.size(); ++i) {
+    if (!all && std::regex_search(registry().names[i] + "/manual_time", re) == negate) continue;
+    const double min_s =
+        registry().costs[i].min_seconds > 0 ? registry().costs[i].min_seconds : min_time;
+    const double s = estimate_seconds(min_s, repetitions, registry().costs[i].estimate);
     total += s;
-    list.push_back({{"name", g_registered[i]}, {"estimated_s", s}});
+    list.push_back({{"name", registry().names[i]}, {"estimated_s", s}});
   }
   const nlohmann::json plan = {{"binary", program.name},
                                {"part", program.part},
-                               {"mode", g_mode == RunMode::quick  ? "quick"
-                                        : g_mode == RunMode::full ? "full"
-                                                                  : "default"},
+                               {"mode", registry().mode == RunMode::quick  ? "quick"
+                                        : registry().mode == RunMode::full ? "full"
+                                                                           : "default"},
                                {"repetitions", repetitions},
                                {"min_time_s", min_time},
-                               {"time_scale", g_time_scale},
+                               {"time_scale", registry().time_scale},
                                {"topology",
                                 {{"source", t.source},
                                  {"cpu", t.cpu_model},
@@ -181,7 +197,7 @@ void print_plan(const BenchProgram& program, const std::string& filter, int repe
 }  // namespace
 
 RunMode run_mode() {
-  return g_mode;
+  return registry().mode;
 }
 
 namespace nominal {
@@ -206,24 +222,24 @@ double storage_write_s(double bytes) {
 }  // namespace nominal
 
 const std::string& result_path() {
-  return g_result_path;
+  return registry().result_path;
 }
 
 bool planning() {
-  return g_planning;
+  return registry().planning;
 }
 
 double time_scale() {
-  return g_time_scale;
+  return registry().time_scale;
 }
 
 bool stop_requested() {
-  return g_stop.load(std::memory_order_relaxed);
+  return g_stop.requested.load(std::memory_order_relaxed);
 }
 
 double measure(benchmark::State& state, const std::function<double()>& region) {
   double total = 0;
-  if (g_counters) g_counters->start();
+  if (registry().counters) registry().counters->start();
   bool interrupted = false;
   for (auto _ : state) {
     // Interrupted: the planned iterations still run, without the work (see skip_interrupted).
@@ -233,17 +249,18 @@ double measure(benchmark::State& state, const std::function<double()>& region) {
       continue;
     }
     double seconds = region();
-    if (g_agree_seconds) seconds = g_agree_seconds(seconds);
+    if (registry().agree_seconds) seconds = registry().agree_seconds(seconds);
     state.SetIterationTime(seconds);
     total += seconds;
   }
-  if (g_counters) {
+  if (registry().counters) {
     const double iterations = static_cast<double>(std::max<int64_t>(1, state.iterations()));
-    const auto counts = g_counters->stop();
+    const auto counts = registry().counters->stop();
     for (const auto& [name, value] : counts) state.counters["papi_" + name] = value / iterations;
     // What the PMU saw read from memory, beside the kernel's own byte count (hw_GBps).
-    if (!g_counters->traffic().events.empty() && !counts.empty() && total > 0)
-      state.counters["counted_read_GBps"] = g_counters->traffic_bytes(counts) / total / 1e9;
+    if (!registry().counters->traffic().events.empty() && !counts.empty() && total > 0)
+      state.counters["counted_read_GBps"] =
+          registry().counters->traffic_bytes(counts) / total / 1e9;
   }
   if (interrupted) state.SkipWithError("interrupted");
   return stop_requested() || state.error_occurred() ? 0 : total;
@@ -251,13 +268,13 @@ double measure(benchmark::State& state, const std::function<double()>& region) {
 
 void add_benchmark(const std::string& name, std::function<void(benchmark::State&)> body,
                    double min_seconds, Estimate estimate) {
-  if (!g_resume_after.empty() && !g_resume_found) {
-    g_resume_found = name == g_resume_after;
+  if (!registry().resume_after.empty() && !registry().resume_found) {
+    registry().resume_found = name == registry().resume_after;
     return;
   }
-  min_seconds *= g_time_scale;
-  g_registered.push_back(name);
-  g_costs.push_back({g_user_min_time ? 0 : min_seconds, estimate});
+  min_seconds *= registry().time_scale;
+  registry().names.push_back(name);
+  registry().costs.push_back({registry().user_min_time ? 0 : min_seconds, estimate});
   auto* b = benchmark::RegisterBenchmark(name.c_str(), [name, body](benchmark::State& state) {
     crash_guard_enter(name);
     if (stop_requested()) {
@@ -268,15 +285,15 @@ void add_benchmark(const std::string& name, std::function<void(benchmark::State&
       inject_fault(state, name);
       if (!state.error_occurred()) body(state);
     } catch (const std::exception& e) {
-      g_failed.fetch_add(1);
+      registry().failed.fetch_add(1);
       state.SkipWithError(("error: " + std::string(e.what())).c_str());
     } catch (...) {
-      g_failed.fetch_add(1);
+      registry().failed.fetch_add(1);
       state.SkipWithError("error: an unknown exception");
     }
   });
   b->UseManualTime()->Unit(benchmark::kMicrosecond);
-  if (min_seconds > 0 && !g_user_min_time) b->MinTime(min_seconds);
+  if (min_seconds > 0 && !registry().user_min_time) b->MinTime(min_seconds);
   b->ComputeStatistics(
       "min", [](const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); });
   b->ComputeStatistics(
@@ -286,7 +303,7 @@ void add_benchmark(const std::string& name, std::function<void(benchmark::State&
 bool check_result(benchmark::State& state, bool ok, const std::string& what) {
   state.counters["valid"] = ok ? 1 : 0;
   if (!ok) {
-    g_failed.fetch_add(1);
+    registry().failed.fetch_add(1);
     state.SkipWithError(("check failed: " + what).c_str());
   }
   return ok;
@@ -296,39 +313,46 @@ void skip(benchmark::State& state, const std::string& reason) {
   state.SkipWithError(("skipped: " + reason).c_str());
 }
 
-int bench_main(int argc, char** argv, const BenchProgram& program) {
-  CLI::App app{program.name + ": memwall benchmarks (Google Benchmark flags are accepted too)",
-               program.name};
-  app.allow_extras();
+namespace {
+
+// The binary's own command line; Google Benchmark's flags pass through in `passed_on`.
+struct CommandLine {
   std::string out_path;
   int repetitions = 0;
   double min_time = 0;
   std::string papi_events, traffic_events = "auto";
-  bool quick = false, full = false;
-  app.add_option("--out", out_path, "write the JSON results here (valid after every benchmark)");
-  app.add_flag("--quick", quick, "short run: fewer sizes and repetitions");
-  app.add_flag("--full", full, "long run: every size, thread count and variant");
-  app.add_option("--repetitions", repetitions, "repetitions of every benchmark")
+  bool quick = false, full = false, describe = false, version = false, plan = false;
+  std::vector<std::string> passed_on;
+};
+
+// Parses the command line: an exit code where the binary is done (help, a bad flag), else -1.
+int parse_command_line(int argc, char** argv, const BenchProgram& program, CommandLine& cl) {
+  CLI::App app{program.name + ": memwall benchmarks (Google Benchmark flags are accepted too)",
+               program.name};
+  app.allow_extras();
+  app.add_option("--out", cl.out_path, "write the JSON results here (valid after every benchmark)");
+  app.add_flag("--quick", cl.quick, "short run: fewer sizes and repetitions");
+  app.add_flag("--full", cl.full, "long run: every size, thread count and variant");
+  app.add_option("--repetitions", cl.repetitions, "repetitions of every benchmark")
       ->check(CLI::PositiveNumber);
-  app.add_option("--min-time", min_time, "minimum seconds per repetition")
+  app.add_option("--min-time", cl.min_time, "minimum seconds per repetition")
       ->check(CLI::PositiveNumber);
-  app.add_option("--papi-events", papi_events,
+  app.add_option("--papi-events", cl.papi_events,
                  "PAPI events to count around each kernel (default PAPI_TOT_CYC,PAPI_TOT_INS)");
-  app.add_option("--traffic-events", traffic_events,
+  app.add_option("--traffic-events", cl.traffic_events,
                  "events counting 64-B lines read from memory, as EVENT+EVENT (summed); 'auto' "
                  "tries memwall's table for this CPU, 'off' counts none");
-  app.add_option("--resume-after", g_resume_after,
+  app.add_option("--resume-after", registry().resume_after,
                  "run only the benchmarks registered after this one (after a crash)");
-  bool describe = false, version = false, plan = false;
-  app.add_flag("--plan", plan,
+  app.add_flag("--plan", cl.plan,
                "print what would run (names, thread counts, pairs, the estimated seconds of "
                "each) as JSON and exit, measuring nothing");
-  app.add_option("--time-scale", g_time_scale,
+  app.add_option("--time-scale", registry().time_scale,
                  "what a time budget leaves of the mode's samples, (0, 1] (memwall run --budget)")
       ->check(CLI::Range(1e-3, 1.0));
-  app.add_flag("--describe", describe,
+  app.add_flag("--describe", cl.describe,
                "print what this binary is (its part, families, MPI start) as JSON and exit");
-  app.add_flag("--version", version, "print the version, git commit and build type and exit");
+  app.add_flag("--version", cl.version, "print the version, git commit and build type and exit");
   Flags flags(app);
   if (program.add_options) program.add_options(flags);
   add_family_options(flags);
@@ -343,49 +367,32 @@ int bench_main(int argc, char** argv, const BenchProgram& program) {
     std::fprintf(stderr, "%s: error: %s\n", program.name.c_str(), e.what());
     return 2;
   }
-  if (version) {
-    std::printf("%s (memwall %s, commit %s, %s build)\n", program.name.c_str(), memwall_version(),
-                git_commit(), memwall_build_type());
-    return 0;
-  }
-  if (describe) {
-    // What memwall run reads to find and start the binaries it was installed beside.
-    const nlohmann::json d = {{"binary", program.name},
-                              {"part", program.part},
-                              {"runs_under_mpi", program.runs_under_mpi},
-                              {"devices", program.device_count ? program.device_count() : 0},
-                              {"families", family_names()},
-                              {"roles", nlohmann::json::parse(roles_json(declared_roles()))},
-                              {"built_with", split_list(MEMWALL_BUILT_WITH)}};
-    std::printf("%s\n", d.dump().c_str());
-    return 0;
-  }
-  if (quick && full) {
-    std::fprintf(stderr, "%s: error: --quick and --full exclude each other\n",
-                 program.name.c_str());
-    return 2;
-  }
-  if (!topology_error().empty()) {
-    std::fprintf(stderr, "%s: error: %s\n", program.name.c_str(), topology_error().c_str());
-    return 2;
-  }
-  g_mode = quick ? RunMode::quick : full ? RunMode::full : RunMode::normal;
-  if (repetitions == 0)
-    repetitions = std::max(2, static_cast<int>(std::lround((quick  ? 3
-                                                            : full ? 7
-                                                                   : 5) *
-                                                           g_time_scale)));
-  g_user_min_time = min_time > 0;
-  if (min_time == 0) min_time = (quick ? 0.02 : full ? 0.2 : 0.05) * g_time_scale;
+  cl.passed_on = app.remaining();
+  return -1;
+}
 
-  // Our defaults first, so a Google Benchmark flag the user gives overrides them.
-  std::vector<std::string> args = {argv[0],
-                                   "--benchmark_repetitions=" + std::to_string(repetitions),
-                                   "--benchmark_min_time=" + std::to_string(min_time),
-                                   "--benchmark_display_aggregates_only=true"};
-  for (const std::string& extra : app.remaining()) {
+// What memwall run reads to find and start the binaries it was installed beside.
+void print_description(const BenchProgram& program) {
+  const nlohmann::json d = {{"binary", program.name},
+                            {"part", program.part},
+                            {"runs_under_mpi", program.runs_under_mpi},
+                            {"devices", program.device_count ? program.device_count() : 0},
+                            {"families", family_names()},
+                            {"roles", nlohmann::json::parse(roles_json(declared_roles()))},
+                            {"built_with", split_list(MEMWALL_BUILT_WITH)}};
+  std::printf("%s\n", d.dump().c_str());
+}
+
+// Google Benchmark's arguments: our defaults first, so a flag of its own the user gives
+// overrides them. An exit code for an argument neither knows, else -1.
+int benchmark_arguments(const char* argv0, const BenchProgram& program, CommandLine& cl,
+                        std::vector<std::string>& args) {
+  args = {argv0, "--benchmark_repetitions=" + std::to_string(cl.repetitions),
+          "--benchmark_min_time=" + std::to_string(cl.min_time),
+          "--benchmark_display_aggregates_only=true"};
+  for (const std::string& extra : cl.passed_on) {
     if (extra.rfind("--benchmark_out=", 0) == 0) {
-      out_path = extra.substr(16);
+      cl.out_path = extra.substr(16);
     } else if (extra.rfind("--benchmark_", 0) == 0 || extra == "--v" ||
                extra.rfind("--v=", 0) == 0) {
       args.push_back(extra);
@@ -395,22 +402,124 @@ int bench_main(int argc, char** argv, const BenchProgram& program) {
       return 2;
     }
   }
+  return -1;
+}
+
+// The hardware counters this run can open, and the result file's context.
+void add_run_context(const BenchProgram& program, const CommandLine& cl) {
+  Registry& r = registry();
+  const std::vector<TrafficEvents> traffic =
+      cl.traffic_events == "off" || !program.counts_memory_reads ? std::vector<TrafficEvents>{}
+      : cl.traffic_events == "auto"
+          ? traffic_event_candidates(cpu_id())
+          : std::vector<TrafficEvents>{traffic_events_from_list(cl.traffic_events)};
+  r.counters = std::make_unique<HwCounters>(
+      cl.papi_events, program.counted_threads ? program.counted_threads() : std::vector<int>{},
+      traffic);
+  std::string papi_off = "off";
+  if (!r.counters->available()) {
+    std::fprintf(stderr, "%s: hardware counters skipped: %s\n", program.name.c_str(),
+                 r.counters->status().c_str());
+    papi_off = "off: " + r.counters->status();
+    r.counters.reset();
+  }
+  add_common_context(program.name);
+  add_context("memwall_mode", cl.quick ? "quick" : cl.full ? "full" : "default");
+  // The families' own counters, so the harness reads them as they were declared.
+  if (const std::string declared = declared_counters_json(); declared != "[]")
+    add_context("memwall_counters", declared);
+  // What each family's benchmarks are for the harness (core/roles.hpp).
+  if (!declared_roles().empty()) add_context("memwall_roles", roles_json(declared_roles()));
+  add_context("papi", r.counters ? r.counters->status() : papi_off);
+  if (!r.resume_after.empty()) add_context("resumed_after", r.resume_after);
+  if (program.add_context) program.add_context();
+}
+
+// Where results go while the run lasts: a hidden name beside `out_path`, renamed when complete.
+std::string temporary_path(const std::string& out_path) {
+  namespace fs = std::filesystem;
+  const fs::path out(out_path);
+  std::error_code ec;
+  if (out.has_parent_path()) fs::create_directories(out.parent_path(), ec);
+  return (out.parent_path() / ("." + out.filename().string() + ".tmp." + std::to_string(getpid())))
+      .string();
+}
+
+// The exit code of a run that ran `ran` benchmarks, and what it says about them.
+int finish(const BenchProgram& program, size_t ran, bool listing, const std::string& out_path,
+           int measured) {
+  if (ran == 0 && !listing) {
+    std::fprintf(stderr,
+                 "%s: error: no benchmark matches the filter (see --benchmark_list_tests)\n",
+                 program.name.c_str());
+    return 2;
+  }
+  if (stop_requested()) {
+    std::fprintf(stderr, "%s: interrupted; kept the %d benchmarks measured so far%s%s\n",
+                 program.name.c_str(), measured, out_path.empty() ? "" : " in ", out_path.c_str());
+    return 130;
+  }
+  if (const int failed = registry().failed.load()) {
+    std::fprintf(stderr,
+                 "%s: %d benchmark runs failed (a check, an error); the others are kept%s%s\n",
+                 program.name.c_str(), failed, out_path.empty() ? "" : " in ", out_path.c_str());
+    return 1;
+  }
+  if (!out_path.empty())
+    std::fprintf(stderr, "%s: results in %s\n", program.name.c_str(), out_path.c_str());
+  return 0;
+}
+
+}  // namespace
+
+int bench_main(int argc, char** argv, const BenchProgram& program) {
+  Registry& r = registry();
+  CommandLine cl;
+  if (const int done = parse_command_line(argc, argv, program, cl); done >= 0) return done;
+  if (cl.version) {
+    std::printf("%s (memwall %s, commit %s, %s build)\n", program.name.c_str(), memwall_version(),
+                git_commit(), memwall_build_type());
+    return 0;
+  }
+  if (cl.describe) {
+    print_description(program);
+    return 0;
+  }
+  if (cl.quick && cl.full) {
+    std::fprintf(stderr, "%s: error: --quick and --full exclude each other\n",
+                 program.name.c_str());
+    return 2;
+  }
+  if (!topology_error().empty()) {
+    std::fprintf(stderr, "%s: error: %s\n", program.name.c_str(), topology_error().c_str());
+    return 2;
+  }
+  r.mode = cl.quick ? RunMode::quick : cl.full ? RunMode::full : RunMode::normal;
+  if (cl.repetitions == 0)
+    cl.repetitions = std::max(2, static_cast<int>(std::lround((cl.quick  ? 3
+                                                               : cl.full ? 7
+                                                                         : 5) *
+                                                              r.time_scale)));
+  r.user_min_time = cl.min_time > 0;
+  if (cl.min_time == 0) cl.min_time = (cl.quick ? 0.02 : cl.full ? 0.2 : 0.05) * r.time_scale;
+  std::vector<std::string> args;
+  if (const int done = benchmark_arguments(argv[0], program, cl, args); done >= 0) return done;
   std::string filter;
   for (const std::string& a : args)
     if (a.rfind("--benchmark_filter=", 0) == 0) filter = a.substr(19);
 
-  g_result_path = out_path;
-  g_planning = plan;
+  r.result_path = cl.out_path;
+  r.planning = cl.plan;
   try {
     if (program.prepare) program.prepare();
-    register_families(RunConfig{g_mode});
+    register_families(RunConfig{r.mode});
   } catch (const UsageError& e) {
     std::fprintf(stderr, "%s: error: %s\n", program.name.c_str(), e.what());
     return 2;
   }
-  if (!g_resume_after.empty() && !g_resume_found) {
+  if (!r.resume_after.empty() && !r.resume_found) {
     std::fprintf(stderr, "%s: error: --resume-after: no benchmark named '%s'\n",
-                 program.name.c_str(), g_resume_after.c_str());
+                 program.name.c_str(), r.resume_after.c_str());
     return 2;
   }
   const int selected = count_selected(filter);
@@ -419,10 +528,9 @@ int bench_main(int argc, char** argv, const BenchProgram& program) {
                  program.name.c_str(), filter.c_str());
     return 2;
   }
-
-  if (plan) {  // every rank registered alike; the first one tells
+  if (cl.plan) {  // every rank registered alike; the first one tells
     if (!program.is_primary || program.is_primary())
-      print_plan(program, filter, repetitions, min_time);
+      print_plan(program, filter, cl.repetitions, cl.min_time);
     return 0;
   }
   if (topology().foreign) {
@@ -433,17 +541,11 @@ int bench_main(int argc, char** argv, const BenchProgram& program) {
     return 2;
   }
   const bool primary = !program.is_primary || program.is_primary();
-  g_agree_seconds = program.agree_seconds;
-  if (!primary) out_path.clear();  // only the primary rank writes
+  r.agree_seconds = program.agree_seconds;
+  std::string out_path = primary ? cl.out_path : "";  // only the primary rank writes
   std::string tmp_path;
   if (!out_path.empty()) {
-    namespace fs = std::filesystem;
-    const fs::path out(out_path);
-    std::error_code ec;
-    if (out.has_parent_path()) fs::create_directories(out.parent_path(), ec);
-    tmp_path =
-        (out.parent_path() / ("." + out.filename().string() + ".tmp." + std::to_string(getpid())))
-            .string();
+    tmp_path = temporary_path(out_path);
     args.push_back("--benchmark_out=" + tmp_path);
     args.push_back("--benchmark_out_format=json");
   }
@@ -453,37 +555,10 @@ int bench_main(int argc, char** argv, const BenchProgram& program) {
   int gb_argc = static_cast<int>(gb_argv.size());
   benchmark::Initialize(&gb_argc, gb_argv.data());
   if (benchmark::ReportUnrecognizedArguments(gb_argc, gb_argv.data())) return 2;
-
   const bool listing = std::any_of(args.begin(), args.end(), [](const std::string& a) {
     return a == "--benchmark_list_tests" || a == "--benchmark_list_tests=true";
   });
-  if (!listing && primary) {
-    const std::vector<TrafficEvents> traffic =
-        traffic_events == "off" || !program.counts_memory_reads ? std::vector<TrafficEvents>{}
-        : traffic_events == "auto"
-            ? traffic_event_candidates(cpu_id())
-            : std::vector<TrafficEvents>{traffic_events_from_list(traffic_events)};
-    g_counters = std::make_unique<HwCounters>(
-        papi_events, program.counted_threads ? program.counted_threads() : std::vector<int>{},
-        traffic);
-    std::string papi_off = "off";
-    if (!g_counters->available()) {
-      std::fprintf(stderr, "%s: hardware counters skipped: %s\n", program.name.c_str(),
-                   g_counters->status().c_str());
-      papi_off = "off: " + g_counters->status();
-      g_counters.reset();
-    }
-    add_common_context(program.name);
-    add_context("memwall_mode", quick ? "quick" : full ? "full" : "default");
-    // The families' own counters, so the harness reads them as they were declared.
-    if (const std::string declared = declared_counters_json(); declared != "[]")
-      add_context("memwall_counters", declared);
-    // What each family's benchmarks are for the harness (core/roles.hpp).
-    if (!declared_roles().empty()) add_context("memwall_roles", roles_json(declared_roles()));
-    add_context("papi", g_counters ? g_counters->status() : papi_off);
-    if (!g_resume_after.empty()) add_context("resumed_after", g_resume_after);
-    if (program.add_context) program.add_context();
-  }
+  if (!listing && primary) add_run_context(program, cl);
 
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
@@ -510,28 +585,8 @@ int bench_main(int argc, char** argv, const BenchProgram& program) {
       }
     }
   }
-  if (!primary) return g_failed.load() ? 1 : 0;
-  if (ran == 0 && !listing) {
-    std::fprintf(stderr,
-                 "%s: error: no benchmark matches the filter (see --benchmark_list_tests)\n",
-                 program.name.c_str());
-    return 2;
-  }
-  if (stop_requested()) {
-    std::fprintf(stderr, "%s: interrupted; kept the %d benchmarks measured so far%s%s\n",
-                 program.name.c_str(), progress.measured(), out_path.empty() ? "" : " in ",
-                 out_path.c_str());
-    return 130;
-  }
-  if (const int failed = g_failed.load()) {
-    std::fprintf(stderr,
-                 "%s: %d benchmark runs failed (a check, an error); the others are kept%s%s\n",
-                 program.name.c_str(), failed, out_path.empty() ? "" : " in ", out_path.c_str());
-    return 1;
-  }
-  if (!out_path.empty())
-    std::fprintf(stderr, "%s: results in %s\n", program.name.c_str(), out_path.c_str());
-  return 0;
+  if (!primary) return r.failed.load() ? 1 : 0;
+  return finish(program, ran, listing, out_path, progress.measured());
 }
 
 }  // namespace memwall
