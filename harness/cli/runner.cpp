@@ -215,7 +215,7 @@ std::vector<Launch> plan_launches(const RunOptions& options,
     if (!options.parts.empty() &&
         std::find(options.parts.begin(), options.parts.end(), b.part) == options.parts.end())
       continue;
-    // One start per device (each GPU's own file, bench_gpu.gpu3.json), unless the user
+    // One start per device (each GPU's own result file, numbered by the GPU), unless the user
     // named one (--gpu-args "--device 1").
     const auto extra = options.extra_args.find(b.part);
     const bool device_given =
