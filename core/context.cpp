@@ -108,6 +108,10 @@ void add_common_context(const std::string& binary) {
   add_context("pus", std::to_string(topo.pus));
   add_context("numa_nodes", std::to_string(topo.numa_nodes));
   add_context("hwloc_caches", topo.caches_json());
+  // The memory of every NUMA node: what a model's weights and KV cache can take.
+  uint64_t memory = 0;
+  for (const MemoryNode& m : topo.memory_nodes) memory += m.bytes;
+  if (memory > 0) add_context("memory_bytes", std::to_string(memory));
   add_context("thp_enabled", first_line("/sys/kernel/mm/transparent_hugepage/enabled"));
   if (const std::string dram = dram_modules(); !dram.empty()) add_context("dram_modules", dram);
   utsname u{};

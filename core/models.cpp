@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -51,26 +52,109 @@ void validate(const ModelConfig& m) {
                      std::to_string(m.hidden) + ")");
   if (m.kv_heads <= 0 || m.kv_heads > m.heads || m.heads % m.kv_heads != 0)
     throw UsageError(who + "kv_heads must divide heads");
+  if (m.experts <= 0 || m.experts_per_token <= 0 || m.experts_per_token > m.experts)
+    throw UsageError(who + "experts per token must be between 1 and the experts");
 }
+
+double experts_touched(const ModelConfig& m, double tokens) {
+  if (m.experts <= 1) return 1;
+  const double e = m.experts, share = static_cast<double>(m.experts_per_token) / e;
+  return e * (1 - std::pow(1 - share, tokens));
+}
+
+namespace {
+
+// A size field: a positive integer, or UsageError naming the file and the field.
+int size_field(const nlohmann::json& j, const std::string& path, const char* key,
+               int fallback = 0) {
+  if (!j.contains(key) || j[key].is_null()) {
+    if (fallback > 0) return fallback;
+    throw UsageError("model file '" + path + "': no '" + key + "'");
+  }
+  const nlohmann::json& v = j[key];
+  if (!v.is_number_integer() || v.get<int64_t>() <= 0 || v.get<int64_t>() > (1ll << 30))
+    throw UsageError("model file '" + path + "': '" + key + "' is " + v.dump() +
+                     ", not a positive integer");
+  return v.get<int>();
+}
+
+bool bool_field(const nlohmann::json& j, const char* key, bool fallback) {
+  return j.contains(key) && j[key].is_boolean() ? j[key].get<bool>() : fallback;
+}
+
+// What a Hugging Face config.json calls a model: its _name_or_path, else the folder it sits in.
+std::string hf_name(const nlohmann::json& j, const std::string& path) {
+  if (j.contains("_name_or_path") && j["_name_or_path"].is_string() &&
+      !j["_name_or_path"].get<std::string>().empty()) {
+    const std::string n = j["_name_or_path"];
+    return n.substr(n.find_last_of('/') + 1);
+  }
+  std::string p = path;
+  const size_t slash = p.find_last_of('/');
+  std::string file = slash == std::string::npos ? p : p.substr(slash + 1);
+  if (file == "config.json" && slash != std::string::npos && slash > 0) {
+    p.resize(slash);
+    return p.substr(p.find_last_of('/') + 1);
+  }
+  return file.substr(0, file.rfind('.'));
+}
+
+ModelConfig from_hugging_face(const nlohmann::json& j, const std::string& path) {
+  ModelConfig m;
+  m.name = hf_name(j, path);
+  m.hidden = size_field(j, path, "hidden_size");
+  m.ffn = size_field(j, path, "intermediate_size");
+  m.heads = size_field(j, path, "num_attention_heads");
+  m.kv_heads = size_field(j, path, "num_key_value_heads", m.heads);
+  m.layers = size_field(j, path, "num_hidden_layers");
+  m.vocab = size_field(j, path, "vocab_size");
+  // Llama, Mistral, Mixtral, Qwen2 and Gemma gate their FFN (SwiGLU, GeGLU); GPT-NeoX-style
+  // models do not. SiLU as the activation marks the gated ones too.
+  const std::string type = j.value("model_type", std::string());
+  const std::string act = j.contains("hidden_act") && j["hidden_act"].is_string()
+                              ? j["hidden_act"].get<std::string>()
+                              : "";
+  for (const char* gated : {"llama", "mistral", "mixtral", "qwen2", "gemma", "phi3"})
+    m.gated_ffn = m.gated_ffn || type.rfind(gated, 0) == 0;
+  m.gated_ffn = m.gated_ffn || act == "silu" || act == "swiglu";
+  m.tie_embeddings = bool_field(j, "tie_word_embeddings", true) ? 1 : 0;  // HF's default: tied
+  if (j.contains("num_local_experts")) {
+    m.experts = size_field(j, path, "num_local_experts");
+    m.experts_per_token = size_field(j, path, "num_experts_per_tok");
+  }
+  return m;
+}
+
+}  // namespace
 
 ModelConfig load_model_file(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw UsageError("cannot read model file '" + path + "'");
+  const nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+  if (j.is_discarded() || !j.is_object())
+    throw UsageError("model file '" + path + "': not a JSON object");
   ModelConfig m;
+  if (j.contains("hidden_size")) {
+    m = from_hugging_face(j, path);
+  } else {
+    m.name = j.contains("name") && j["name"].is_string() ? j["name"].get<std::string>() : "";
+    m.hidden = size_field(j, path, "hidden");
+    m.ffn = size_field(j, path, "ffn");
+    m.heads = size_field(j, path, "heads");
+    m.kv_heads = size_field(j, path, "kv_heads", m.heads);
+    m.layers = size_field(j, path, "layers");
+    m.vocab = size_field(j, path, "vocab");
+    m.gated_ffn = bool_field(j, "gated_ffn", false);
+    if (j.contains("experts")) {
+      m.experts = size_field(j, path, "experts");
+      m.experts_per_token = size_field(j, path, "experts_per_token");
+    }
+  }
   try {
-    const auto j = nlohmann::json::parse(in);
-    m.name = j.value("name", std::string());
-    m.hidden = j.at("hidden").get<int>();
-    m.ffn = j.at("ffn").get<int>();
-    m.heads = j.at("heads").get<int>();
-    m.kv_heads = j.value("kv_heads", m.heads);
-    m.layers = j.at("layers").get<int>();
-    m.vocab = j.at("vocab").get<int>();
-    m.gated_ffn = j.value("gated_ffn", false);
-  } catch (const nlohmann::json::exception& e) {
+    validate(m);
+  } catch (const UsageError& e) {
     throw UsageError("model file '" + path + "': " + e.what());
   }
-  validate(m);
   return m;
 }
 
@@ -139,8 +223,8 @@ std::vector<Shape> transformer_shapes(const ShapeRequest& r) {
 double parameter_count(const ModelConfig& m) {
   const double h = m.hidden, kv = static_cast<double>(m.kv_heads) * m.head_dim();
   const double attention = 2 * h * h + 2 * h * kv;  // q and out, k and v
-  const double ffn = (m.gated_ffn ? 3 : 2) * h * m.ffn;
-  const double embeddings = (m.gated_ffn ? 2 : 1) * static_cast<double>(m.vocab) * h;
+  const double ffn = (m.gated_ffn ? 3 : 2) * h * m.ffn * m.experts;
+  const double embeddings = (m.tied() ? 1 : 2) * static_cast<double>(m.vocab) * h;
   return m.layers * (attention + ffn) + embeddings;
 }
 

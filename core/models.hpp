@@ -16,7 +16,15 @@ struct ModelConfig {
   int layers = 0;
   int vocab = 0;
   bool gated_ffn = false;  // SwiGLU: up and gate projections, then down
+  // Whether the output projection shares the token embeddings: -1 as the architecture does
+  // (BERT and GPT-2 share them, the gated Llama models do not), else 0 or 1 as the config says.
+  int tie_embeddings = -1;
+  // Mixture of experts: the FFN is `experts` FFNs of `ffn` each, and every token goes through
+  // `experts_per_token` of them (1 and 1: a dense model).
+  int experts = 1;
+  int experts_per_token = 1;
   int head_dim() const { return hidden / heads; }
+  bool tied() const { return tie_embeddings >= 0 ? tie_embeddings == 1 : !gated_ffn; }
 };
 
 // The weights of a model's matrix products and embeddings (biases and norms, a fraction of a
@@ -30,8 +38,16 @@ const std::vector<ModelConfig>& model_catalog();
 ModelConfig find_model(const std::string& name);
 // Throws UsageError when a size is zero or negative or heads do not divide the hidden size.
 void validate(const ModelConfig& m);
-// A config from a JSON file with the catalog's field names; validated.
+// A config from a JSON file: the catalog's field names, or a Hugging Face config.json as it is
+// (hidden_size, intermediate_size, num_attention_heads, num_key_value_heads,
+// num_hidden_layers, vocab_size, tie_word_embeddings; num_local_experts and
+// num_experts_per_tok for a mixture of experts). Validated; UsageError naming the file and the
+// field that is missing or not a positive integer.
 ModelConfig load_model_file(const std::string& path);
+
+// The distinct experts a layer's FFN reads for `tokens` tokens, each routed to
+// experts_per_token of the experts independently and uniformly: E (1 - (1 - k/E)^tokens).
+double experts_touched(const ModelConfig& m, double tokens);
 
 enum class Phase { prefill, decode };
 const char* to_string(Phase phase);

@@ -795,6 +795,44 @@ TEST(Roles, AStandInFamilyFlowsThroughEveryCommand) {
   fs::remove_all(root);
 }
 
+// memwall predict: a model the catalog lacks (a Hugging Face config.json as published, dense
+// and mixture of experts) on a measured machine, from its profile alone; a model larger than
+// one GPU's memory spills over its measured host link; every bad input is one line, exit 2.
+TEST(Predict, AModelTheCatalogLacksFromTheProfileAlone) {
+  const fs::path dir = temp_dir("predict");
+  fs::copy_file(std::string(MEMWALL_FIXTURES) + "/run_a/bench_cpu.json", dir / "bench_cpu.json");
+  ASSERT_EQ(run(memwall_cli() + " report " + dir.string()).exit_code, 0);
+  const std::string profile = (dir / "profile.json").string();
+  const std::string hf = std::string(MEMWALL_FIXTURES) + "/hf/";
+  for (const std::string model : {"Mistral-7B-v0.1", "Mixtral-8x7B-v0.1"}) {
+    const Outcome o = run(memwall_cli() + " predict " + profile + " --model " + hf + model +
+                          "/config.json --batch 1 --context 512 --type fp32");
+    ASSERT_EQ(o.exit_code, 0) << o.output;
+    EXPECT_NE(o.output.find(model + " fp32 on cpu"), std::string::npos) << o.output;
+    EXPECT_NE(o.output.find("tokens/s (memory-bound"), std::string::npos) << o.output;
+    EXPECT_NE(o.output.find("time to first token of a 512-token prompt"), std::string::npos);
+    EXPECT_NE(o.output.find("compute-bound from batch "), std::string::npos) << o.output;
+    EXPECT_EQ(o.output.find("experts") != std::string::npos, model == "Mixtral-8x7B-v0.1");
+  }
+  // The H200's 141 GB do not hold Llama-2-70B in fp32: the rest streams over its host link.
+  const Outcome big = run(memwall_cli() + " predict " + MEMWALL_REPORTS +
+                          "/nvidia-h200/profile.json --model llama-2-70b --type fp32");
+  ASSERT_EQ(big.exit_code, 0) << big.output;
+  EXPECT_NE(big.output.find("does not hold the weights"), std::string::npos) << big.output;
+  EXPECT_NE(big.output.find("spill over PCIe"), std::string::npos) << big.output;
+  const std::string bad_config = (dir / "config.json").string();
+  std::ofstream(bad_config) << R"({"hidden_size": 4096, "intermediate_size": 0,
+    "num_attention_heads": 32, "num_hidden_layers": 32, "vocab_size": 32000})";
+  for (const std::string& args : std::vector<std::string>{
+           " --model " + bad_config, " --model llama-3-8b --type fp12",
+           " --model llama-3-8b --batch 0", " --model llama-3-8b --context 0", " --model gpt-5"}) {
+    const Outcome o = run(memwall_cli() + " predict " + profile + args);
+    EXPECT_EQ(o.exit_code, 2) << args << ": " << o.output;
+    EXPECT_EQ(std::count(o.output.begin(), o.output.end(), '\n'), 1) << args << ": " << o.output;
+  }
+  fs::remove_all(dir);
+}
+
 TEST(Memwall, GateNeedsHistoryAndSaysSo) {
   const fs::path dir = temp_dir("gate");
   fs::copy_file(std::string(MEMWALL_FIXTURES) + "/run_a/bench_cpu.json", dir / "bench_cpu.json");

@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <fstream>
@@ -127,6 +128,59 @@ TEST(Models, ConfigFileLoadsAndIsValidated) {
   EXPECT_THROW(load_model_file(path), UsageError);
   { std::ofstream(path) << R"({"name": "missing"})"; }
   EXPECT_THROW(load_model_file(path), UsageError);
+  std::remove(path.c_str());
+}
+
+// A Hugging Face config.json as people have it (Mistral-7B-v0.1's and Mixtral-8x7B-v0.1's, as
+// published): the fields memwall needs, named by its folder; the published sizes; and one clear
+// error for a field that is missing or not a positive integer.
+TEST(Models, HuggingFaceConfigJsonLoadsAsItIs) {
+  const std::string dir = testing::TempDir() + "Mistral-7B-v0.1";
+  mkdir(dir.c_str(), 0755);
+  const std::string path = dir + "/config.json";
+  const std::string mistral = R"({"architectures": ["MistralForCausalLM"], "hidden_act": "silu",
+    "hidden_size": 4096, "intermediate_size": 14336, "max_position_embeddings": 32768,
+    "model_type": "mistral", "num_attention_heads": 32, "num_hidden_layers": 32,
+    "num_key_value_heads": 8, "rms_norm_eps": 1e-05, "rope_theta": 10000.0,
+    "sliding_window": 4096, "tie_word_embeddings": false, "torch_dtype": "bfloat16",
+    "vocab_size": 32000})";
+  { std::ofstream(path) << mistral; }
+  ModelConfig m = load_model_file(path);
+  EXPECT_EQ(m.name, "Mistral-7B-v0.1");
+  EXPECT_EQ(m.hidden, 4096);
+  EXPECT_EQ(m.kv_heads, 8);
+  EXPECT_TRUE(m.gated_ffn);
+  EXPECT_FALSE(m.tied());
+  EXPECT_NEAR(parameter_count(m) / 1e9, 7.24, 0.01);  // 7.24e9 published
+  // Mixtral: eight experts of Mistral's FFN, two a token; 46.7e9 published.
+  std::string mixtral = mistral;
+  mixtral.replace(mixtral.find("\"model_type\": \"mistral\""), 23,
+                  R"("model_type": "mixtral", "num_local_experts": 8, "num_experts_per_tok": 2)");
+  { std::ofstream(path) << mixtral; }
+  m = load_model_file(path);
+  EXPECT_EQ(m.experts, 8);
+  EXPECT_EQ(m.experts_per_token, 2);
+  EXPECT_NEAR(parameter_count(m) / 1e9, 46.7, 0.1);
+  EXPECT_DOUBLE_EQ(experts_touched(m, 1), 2);    // one token: its two experts
+  EXPECT_NEAR(experts_touched(m, 64), 8, 1e-3);  // 64 tokens: nearly every expert
+  // Each bad field: UsageError naming the file and the field.
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"\"hidden_size\": 4096", "\"hidden\": 4096"},              // missing
+           {"\"num_hidden_layers\": 32", "\"num_hidden_layers\": 0"},  // not positive
+           {"\"num_hidden_layers\": 32", "\"num_hidden_layers\": -2"},
+           {"\"num_attention_heads\": 32", "\"num_attention_heads\": 30"},  // 30 !| 4096
+           {"\"vocab_size\": 32000", "\"vocab_size\": \"many\""}}) {
+    std::string bad = mistral;
+    bad.replace(bad.find(from), from.size(), to);
+    { std::ofstream(path) << bad; }
+    try {
+      load_model_file(path);
+      ADD_FAILURE() << "accepted " << to;
+    } catch (const UsageError& e) {
+      EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+      EXPECT_EQ(std::string(e.what()).find("json.exception"), std::string::npos) << e.what();
+    }
+  }
   std::remove(path.c_str());
 }
 
