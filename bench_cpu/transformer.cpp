@@ -6,13 +6,16 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <memory>
 
 #include "bench_cpu/matmul.hpp"
 #include "bench_cpu/options.hpp"
 #include "core/bench_main.hpp"
+#include "core/context.hpp"
 #include "core/models.hpp"
 #include "core/product_options.hpp"
 #include "core/rate.hpp"
@@ -28,28 +31,58 @@ namespace {
 
 // Operands of the products one benchmark runs, kept while the same benchmark asks again
 // (Google Benchmark calls the function several times) and filled with values in [-1, 1).
+// `copies` copies of them, used in turn: a model streams each layer's weights once a token, so
+// a product measured on the same operands again and again would find them in cache. Each copy
+// is one block (a huge-page buffer per small operand would waste most of its pages).
 struct Operands {
-  std::vector<Buffer> a, b, c;
+  std::vector<Buffer> blocks;     // one per copy
+  std::vector<char*> a, b, c;     // copy r of op i at r * ops + i
+  std::vector<uint64_t> c_bytes;  // per op
+  size_t copies = 1;
 };
 
-void fill(Buffer& buffer, Number t, uint64_t seed) {
+// The bytes the copies of a cold product span together: 4x the last-level cache, within a
+// sixteenth of the memory (quick: 512 MiB at most), or --xfmr-cold-bytes.
+std::string g_cold_bytes;
+uint64_t cold_span(bool quick) {
+  if (!g_cold_bytes.empty()) return parse_bytes(g_cold_bytes);
+  const uint64_t ram = static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGE_SIZE);
+  const uint64_t cap = quick ? std::min<uint64_t>(512ull << 20, ram / 16) : ram / 16;
+  return std::min<uint64_t>(4 * topology().llc_bytes_total(), cap);
+}
+
+// Copies enough that between two uses of one the products touch the cold span; 1 where `cold`
+// is false (the square GEMM's point is the peak, not the stream).
+size_t copies_for(const std::vector<MatmulOp>& ops, Number t, bool cold, bool quick) {
+  if (!cold) return 1;
+  double bytes = 0;
+  for (const MatmulOp& op : ops) bytes += op.bytes(element_bytes(t));
+  const double wanted = std::ceil(static_cast<double>(cold_span(quick)) / std::max(1.0, bytes));
+  return static_cast<size_t>(std::clamp(wanted, 1.0, 4096.0));
+}
+
+void fill(char* data, uint64_t bytes, Number t, uint64_t seed) {
   uint64_t x = seed * 0x9e3779b97f4a7c15ull + 1;
-  const uint64_t n = buffer.bytes() / element_bytes(t);
+  const uint64_t n = bytes / element_bytes(t);
   for (uint64_t i = 0; i < n; ++i) {
     x ^= x << 13, x ^= x >> 7, x ^= x << 17;  // xorshift: cheap enough for gigabytes
     const double v = static_cast<double>(x >> 11) * 0x1.0p-52 - 1.0;
     if (t == Number::fp32)
-      buffer.as<float>()[i] = static_cast<float>(v);
+      reinterpret_cast<float*>(data)[i] = static_cast<float>(v);
     else if (t == Number::fp64)
-      buffer.as<double>()[i] = v;
+      reinterpret_cast<double*>(data)[i] = v;
     else
-      buffer.as<uint16_t>()[i] = to_bf16(static_cast<float>(v));
+      reinterpret_cast<uint16_t*>(data)[i] = to_bf16(static_cast<float>(v));
   }
+}
+
+uint64_t aligned(uint64_t bytes) {
+  return (bytes + 4095) / 4096 * 4096;
 }
 
 // `fresh` tells whether the operands were just made (and so never multiplied yet).
 Operands& operands_for(const std::string& key, const std::vector<MatmulOp>& ops, Number t,
-                       bool& fresh) {
+                       size_t copies, bool& fresh) {
   static std::unique_ptr<Operands> cached;
   static std::string cached_key;
   fresh = !(cached && cached_key == key);
@@ -57,27 +90,43 @@ Operands& operands_for(const std::string& key, const std::vector<MatmulOp>& ops,
   forget_packed_weights();  // packed copies of the buffers about to be freed
   cached.reset();
   cached = std::make_unique<Operands>();
-  const int e = element_bytes(t);
-  uint64_t seed = 1;
-  for (const MatmulOp& op : ops) {
-    cached->a.emplace_back(op.count * op.m * op.k * e, Pages::huge);
-    cached->b.emplace_back(op.b_count * op.k * op.n * e, Pages::huge);
-    cached->c.emplace_back(op.count * op.m * op.n * e, Pages::huge);
-    fill(cached->a.back(), t, seed++);
-    fill(cached->b.back(), t, seed++);
-    std::fill_n(static_cast<char*>(cached->c.back().data()), cached->c.back().bytes(), 0);
+  Operands& x = *cached;
+  x.copies = copies;
+  const uint64_t e = element_bytes(t);
+  uint64_t block = 0;
+  for (const MatmulOp& op : ops)
+    block += aligned(op.count * op.m * op.k * e) + aligned(op.b_count * op.k * op.n * e) +
+             aligned(op.count * op.m * op.n * e);
+  for (const MatmulOp& op : ops) x.c_bytes.push_back(op.count * op.m * op.n * e);
+  for (size_t r = 0; r < copies; ++r) {
+    x.blocks.emplace_back(block, Pages::huge);
+    char* at = static_cast<char*>(x.blocks.back().data());
+    uint64_t seed = 1;
+    for (const MatmulOp& op : ops) {
+      const uint64_t a = op.count * op.m * op.k * e, b = op.b_count * op.k * op.n * e;
+      x.a.push_back(at);
+      x.b.push_back(at + aligned(a));
+      x.c.push_back(at + aligned(a) + aligned(b));
+      if (r == 0) {
+        fill(x.a.back(), a, t, seed++);
+        fill(x.b.back(), b, t, seed++);
+      }
+      at += aligned(a) + aligned(b) + aligned(op.count * op.m * op.n * e);
+    }
+    // Every copy holds the same values (the checks read any of them), at its own addresses.
+    if (r > 0) std::memcpy(x.blocks.back().data(), x.blocks.front().data(), block);
   }
   cached_key = key;
-  return *cached;
+  return x;
 }
 
 void run_op(const MatmulOp& op, Number t, const Operands& x, size_t i) {
   const int64_t e = element_bytes(t);
   const int64_t group = op.count / op.b_count;  // heads sharing one K or V
   for (int64_t p = 0; p < op.count; ++p) {
-    const char* a = static_cast<const char*>(x.a[i].data()) + p * op.m * op.k * e;
-    const char* b = static_cast<const char*>(x.b[i].data()) + (p / group) * op.k * op.n * e;
-    char* c = static_cast<char*>(x.c[i].data()) + p * op.m * op.n * e;
+    const char* a = x.a[i] + p * op.m * op.k * e;
+    const char* b = x.b[i] + (p / group) * op.k * op.n * e;
+    char* c = x.c[i] + p * op.m * op.n * e;
     matmul(t, a, b, c, op.m, op.n, op.k, op.count == 1);  // weights, not per-head K or V
   }
 }
@@ -86,29 +135,31 @@ std::string check_op(const MatmulOp& op, Number t, const Operands& x, size_t i) 
   const int64_t e = element_bytes(t);
   const int64_t group = op.count / op.b_count;
   for (int64_t p : {int64_t{0}, op.count - 1}) {  // the first and the last product
-    const std::string wrong =
-        check_matmul_sample(t, static_cast<const char*>(x.a[i].data()) + p * op.m * op.k * e,
-                            static_cast<const char*>(x.b[i].data()) + (p / group) * op.k * op.n * e,
-                            static_cast<const char*>(x.c[i].data()) + p * op.m * op.n * e, op.m,
-                            op.n, op.k, 8, static_cast<uint64_t>(p));
+    const std::string wrong = check_matmul_sample(
+        t, x.a[i] + p * op.m * op.k * e, x.b[i] + (p / group) * op.k * op.n * e,
+        x.c[i] + p * op.m * op.n * e, op.m, op.n, op.k, 8, static_cast<uint64_t>(p));
     if (!wrong.empty()) return op.name + ": " + wrong;
   }
   return "";
 }
 
-// Runs `ops` in sequence (one product, or a whole layer) and sets the counters.
+// Runs `ops` in sequence (one product, or a whole layer) and sets the counters, each iteration
+// on the next of `copies` copies of the operands (copies_for).
 void run_products(benchmark::State& state, const std::string& key, const std::vector<MatmulOp>& ops,
-                  Number t) {
+                  Number t, size_t copies = 1) {
   const ScopedUnpin unpinned;  // the libraries' own threads must not inherit core 0 alone
   bool fresh = false;
-  Operands& x = operands_for(key, ops, t, fresh);
+  Operands& x = operands_for(key, ops, t, copies, fresh);
   // One untimed pass on new operands: libraries build their kernels and pack weights then.
   if (fresh)
-    for (size_t i = 0; i < ops.size(); ++i) run_op(ops[i], t, x, i);
-  for (Buffer& c : x.c) std::fill_n(static_cast<char*>(c.data()), c.bytes(), 0);
+    for (size_t r = 0; r < x.copies; ++r)
+      for (size_t i = 0; i < ops.size(); ++i) run_op(ops[i], t, x, r * ops.size() + i);
+  for (size_t j = 0; j < x.c.size(); ++j) std::fill_n(x.c[j], x.c_bytes[j % ops.size()], 0);
+  size_t next = 0;
   const double seconds = measure(state, [&] {
+    const size_t r = next++ % x.copies;
     return time_region([&] {
-      for (size_t i = 0; i < ops.size(); ++i) run_op(ops[i], t, x, i);
+      for (size_t i = 0; i < ops.size(); ++i) run_op(ops[i], t, x, r * ops.size() + i);
     });
   });
   if (seconds == 0) return;
@@ -122,6 +173,7 @@ void run_products(benchmark::State& state, const std::string& key, const std::ve
   }
   report_work(state, work, seconds);
   state.counters["seconds"] = seconds / static_cast<double>(state.iterations());
+  state.counters["operand_copies"] = static_cast<double>(x.copies);
   if (ops.size() == 1) {
     state.counters["m"] = static_cast<double>(ops[0].m);
     state.counters["n"] = static_cast<double>(ops[0].n);
@@ -142,11 +194,12 @@ bool skip_unsupported(const std::string& name, Number t) {
 ProductOptions g_products;
 double g_max_flops = 0;
 
-// Operands allocated and filled once; an iteration on every core, as BLAS runs it.
-Estimate product_estimate(double flops, double bytes) {
+// Operands allocated and filled once (every copy), one untimed pass over every copy; an
+// iteration on every core, as BLAS runs it.
+Estimate product_estimate(double flops, double bytes, size_t copies = 1) {
   const int cores = static_cast<int>(topology().core_cpus.size());
-  return {nominal::touch_s(bytes), false,
-          nominal::flops_s(flops, cores) + nominal::stream_s(bytes, cores)};
+  const double iteration = nominal::flops_s(flops, cores) + nominal::stream_s(bytes, cores);
+  return {nominal::touch_s(bytes * copies) + iteration * copies, false, iteration};
 }
 std::string g_max_bytes, g_gemm_sizes;
 
@@ -168,6 +221,17 @@ void register_transformer(const RunConfig& config) {
     for (const std::string& t : available_numbers())
       if (t != "fp64") types.push_back(t);
   }
+  const uint64_t span = cold_span(config.quick()), llc = topology().llc_bytes_total();
+  add_context("xfmr_operands",
+              "cold: each product and layer rotates through copies of its operands (counter "
+              "operand_copies) spanning " +
+                  format_bytes(span) +
+                  " together, so no part of one copy is still cached when "
+                  "it comes round again, as a model streams each layer's weights once a token" +
+                  (span < 4 * llc ? " (under 4x the " + format_bytes(llc) +
+                                        " of last-level cache hwloc reports: the memory or the "
+                                        "quick run's 512 MiB caps it; --xfmr-cold-bytes)"
+                                  : " (4x the last-level cache hwloc reports)"));
   int skipped = 0;
   for (const std::string& type_name : types) {
     const Number t = parse_number(type_name);
@@ -196,9 +260,13 @@ void register_transformer(const RunConfig& config) {
           continue;
         }
         const std::string name = family + where + "/op:" + op.name + keys;
+        const size_t copies = copies_for({op}, t, true, config.quick());
         add_benchmark(
-            name, [name, op, t](benchmark::State& state) { run_products(state, name, {op}, t); }, 0,
-            product_estimate(op.flops(), footprint(op)));
+            name,
+            [name, op, t, copies](benchmark::State& state) {
+              run_products(state, name, {op}, t, copies);
+            },
+            0, product_estimate(op.flops(), footprint(op), copies));
         if (op.per_layer) {
           layer.push_back(op);
           layer_flops += op.flops();
@@ -209,10 +277,13 @@ void register_transformer(const RunConfig& config) {
           std::count_if(ops.begin(), ops.end(), [](auto& o) { return o.per_layer; });
       if (layer.size() == per_layer && layer_flops <= 4 * max_flops && layer_bytes <= max_bytes) {
         const std::string name = "xfmr.layer/" + where + keys;
+        const size_t copies = copies_for(layer, t, true, config.quick());
         add_benchmark(
             name,
-            [name, layer, t](benchmark::State& state) { run_products(state, name, layer, t); }, 0,
-            product_estimate(layer_flops, layer_bytes));
+            [name, layer, t, copies](benchmark::State& state) {
+              run_products(state, name, layer, t, copies);
+            },
+            0, product_estimate(layer_flops, layer_bytes, copies));
       }
     }
   }
@@ -244,8 +315,8 @@ void register_square(const RunConfig& config) {
       const std::string name = "cpu.gemm/square/n:" + std::to_string(n) + "/type:" + type_name;
       const MatmulOp op{"square", n, n, n, 1, 1, false};
       add_benchmark(
-          name, [name, op, t](benchmark::State& state) { run_products(state, name, {op}, t); }, 0,
-          product_estimate(op.flops(), 3.0 * element_bytes(t) * n * n));
+          name, [name, op, t](benchmark::State& state) { run_products(state, name, {op}, t, 1); },
+          0, product_estimate(op.flops(), 3.0 * element_bytes(t) * n * n));
     }
   }
 }
@@ -256,6 +327,9 @@ const bool registered = add_family(
        g_products.add_to(flags, "fp32, fp64, bf16 (default fp32, and bf16 with oneDNN)");
        flags.add("--xfmr-max-flops", g_max_flops, "skip products above this many FLOPs");
        flags.add("--xfmr-max-bytes", g_max_bytes, "skip benchmarks whose operands exceed this");
+       flags.add("--xfmr-cold-bytes", g_cold_bytes,
+                 "bytes the rotated copies of a product's operands span (default 4x the "
+                 "last-level cache)");
      },
      register_transformer});
 const bool registered_square =

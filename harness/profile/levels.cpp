@@ -368,6 +368,15 @@ LevelAnalysis analyse_levels(const std::vector<ResultFile>& files, const CurveSp
     }
     if (l.bandwidth_GBps == 0 && l.no_bandwidth_why.empty())
       l.no_bandwidth_why = "not measured: no `" + l.bandwidth_kernel + "` result in its interval";
+    // A CPU cache whose curve leaves it far below the size reported (a guest's share of a
+    // host's cache, a firmware that reports the whole chip per core) holds what the curve
+    // shows: products are placed by that, not by the report. (A GPU's short edges have causes
+    // one SM's chase sees and all SMs' products do not: the L1 carveout, the L2's partitions.)
+    if (l.size_disagrees && l.kind == "cache" && !spec.bandwidth_on_every_instance &&
+        l.interval_hi_bytes > 0 && l.capacity_bytes > 0) {
+      l.capacity_bytes = std::min(l.capacity_bytes, l.interval_hi_bytes);
+      l.placement_capacity_bytes = std::min(l.placement_capacity_bytes, l.interval_hi_bytes);
+    }
     r.levels.push_back(l);
   }
 

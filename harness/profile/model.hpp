@@ -187,6 +187,8 @@ struct Product {
   double GFLOPps = 0, GBps = 0, seconds = 0;
   std::string operands_fit_in;  // the fastest level that holds them
   std::string roof_level;       // the level whose roof it is judged by (one with a bandwidth)
+  std::string roof_kernel;      // the kernel whose bandwidth is that roof (read: it only reads)
+  double operand_copies = 1;    // copies of its operands it rotated through (measured cold)
   std::string roof_note;        // why the two differ
   double roof_bandwidth_GBps = 0, ridge_flop_per_byte = 0, roofline_GFLOPps = 0;
   double percent_of_roofline = 0;

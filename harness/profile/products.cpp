@@ -7,6 +7,7 @@
 #include "core/models.hpp"
 #include "core/units.hpp"
 #include "harness/format.hpp"
+#include "harness/profile/predict.hpp"
 #include "harness/profile/roofline.hpp"
 #include "harness/profile/steps.hpp"
 
@@ -66,6 +67,33 @@ std::string above_memory_roof(const LevelAnalysis* analysis, const Level* level,
          "); on a shared machine the level's bandwidth may have moved between the runs";
 }
 
+// A product that only reads its weights and KV cache (its outputs under a tenth of its bytes)
+// from memory draws what the read kernel draws there, not the level's named kernel (triad as
+// STREAM counts it): the read bandwidth is its roof.
+void read_roof(const Measurement& m, Product& op, const std::vector<Level>& levels, double peak,
+               Placement& at) {
+  const Level* level = at.bound.empty() ? nullptr : find_level_in(levels, at.level);
+  if (!level) return;
+  op.roof_kernel = level->bandwidth_kernel;
+  if (level->kind != "memory" || level->read_GBps <= at.bandwidth_GBps || !m.has("m") ||
+      !m.has("n") || op.bytes <= 0)
+    return;
+  int element = 0;
+  try {
+    element = format_bytes(op.type);
+  } catch (const InputError&) {
+    return;
+  }
+  const double count = m.has("count") ? m.median("count") : 1;
+  const double output_share = element * count * m.median("m") * m.median("n") / op.bytes;
+  if (output_share >= 0.1) return;
+  op.roof_kernel = "read";
+  at.bandwidth_GBps = level->read_GBps;
+  at.ridge_flop_per_byte = peak / level->read_GBps;
+  at.attainable_GFLOPps = std::min(peak, level->read_GBps * op.intensity_flop_per_byte);
+  at.bound = at.attainable_GFLOPps < peak ? "memory" : "compute";
+}
+
 }  // namespace
 
 Transformer products_step(const ProfileInputs& in, const PerDevice<LevelAnalysis>& analyses,
@@ -99,10 +127,13 @@ Transformer products_step(const ProfileInputs& in, const PerDevice<LevelAnalysis
       if (compute.count(op.device) && compute.at(op.device).count(op.type))
         peak = compute.at(op.device).at(op.type).peak.best;
       const auto levels = memory.find(op.device);
-      const Placement at =
+      // Measured cold, a product's working set is every copy it rotated through.
+      op.operand_copies = m.has("operand_copies") ? std::max(1.0, m.median("operand_copies")) : 1;
+      Placement at =
           place(roofline_of(levels == memory.end() ? std::vector<Level>{} : levels->second,
                             op.device, op.type, peak),
-                op.bytes, op.intensity_flop_per_byte);
+                op.bytes * op.operand_copies, op.intensity_flop_per_byte);
+      if (levels != memory.end()) read_roof(m, op, levels->second, peak, at);
       op.operands_fit_in = at.fits_in;
       op.bound = at.bound.empty() ? "unknown" : at.bound;
       if (!at.bound.empty()) {

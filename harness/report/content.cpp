@@ -660,8 +660,13 @@ void transformer_section(Document& doc, const Profile& p) {
       "out, KV cache; grouped-query attention shares K and V); intensity = FLOPs / bytes. Each "
       "product is placed on its own device's roofline for its format, at the fastest level its "
       "operands fit in (`fits in`); where that level has no bandwidth it is judged by the next "
-      "slower level's roof (`roof`). `bound` compares the intensity with that roof's ridge "
-      "point, and `% of roof` is the rate over the attainable rate there.");
+      "slower level's roof (`roof`). A product that only reads its weights and KV cache from "
+      "memory (its outputs under a tenth of its bytes) is judged by the bandwidth of the kernel "
+      "that moves bytes as it does, the level's read kernel, not the level's named one. "
+      "Products measured cold rotate through copies of their operands (as a model streams each "
+      "layer once a token) and are placed by the bytes of all their copies. `bound` compares "
+      "the intensity with that roof's ridge point, and `% of roof` is the rate over the "
+      "attainable rate there.");
   std::set<std::string> ids;
   for (const Product& op : p.transformer.ops) ids.insert(op.device);
   std::vector<std::string> ordered(ids.begin(), ids.end());
