@@ -4,6 +4,7 @@
 // bytes the least each product moves; every result checked on a sample against a reference
 // computed in double from the same inputs.
 #include <algorithm>
+#include <cmath>
 #include <memory>
 #include <random>
 #include <vector>
@@ -43,17 +44,34 @@ struct Operands {
   DeviceBuffer da, db, dd;
 };
 
+// `copies` copies of A, B and D on the device, one after the other, all holding the same values.
 Operands make_operands(const GemmTypeInfo& t, int64_t m, int64_t n, int64_t k, int64_t batch,
-                       int64_t b_count, uint64_t seed) {
+                       int64_t b_count, uint64_t seed, int64_t copies) {
   Operands o;
   o.a = encode(t.type, operand(static_cast<size_t>(batch * m * k), t.type, seed), false);
   o.b = encode(t.type, operand(static_cast<size_t>(b_count * k * n), t.type, seed + 1), false);
-  o.da = DeviceBuffer(o.a.size());
-  o.db = DeviceBuffer(o.b.size());
-  o.dd = DeviceBuffer(static_cast<size_t>(batch * m * n * t.out_bytes));
-  MEMWALL_CUDA(cudaMemcpy(o.da.data(), o.a.data(), o.a.size(), cudaMemcpyHostToDevice));
-  MEMWALL_CUDA(cudaMemcpy(o.db.data(), o.b.data(), o.b.size(), cudaMemcpyHostToDevice));
+  o.da = DeviceBuffer(o.a.size() * copies);
+  o.db = DeviceBuffer(o.b.size() * copies);
+  o.dd = DeviceBuffer(static_cast<size_t>(batch * m * n * t.out_bytes) * copies);
+  for (int64_t c = 0; c < copies; ++c) {
+    MEMWALL_CUDA(cudaMemcpy(o.da.as<unsigned char>() + c * o.a.size(), o.a.data(), o.a.size(),
+                            cudaMemcpyHostToDevice));
+    MEMWALL_CUDA(cudaMemcpy(o.db.as<unsigned char>() + c * o.b.size(), o.b.data(), o.b.size(),
+                            cudaMemcpyHostToDevice));
+  }
   return o;
+}
+
+// Copies enough that between two uses of one the products touch 4x the L2, as a model streams
+// each layer's weights once a token (within a quarter of the memory); 1 where `cold` is false.
+int64_t copies_for(const GemmTypeInfo& t, int64_t m, int64_t n, int64_t k, int64_t batch,
+                   int64_t b_count, bool cold) {
+  if (!cold) return 1;
+  const double bytes = static_cast<double>(t.in_bytes) * (batch * m * k + b_count * k * n) +
+                       static_cast<double>(t.out_bytes) * batch * m * n;
+  const double wanted = std::ceil(4.0 * device().l2_bytes / bytes);
+  const double room = static_cast<double>(device().memory_bytes) / 4 / bytes;
+  return static_cast<int64_t>(std::clamp(std::min(wanted, room), 1.0, 4096.0));
 }
 
 // The first product of the batch, sampled: A row-major m x k, B column-major k x n, D
@@ -76,17 +94,29 @@ std::string check(const GemmTypeInfo& t, const Operands& o, int64_t m, int64_t n
   return check_gemm_sample(a, b, d, m, n, k, relative, 16, 7);
 }
 
-// One product (or a batch of them) timed: FLOPs, the least bytes, the check.
+// One product (or a batch of them) timed: FLOPs, the least bytes, the check. `cold`: each call
+// on the next copy of the operands (copies_for); the square GEMM's point is the peak: hot.
 void run_product(benchmark::State& state, const GemmTypeInfo& t, int64_t m, int64_t n, int64_t k,
-                 int64_t batch, int64_t b_count) {
+                 int64_t batch, int64_t b_count, bool cold) {
   const int64_t group = batch / b_count;  // products sharing one B (grouped-query attention)
-  Operands o = make_operands(t, m, n, k, batch, b_count, static_cast<uint64_t>(m * 31 + n));
+  const int64_t copies = copies_for(t, m, n, k, batch, b_count, cold);
+  Operands o = make_operands(t, m, n, k, batch, b_count, static_cast<uint64_t>(m * 31 + n), copies);
+  const int64_t a_copy = static_cast<int64_t>(o.a.size()),
+                b_copy = static_cast<int64_t>(o.b.size());
+  const int64_t d_copy = batch * m * n * t.out_bytes;
   // Each group of the batch shares its B: one strided call per group, B's stride 0 inside it.
   LtProduct product(t.type, m, n, k, group, b_count == batch ? -1 : 0);
-  auto a_of = [&](int64_t g) { return o.da.as<unsigned char>() + g * group * m * k * t.in_bytes; };
-  auto b_of = [&](int64_t g) { return o.db.as<unsigned char>() + g * k * n * t.in_bytes; };
-  auto d_of = [&](int64_t g) { return o.dd.as<unsigned char>() + g * group * m * n * t.out_bytes; };
+  auto a_of = [&](int64_t g, int64_t c = 0) {
+    return o.da.as<unsigned char>() + c * a_copy + g * group * m * k * t.in_bytes;
+  };
+  auto b_of = [&](int64_t g, int64_t c = 0) {
+    return o.db.as<unsigned char>() + c * b_copy + g * k * n * t.in_bytes;
+  };
+  auto d_of = [&](int64_t g, int64_t c = 0) {
+    return o.dd.as<unsigned char>() + c * d_copy + g * group * m * n * t.out_bytes;
+  };
   product.choose(a_of(0), b_of(0), d_of(0));
+  int64_t next = 0;
   const double flops = 2.0 * m * n * k * batch;
   const int reps = static_cast<int>(std::clamp(2e11 / flops, 1.0, 1000.0));  // >= ~1 ms
   EnergyMeter energy;
@@ -96,8 +126,10 @@ void run_product(benchmark::State& state, const GemmTypeInfo& t, int64_t m, int6
   const double seconds = measure(state, [&] {
     return time_gpu(
         [&] {
-          for (int r = 0; r < reps; ++r)
-            for (int64_t g = 0; g < b_count; ++g) product.run(a_of(g), b_of(g), d_of(g));
+          for (int r = 0; r < reps; ++r) {
+            const int64_t c = next++ % copies;
+            for (int64_t g = 0; g < b_count; ++g) product.run(a_of(g, c), b_of(g, c), d_of(g, c));
+          }
         },
         hold);
   });
@@ -121,13 +153,14 @@ void run_product(benchmark::State& state, const GemmTypeInfo& t, int64_t m, int6
   state.counters["n"] = static_cast<double>(n);
   state.counters["k"] = static_cast<double>(k);
   state.counters["count"] = static_cast<double>(batch);
+  state.counters["operand_copies"] = static_cast<double>(copies);
   state.SetLabel("cuBLASLt " + std::string(t.name) + ", " + product.algorithm());
 }
 
 void run_or_skip(benchmark::State& state, const GemmTypeInfo& t, int64_t m, int64_t n, int64_t k,
                  int64_t batch, int64_t b_count) {
   try {
-    run_product(state, t, m, n, k, batch, b_count);
+    run_product(state, t, m, n, k, batch, b_count, true);
   } catch (const LtUnsupported& e) {
     skip(state, e.what());
   }
@@ -159,7 +192,7 @@ void register_square(const RunConfig& config) {
     if (skip_unsupported("gpu.gemm/square/type:" + name + device_key(), t)) continue;
     for (int n : sizes)
       add_benchmark("gpu.gemm/square/n:" + std::to_string(n) + "/type:" + name + device_key(),
-                    [&t, n](benchmark::State& s) { run_product(s, t, n, n, n, 1, 1); });
+                    [&t, n](benchmark::State& s) { run_product(s, t, n, n, n, 1, 1, false); });
   }
 }
 
