@@ -113,6 +113,14 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ModelStep, device, model, phase,
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ModelLoad, model, type, parameters, weights_bytes,
                                                 level, GBps, seconds)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Transformer, ops, steps, loads)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(StepPrediction, flops, bytes, compute_s, memory_s,
+                                                seconds, tokens_per_s, bound)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
+    ModelPrediction, device, device_name, model, type, batch, context, parameters, weights_bytes,
+    kv_bytes_per_token, peak_GFLOPps, memory_GBps, memory_level, memory_kernel, experts_touched,
+    decode, prefill, compute_bound_from_batch, memory_bytes, largest_batch_x_context, spill_bytes,
+    spill_GBps, spill_link, train_flops_per_token, train_s_per_billion_tokens, notes, role, phase,
+    measured_s)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(StorageRow, device, benchmark, pattern, op, mode,
                                                 queue_depth, block_bytes, GBps, iops,
                                                 latency_p50_ns, latency_p99_ns, latency_p999_ns)
@@ -140,8 +148,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Provenance, inputs, failed, skip
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DeclaredCounter, name, unit, meaning,
                                                 higher_is_better, main, headline, scale)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Profile, schema, machine, host, devices, memory,
-                                                compute, links, ratios, transformer, storage,
-                                                energy, curves, trend, metrics, counters,
+                                                compute, links, ratios, transformer, models,
+                                                storage, energy, curves, trend, metrics, counters,
                                                 provenance)
 
 Metric make_metric(const std::string& name, const std::string& counter,

@@ -218,6 +218,39 @@ struct Transformer {
   std::vector<ModelLoad> loads;
 };
 
+// A model's decode and prefill predicted from the profile's own roofs (predict.hpp).
+struct StepPrediction {
+  double flops = 0, bytes = 0;         // one step, every layer and the LM head
+  double compute_s = 0, memory_s = 0;  // the products' time at each roof, summed where it binds
+  double seconds = 0;
+  double tokens_per_s = 0;
+  std::string bound;  // memory or compute: the larger share of the step's time
+};
+
+struct ModelPrediction {
+  std::string device, device_name, model, type;
+  int batch = 0, context = 0, layers = 0;
+  double parameters = 0, weights_bytes = 0, kv_bytes_per_token = 0;
+  double peak_GFLOPps = 0, memory_GBps = 0;
+  std::string memory_level, memory_kernel;  // DRAM / HBM, and the kernel its bandwidth is from
+  double experts_touched = 1;               // distinct experts a decode step reads per layer
+  StepPrediction decode, prefill;           // prefill: the prompt of `context` tokens
+  int compute_bound_from_batch = 0;         // the first decode batch (to 65536) bound by compute
+  double memory_bytes = 0;                  // the device's memory, where the profile knows it
+  double largest_batch_x_context = 0;       // tokens of KV cache beside the weights
+  // Weights beyond the device's memory, streamed over its measured host link every step.
+  double spill_bytes = 0, spill_GBps = 0;
+  std::string spill_link;
+  // Training, by C = 6 P D: FLOPs per token and seconds per billion tokens at the peak.
+  double train_flops_per_token = 0, train_s_per_billion_tokens = 0;
+  std::vector<std::string> notes;
+  // What it is in the profile: "headline" (Llama-3-8B at batch 1 for the first screen) or
+  // "measured" (the shape of a model step that ran, with its measured time beside).
+  std::string role;
+  std::string phase;      // measured: the phase that ran
+  double measured_s = 0;  // measured: the step's time (layers x the layer + the LM head)
+};
+
 // One storage benchmark (io.*), counted as fio counts.
 struct StorageRow {
   std::string device, benchmark;  // storage0, the benchmark's full name
@@ -331,6 +364,7 @@ struct Profile {
   Links links;
   PerDevice<Ratios> ratios;
   Transformer transformer;
+  std::vector<ModelPrediction> models;  // predicted steps, beside the measured ones
   std::vector<StorageRow> storage;
   PerDevice<Energy> energy;
   PerDevice<Curves> curves;

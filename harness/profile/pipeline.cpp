@@ -9,6 +9,7 @@
 
 #include "core/context.hpp"
 #include "core/counter_schema.hpp"
+#include "harness/profile/predict.hpp"
 #include "harness/profile/sha256.hpp"
 #include "harness/profile/steps.hpp"
 
@@ -101,6 +102,7 @@ Profile build_profile(const ProfileInputs& given) {
   p.ratios = ratios_step(p.devices, p.memory, p.compute, p.links);
   p.transformer = products_step(in, analyses, p.memory, p.compute);
   p.transformer.loads = model_loads(p.memory);
+  p.models = models_step(p);
   p.energy = energy_step(in, p.devices, p.memory);
   p.trend = trend_step(in, p.devices, p.ratios);
   p.metrics = metrics_of(in.files);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "core/units.hpp"
 #include "harness/format.hpp"
 #include "harness/profile/input_error.hpp"
 
@@ -103,6 +104,7 @@ ModelPrediction predict(const Profile& p, const std::string& device, const Model
   pr.type = type;
   pr.batch = batch;
   pr.context = context;
+  pr.layers = m.layers;
   const auto formats = p.compute.find(device);
   if (formats == p.compute.end() || !formats->second.count(type))
     throw InputError("the profile has no measured " + type + " peak on " + device);
@@ -178,6 +180,36 @@ ModelPrediction predict(const Profile& p, const std::string& device, const Model
                        "the active parameters");
   }
   return pr;
+}
+
+std::vector<ModelPrediction> models_step(const Profile& p) {
+  std::vector<ModelPrediction> out;
+  for (const auto& [id, d] : p.devices) {
+    if (d.kind != "cpu" && d.kind != "gpu") continue;
+    const auto formats = p.compute.find(id);
+    const auto ratios = p.ratios.find(id);
+    if (formats == p.compute.end()) continue;
+    std::string type = formats->second.count("bf16") ? "bf16" : "";
+    if (type.empty() && ratios != p.ratios.end()) type = ratios->second.walls.format;
+    try {
+      ModelPrediction pr = predict(p, id, find_model("llama-3-8b"), type, 1, 4096);
+      pr.role = "headline";
+      out.push_back(pr);
+    } catch (const std::exception&) {  // no peak or no memory bandwidth: nothing to predict
+    }
+  }
+  for (const ModelStep& s : p.transformer.steps) {
+    try {
+      ModelPrediction pr = predict(p, s.device, find_model(s.model), s.type,
+                                   static_cast<int>(s.batch), static_cast<int>(s.seq));
+      pr.role = "measured";
+      pr.phase = s.phase;
+      pr.measured_s = s.step_seconds;
+      out.push_back(pr);
+    } catch (const std::exception&) {
+    }
+  }
+  return out;
 }
 
 std::string prediction_text(const ModelPrediction& pr) {

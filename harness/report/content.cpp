@@ -212,6 +212,29 @@ const Product* example(const Profile& p, const std::string& id, const std::strin
   return best;
 }
 
+std::string time_text(double s) {
+  return s >= 1 ? sig(s) + " s" : s >= 1e-3 ? sig(s * 1e3) + " ms" : sig(s * 1e6) + " us";
+}
+
+// What the walls mean for a model people run: its decode and prefill on this device.
+std::string model_line(const ModelPrediction& m) {
+  const bool memory = m.decode.bound == "memory";
+  return m.model + " " + m.type + " decodes at most **" + sig(m.decode.tokens_per_s) +
+         " tokens/s** at batch " + std::to_string(m.batch) + " on " + m.device + " (" +
+         m.decode.bound + "-bound" +
+         (memory ? ": " + bytes_text(m.decode.bytes) + " a token at " + m.memory_level + "'s " +
+                       with_unit(m.memory_GBps, Quantity::bandwidth) + " " + m.memory_kernel +
+                       " bandwidth"
+                 : std::string()) +
+         (m.decode.bound == "host link" ? ": the weights spill over " + m.spill_link : "") +
+         "); its weight products turn compute-bound " +
+         (m.compute_bound_from_batch > 0
+              ? "from batch " + std::to_string(m.compute_bound_from_batch)
+              : std::string("at no batch up to 65536")) +
+         ", and a " + std::to_string(m.context) + "-token prompt takes at least " +
+         time_text(m.prefill.seconds) + " to its first token.";
+}
+
 void verdict(Document& doc, const Profile& p) {
   const std::string id = primary_device(p);
   if (id.empty()) {
@@ -259,6 +282,8 @@ void verdict(Document& doc, const Profile& p) {
             "; prefill is compute-bound: " + product_label(*prefill) + " reaches " +
             with_unit(prefill->GFLOPps, flops_quantity(w.format)) + ", " + roof_words(*prefill) +
             ".";
+    for (const ModelPrediction& m : p.models)
+      if (m.role == "headline" && m.device == id) text += " " + model_line(m);
   } else {
     const auto& levels = levels_of(p, id);
     if (levels.size() >= 2 && levels.front().latency_ns > 0)
@@ -650,6 +675,69 @@ void energy_section(Document& doc, const Profile& p) {
   doc.table({"device", "what", "measured (median)", "range", "power W (median)", "range",
              "datasheet TDP / peak", "unit"},
             "llrrrrrl", rows, "Energy per FLOP and per byte");
+}
+
+void models_section(Document& doc, const Profile& p) {
+  if (p.models.empty()) return;
+  doc.heading(2, "Models on this machine", "models");
+  doc.paragraph(
+      "Predicted from this profile alone (`memwall predict` does the same for any model, a "
+      "Hugging Face config.json included): every matrix product of a step at the lower of the "
+      "format's measured peak and the bandwidth of its memory level's read kernel (weights and "
+      "KV cache are only read), summed over the layers and the LM head. A prediction is a roof: "
+      "a measured step should not beat it.");
+  std::vector<std::string> lines;
+  for (const ModelPrediction& m : p.models)
+    if (m.role == "headline") lines.push_back(model_line(m));
+  doc.list(lines);
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> faster, slower;
+  for (const ModelPrediction& m : p.models) {
+    if (m.role != "measured") continue;
+    const StepPrediction& s = m.phase == "prefill" ? m.prefill : m.decode;
+    const double ratio = m.measured_s > 0 ? m.measured_s / s.seconds : 0;
+    rows.push_back({m.device, m.model, m.phase, m.type, std::to_string(m.batch),
+                    std::to_string(m.context), time_text(s.seconds), s.bound,
+                    m.measured_s > 0 ? time_text(m.measured_s) : "-",
+                    ratio > 0 ? fixed(ratio, 2) : "-"});
+    if (ratio > 1.15) {
+      // The product that loses the most time against its roof, as its layer runs it.
+      const Product* worst = nullptr;
+      double worst_loss = 0;
+      for (const Product& op : p.transformer.ops) {
+        if (op.device != m.device || op.model != m.model || op.phase != m.phase ||
+            op.type != m.type || op.batch != m.batch || op.seq != m.context || op.op == "layer" ||
+            op.percent_of_roofline <= 0)
+          continue;
+        const double loss = op.seconds * (1 - std::min(1.0, op.percent_of_roofline / 100)) *
+                            (op.op == "lm_head" ? 1 : std::max(1, m.layers));
+        if (loss > worst_loss) worst_loss = loss, worst = &op;
+      }
+      if (worst)
+        slower.push_back(m.model + " " + m.phase + " on " + m.device + " (" + m.type + ") takes " +
+                         fixed(ratio, 2) + "x its prediction; the product that misses most is `" +
+                         worst->op + "` at " + fixed(worst->percent_of_roofline, 0) + "% of its " +
+                         (worst->bound == "compute" ? std::string("compute") : worst->roof_level) +
+                         " roof" + (worst->how.empty() ? "" : " (" + worst->how + ")") + ", " +
+                         time_text(worst_loss) + " of the step");
+    }
+    if (ratio > 0 && ratio < 0.95)
+      faster.push_back(m.model + " " + m.phase + " on " + m.device + " (" + m.type +
+                       "): measured " + fixed(100 / ratio, 0) +
+                       "% of the predicted rate, above its roof: its products' notes in the "
+                       "Transformer section say why");
+  }
+  if (!rows.empty())
+    doc.table({"device", "model", "phase", "format", "batch", "context", "predicted step", "bound",
+               "measured step", "measured / predicted"},
+              "llllrrrlrr", rows,
+              "Model steps: predicted from the roofs beside measured (layers x the measured "
+              "layer + the LM head)");
+  if (!slower.empty()) {
+    doc.paragraph("Steps more than 15% slower than predicted, and the product that misses most:");
+    doc.list(slower);
+  }
+  if (!faster.empty()) doc.list(faster);
 }
 
 void transformer_section(Document& doc, const Profile& p) {
@@ -1048,6 +1136,7 @@ Document report_document(const Profile& p) {
   compute_section(doc, p);
   energy_section(doc, p);
   transformer_section(doc, p);
+  models_section(doc, p);
   interconnect_section(doc, p, figures);
   trend_section(doc, p, figures);
   other_section(doc, p);

@@ -199,6 +199,29 @@ std::string latex_tables(const Profile& p, bool wide) {
           << (x.latency_ns > 0 ? fixed(x.latency_ns / 1e3, 2) : std::string("--")) << " \\\\\n";
     end_table(out, env);
   }
+  // What the walls mean for the models people run: predicted steps beside measured.
+  bool measured_steps = false;
+  for (const ModelPrediction& m : p.models) measured_steps = measured_steps || m.role == "measured";
+  if (measured_steps) {
+    begin_table(out, env,
+                "Model steps on " + latex_escape(p.models.front().device_name) +
+                    ": predicted from the measured roofs (each product at the lower of the "
+                    "format's peak and its memory level's read bandwidth) beside measured.",
+                "tab:memwall-models", "llrrrr");
+    out << "Model & Phase & Batch\\,x\\,ctx & \\multicolumn{1}{c}{Pred. ms} & "
+           "\\multicolumn{1}{c}{Meas. ms} & \\multicolumn{1}{c}{Ratio} \\\\\n\\midrule\n";
+    for (const ModelPrediction& m : p.models) {
+      if (m.role != "measured") continue;
+      const StepPrediction& step = m.phase == "prefill" ? m.prefill : m.decode;
+      out << latex_escape(m.model + " " + m.type + (m.device == "cpu" ? "" : " " + m.device))
+          << " & " << m.phase << " & " << m.batch << "\\,x\\," << m.context << " & "
+          << sig(step.seconds * 1e3) << " & "
+          << (m.measured_s > 0 ? sig(m.measured_s * 1e3) : std::string("--")) << " & "
+          << (m.measured_s > 0 ? fixed(m.measured_s / step.seconds, 2) : std::string("--"))
+          << " \\\\\n";
+    }
+    end_table(out, env);
+  }
   out << "% A methods paragraph to adapt:\n"
          "\\paragraph{Method.} Measured with memwall "
       << latex_escape(p.provenance.memwall_version) << " (commit "
