@@ -119,8 +119,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     ModelPrediction, device, device_name, model, type, batch, context, parameters, weights_bytes,
     kv_bytes_per_token, peak_GFLOPps, memory_GBps, memory_level, memory_kernel, experts_touched,
     decode, prefill, compute_bound_from_batch, memory_bytes, largest_batch_x_context, spill_bytes,
-    spill_GBps, spill_link, train_flops_per_token, train_s_per_billion_tokens, notes, role, phase,
-    measured_s)
+    spill_GBps, spill_link, train_flops_per_token, train_s_per_billion_tokens, notes, role,
+    decode_curve, phase, measured_s)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(StorageRow, device, benchmark, pattern, op, mode,
                                                 queue_depth, block_bytes, GBps, iops,
                                                 latency_p50_ns, latency_p99_ns, latency_p999_ns)

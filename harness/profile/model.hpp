@@ -247,6 +247,8 @@ struct ModelPrediction {
   // What it is in the profile: "headline" (Llama-3-8B at batch 1 for the first screen) or
   // "measured" (the shape of a model step that ran, with its measured time beside).
   std::string role;
+  // Decode tokens/s predicted at batch 1, 2, 4 ... 256 (the models plot's lines).
+  std::vector<std::pair<int, double>> decode_curve;
   std::string phase;      // measured: the phase that ran
   double measured_s = 0;  // measured: the step's time (layers x the layer + the LM head)
 };

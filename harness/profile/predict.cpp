@@ -164,6 +164,10 @@ ModelPrediction predict(const Profile& p, const std::string& device, const Model
                          "'s memory and no host link was measured to stream the rest");
     }
   }
+  for (int b = 1; b <= 256; b *= 2)
+    pr.decode_curve.push_back(
+        {b, b == batch ? pr.decode.tokens_per_s
+                       : step(m, Phase::decode, b, context, element_bytes, roofs).tokens_per_s});
   pr.train_flops_per_token = 6 * pr.parameters;
   pr.train_s_per_billion_tokens = pr.train_flops_per_token * 1e9 / (roofs.peak_GFLOPps * 1e9);
   if (m.experts > 1) {

@@ -677,7 +677,7 @@ void energy_section(Document& doc, const Profile& p) {
             "llrrrrrl", rows, "Energy per FLOP and per byte");
 }
 
-void models_section(Document& doc, const Profile& p) {
+void models_section(Document& doc, const Profile& p, const std::vector<Figure>& figures) {
   if (p.models.empty()) return;
   doc.heading(2, "Models on this machine", "models");
   doc.paragraph(
@@ -738,6 +738,7 @@ void models_section(Document& doc, const Profile& p) {
     doc.list(slower);
   }
   if (!faster.empty()) doc.list(faster);
+  for (const Figure& f : figures_in(figures, "models", "")) doc.figure(f.file, f.caption);
 }
 
 void transformer_section(Document& doc, const Profile& p) {
@@ -1136,7 +1137,7 @@ Document report_document(const Profile& p) {
   compute_section(doc, p);
   energy_section(doc, p);
   transformer_section(doc, p);
-  models_section(doc, p);
+  models_section(doc, p, figures);
   interconnect_section(doc, p, figures);
   trend_section(doc, p, figures);
   other_section(doc, p);

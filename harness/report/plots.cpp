@@ -352,8 +352,49 @@ std::string trend_svg(const Profile& p) {
   return render_svg(plot);
 }
 
+std::string models_svg(const Profile& p, const std::string& device) {
+  Plot plot;
+  plot.title = "Decode tokens/s against batch on " + device + ": predicted (lines), measured";
+  plot.x_label = "batch (sequences decoded together)";
+  plot.y_label = "tokens/s";
+  for (const ModelPrediction& m : p.models) {
+    if (m.device != device || m.decode_curve.empty()) continue;
+    if (m.role == "measured" && m.phase != "decode") continue;
+    const std::string name = m.model + " " + m.type + ", context " + std::to_string(m.context);
+    if (std::any_of(plot.series.begin(), plot.series.end(),
+                    [&](const PlotSeries& s) { return s.name == name; }))
+      continue;
+    // Each model's measured point in its predicted line's colour.
+    static const char* colors[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
+                                   "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
+    PlotSeries line;
+    line.name = name;
+    line.color = colors[plot.series.size() % 10];
+    for (const auto& [batch, rate] : m.decode_curve) line.points.push_back({batch, rate});
+    plot.series.push_back(line);
+    if (m.measured_s > 0) {
+      PlotSeries measured;
+      measured.name = name + ", measured";
+      measured.line = false;
+      measured.markers = true;
+      measured.color = line.color;
+      measured.points.push_back({m.batch, m.batch / m.measured_s});
+      plot.series.push_back(measured);
+    }
+  }
+  return render_svg(plot);
+}
+
 std::vector<Figure> figures_of(const Profile& p) {
   std::vector<Figure> out;
+  std::set<std::string> predicted;
+  for (const ModelPrediction& m : p.models)
+    if (!m.decode_curve.empty()) predicted.insert(m.device);
+  for (const std::string& id : predicted)
+    out.push_back({"models_" + id + ".svg",
+                   "Decode tokens/s against batch on " + id +
+                       ", predicted from the profile's roofs (lines) and measured (markers)",
+                   "models", id, [&p, id] { return models_svg(p, id); }});
   for (const auto& [id, c] : p.curves) {
     if (!c.bandwidth.empty())
       out.push_back({"bandwidth_" + id + ".svg",

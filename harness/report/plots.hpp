@@ -12,7 +12,7 @@ namespace memwall::harness {
 
 struct Figure {
   std::string file, caption;
-  std::string section;  // memory, roofline, interconnect, trend
+  std::string section;  // memory, roofline, models, interconnect, trend
   std::string device;   // "" for machine-wide figures
   std::function<std::string()> render;
 };
@@ -30,6 +30,8 @@ std::string latency_svg(const Profile& p, const std::string& device);
 std::string c2c_svg(const Profile& p);
 std::string numa_svg(const Profile& p);
 std::string p2p_svg(const Profile& p, const std::string& engine, const std::string& direction);
+// Decode tokens/s against batch per model: predicted lines, measured markers.
+std::string models_svg(const Profile& p, const std::string& device);
 // The paper's figure, with each measured device at its datasheet row's release year.
 std::string trend_svg(const Profile& p);
 
