@@ -182,6 +182,48 @@ void run_products(benchmark::State& state, const std::string& key, const std::ve
   }
 }
 
+// One whole step of a model: `run` consecutive layers, each with its own weights and its own KV
+// cache, then the LM head. Where the model has more layers than memory or the time allow,
+// `run` of its `layers` are enough to stream past the cold span (no layer's weights are still
+// cached when it comes round again) and the layers' time is scaled by layers / run; the
+// counters layers_run and layers say so.
+void run_step(benchmark::State& state, const std::string& key, const std::vector<MatmulOp>& layer,
+              const MatmulOp& head, int run, int layers, Number t) {
+  const ScopedUnpin unpinned;
+  std::vector<MatmulOp> ops;
+  for (int l = 0; l < run; ++l) ops.insert(ops.end(), layer.begin(), layer.end());
+  ops.push_back(head);
+  bool fresh = false;
+  Operands& x = operands_for(key, ops, t, 1, fresh);
+  if (fresh)
+    for (size_t i = 0; i < ops.size(); ++i) run_op(ops[i], t, x, i);
+  for (size_t j = 0; j < x.c.size(); ++j) std::fill_n(x.c[j], x.c_bytes[j], 0);
+  const double scale = static_cast<double>(layers) / run;
+  const double seconds = measure(state, [&] {
+    const double layers_s = time_region([&] {
+      for (size_t i = 0; i + 1 < ops.size(); ++i) run_op(ops[i], t, x, i);
+    });
+    const double head_s = time_region([&] { run_op(ops.back(), t, x, ops.size() - 1); });
+    return layers_s * scale + head_s;
+  });
+  if (seconds == 0) return;
+  std::string wrong = check_op(ops.front(), t, x, 0);
+  if (wrong.empty()) wrong = check_op(ops[ops.size() - 2], t, x, ops.size() - 2);
+  if (wrong.empty()) wrong = check_op(ops.back(), t, x, ops.size() - 1);
+  if (!check_result(state, wrong.empty(), wrong)) return;
+  Work work;
+  for (const MatmulOp& op : layer) {
+    work.flops += op.flops() * layers;
+    work.bytes += op.bytes(element_bytes(t)) * layers;
+  }
+  work.flops += head.flops();
+  work.bytes += head.bytes(element_bytes(t));
+  report_work(state, work, seconds);
+  state.counters["seconds"] = seconds / static_cast<double>(state.iterations());
+  state.counters["layers_run"] = run;
+  state.counters["layers"] = layers;
+}
+
 // A format the library cannot multiply on this CPU is one skipped benchmark, not one per shape.
 bool skip_unsupported(const std::string& name, Number t) {
   std::string why;
@@ -284,6 +326,24 @@ void register_transformer(const RunConfig& config) {
               run_products(state, name, layer, t, copies);
             },
             0, product_estimate(layer_flops, layer_bytes, copies));
+        // The whole step: as many distinct layers as stream past the cold span (two at least),
+        // within the operands' limit, and the LM head.
+        const MatmulOp& head = ops.back();
+        const double span = static_cast<double>(cold_span(config.quick()));
+        int run = std::clamp(static_cast<int>(std::ceil(span / layer_bytes)), 2, s.model.layers);
+        while (run > 1 && run * layer_bytes + footprint(head) > max_bytes) --run;
+        if (run * layer_bytes + footprint(head) <= max_bytes && head.flops() <= max_flops) {
+          const std::string step = "xfmr.step/" + where + keys;
+          const int layers = s.model.layers;
+          add_benchmark(
+              step,
+              [step, layer, head, run, layers, t](benchmark::State& state) {
+                run_step(state, step, layer, head, run, layers, t);
+              },
+              0,
+              product_estimate(layer_flops * run + head.flops(),
+                               static_cast<double>(run * layer_bytes + footprint(head))));
+        }
       }
     }
   }
@@ -342,7 +402,8 @@ const bool registered_square =
 const bool roles = declare_role({"cpu.gemm", "", {}, "peak", "cpu", {{"path", "library"}}}) &&
                    declare_role({"xfmr.gemm", "", {}, "product", "cpu", {}}) &&
                    declare_role({"xfmr.gemv", "", {}, "product", "cpu", {}}) &&
-                   declare_role({"xfmr.layer", "", {}, "layer", "cpu", {}});
+                   declare_role({"xfmr.layer", "", {}, "layer", "cpu", {}}) &&
+                   declare_role({"xfmr.step", "", {}, "step", "cpu", {}});
 
 }  // namespace
 

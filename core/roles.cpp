@@ -22,14 +22,23 @@ bool variant_matches(const std::string& declared, const std::string& variant) {
 }  // namespace
 
 const std::vector<std::string>& role_names() {
-  static const std::vector<std::string> names = {"bandwidth_curve", "level_bandwidth",
-                                                 "bandwidth",       "latency_curve",
-                                                 "latency",         "peak",
-                                                 "host_link",       "host_link_latency",
-                                                 "peer_link",       "collective",
-                                                 "point_to_point",  "core_pairs",
-                                                 "numa_matrix",     "storage",
-                                                 "product",         "layer"};
+  static const std::vector<std::string> names = {"bandwidth_curve",
+                                                 "level_bandwidth",
+                                                 "bandwidth",
+                                                 "latency_curve",
+                                                 "latency",
+                                                 "peak",
+                                                 "host_link",
+                                                 "host_link_latency",
+                                                 "peer_link",
+                                                 "collective",
+                                                 "point_to_point",
+                                                 "core_pairs",
+                                                 "numa_matrix",
+                                                 "storage",
+                                                 "product",
+                                                 "layer",
+                                                 "step"};
   return names;
 }
 

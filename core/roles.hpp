@@ -35,6 +35,8 @@ namespace memwall {
 //                     Field: pattern (seq, rand).
 //   product           a model's matrix product; variant = model/phase, keys op, batch, seq.
 //   layer             a model's whole layer, the same keys without op.
+//   step              a model's whole step (every layer and the LM head), the same keys;
+//                     counters seconds (one step), layers_run of layers (scaled where fewer).
 const std::vector<std::string>& role_names();
 
 struct RoleDeclaration {

@@ -731,6 +731,10 @@ TEST(Roles, TheBinariesDeclareWhatOlderFilesAreReadAs) {
     ASSERT_EQ(o.exit_code, 0) << o.output;
     const nlohmann::json d = nlohmann::json::parse(o.output.substr(o.output.find('{')));
     for (const auto& declared : memwall::roles_from_json(d["roles"].dump())) {
+      // Families that came after the declarations (xfmr.step) are read by their own alone.
+      if (std::none_of(before.begin(), before.end(),
+                       [&](const auto& b) { return b.family == declared.family; }))
+        continue;
       const bool same = std::any_of(before.begin(), before.end(), [&](const auto& b) {
         return b.family == declared.family && b.variant == declared.variant &&
                b.keys == declared.keys && b.role == declared.role && b.fields == declared.fields;

@@ -43,6 +43,8 @@ const std::vector<Case>& cases() {
   static const std::vector<Case> all = {
       {"cpu", std::string(MEMWALL_FIXTURES) + "/run_a"},
       {"h200", std::string(MEMWALL_REPORTS) + "/nvidia-h200"},
+      // Real model steps (layers x the measured layer + the LM head) beside their prediction.
+      {"zen5", std::string(MEMWALL_REPORTS) + "/amd-epyc-zen5-2core-kvm"},
       {"gpu_node_2", std::string(MEMWALL_FIXTURES) + "/gpu_node_2"},
       {"gpu_node_8", std::string(MEMWALL_FIXTURES) + "/gpu_node_8"},
       {"mpi_2_nodes", std::string(MEMWALL_FIXTURES) + "/mpi_2_nodes"}};

@@ -201,6 +201,10 @@ struct ModelStep {
   double batch = 0, seq = 0;
   int layers = 0;
   double layer_seconds = 0, lm_head_seconds = 0, step_seconds = 0, tokens_per_second = 0;
+  // Measured as one step (xfmr.step): its layers run (scaled to `layers` where fewer), and how
+  // the step time was had: the step itself, or layers x the measured layer + the LM head.
+  double layers_run = 0;
+  std::string how;
 };
 
 // How long a catalog model's weights take to read from storage into memory, at the storage
@@ -249,8 +253,9 @@ struct ModelPrediction {
   std::string role;
   // Decode tokens/s predicted at batch 1, 2, 4 ... 256 (the models plot's lines).
   std::vector<std::pair<int, double>> decode_curve;
-  std::string phase;      // measured: the phase that ran
-  double measured_s = 0;  // measured: the step's time (layers x the layer + the LM head)
+  std::string phase;         // measured: the phase that ran
+  double measured_s = 0;     // measured: the step's time
+  std::string measured_how;  // as ModelStep::how says
 };
 
 // One storage benchmark (io.*), counted as fio counts.

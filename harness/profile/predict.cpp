@@ -209,6 +209,7 @@ std::vector<ModelPrediction> models_step(const Profile& p) {
       pr.role = "measured";
       pr.phase = s.phase;
       pr.measured_s = s.step_seconds;
+      pr.measured_how = s.how;
       out.push_back(pr);
     } catch (const std::exception&) {
     }

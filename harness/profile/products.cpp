@@ -5,6 +5,7 @@
 #include <map>
 
 #include "core/models.hpp"
+#include "core/stats.hpp"
 #include "core/units.hpp"
 #include "harness/format.hpp"
 #include "harness/profile/predict.hpp"
@@ -104,6 +105,24 @@ Transformer products_step(const ProfileInputs& in, const PerDevice<LevelAnalysis
   std::map<std::string, std::pair<double, double>> step_seconds;  // layer, lm_head
   for (const ResultFile& f : in.files)
     for (const Measurement& m : f.measurements) {
+      if (m.role == "step" && m.error.empty() && m.has("seconds") && m.keys.count("batch") &&
+          m.keys.count("seq")) {
+        const std::string model = m.variant.substr(0, m.variant.find('/'));
+        const std::string type = m.keys.count("type") ? m.keys.at("type") : "fp32";
+        ModelStep& s = steps[device_of(m) + "/" + m.variant + "/batch:" + m.keys.at("batch") +
+                             "/seq:" + m.keys.at("seq") + "/type:" + type];
+        s.device = device_of(m);
+        s.model = model;
+        s.phase = m.variant.substr(m.variant.find('/') + 1);
+        s.type = type;
+        s.batch = m.key_number("batch");
+        s.seq = m.key_number("seq");
+        const Summary t = summarize(m.counters.at("seconds"));
+        s.step_seconds = t.min;  // the best repetition, as every time is quoted
+        s.layers = m.has("layers") ? static_cast<int>(m.median("layers")) : 0;
+        s.layers_run = m.has("layers_run") ? m.median("layers_run") : s.layers;
+        continue;
+      }
       const bool layer = m.role == "layer";
       if ((m.role != "product" && !layer) || !m.error.empty() || !m.has("flops")) continue;
       Product op;
@@ -169,6 +188,16 @@ Transformer products_step(const ProfileInputs& in, const PerDevice<LevelAnalysis
       if (op.op == "lm_head") s.lm_head_seconds = op.seconds;
     }
   for (auto& [key, s] : steps) {
+    if (s.step_seconds > 0 && s.layers > 0) {  // measured whole
+      s.how = s.layers_run < s.layers
+                  ? "one step, " + fixed(s.layers_run, 0) + " of its " + std::to_string(s.layers) +
+                        " layers run and their time scaled"
+                  : "one step, every layer";
+      const double tokens = s.phase == "prefill" ? s.batch * s.seq : s.batch;
+      s.tokens_per_second = tokens / s.step_seconds;
+      out.steps.push_back(s);
+      continue;
+    }
     if (s.layer_seconds <= 0 || s.lm_head_seconds <= 0) continue;
     try {
       s.layers = find_model(s.model).layers;
@@ -176,6 +205,7 @@ Transformer products_step(const ProfileInputs& in, const PerDevice<LevelAnalysis
     }
     if (s.layers == 0) continue;  // a user model: its layer count is not in the results
     s.step_seconds = s.layers * s.layer_seconds + s.lm_head_seconds;
+    s.how = "layers x the measured layer + the LM head";
     const double tokens = s.phase == "prefill" ? s.batch * s.seq : s.batch;
     s.tokens_per_second = tokens / s.step_seconds;
     out.steps.push_back(s);

@@ -699,7 +699,7 @@ void models_section(Document& doc, const Profile& p, const std::vector<Figure>& 
     rows.push_back({m.device, m.model, m.phase, m.type, std::to_string(m.batch),
                     std::to_string(m.context), time_text(s.seconds), s.bound,
                     m.measured_s > 0 ? time_text(m.measured_s) : "-",
-                    ratio > 0 ? fixed(ratio, 2) : "-"});
+                    ratio > 0 ? fixed(ratio, 2) : "-", m.measured_how});
     if (ratio > 1.15) {
       // The product that loses the most time against its roof, as its layer runs it.
       const Product* worst = nullptr;
@@ -729,10 +729,8 @@ void models_section(Document& doc, const Profile& p, const std::vector<Figure>& 
   }
   if (!rows.empty())
     doc.table({"device", "model", "phase", "format", "batch", "context", "predicted step", "bound",
-               "measured step", "measured / predicted"},
-              "llllrrrlrr", rows,
-              "Model steps: predicted from the roofs beside measured (layers x the measured "
-              "layer + the LM head)");
+               "measured step", "measured / predicted", "measured as"},
+              "llllrrrlrrl", rows, "Model steps: predicted from the roofs beside measured");
   if (!slower.empty()) {
     doc.paragraph("Steps more than 15% slower than predicted, and the product that misses most:");
     doc.list(slower);

@@ -205,16 +205,19 @@ std::string latex_tables(const Profile& p, bool wide) {
   if (measured_steps) {
     begin_table(out, env,
                 "Model steps on " + latex_escape(p.models.front().device_name) +
-                    ": predicted from the measured roofs (each product at the lower of the "
-                    "format's peak and its memory level's read bandwidth) beside measured.",
-                "tab:memwall-models", "llrrrr");
-    out << "Model & Phase & Batch\\,x\\,ctx & \\multicolumn{1}{c}{Pred. ms} & "
-           "\\multicolumn{1}{c}{Meas. ms} & \\multicolumn{1}{c}{Ratio} \\\\\n\\midrule\n";
+                    ": one step in ms, predicted from the measured roofs (each product at the "
+                    "lower of the format's peak and its memory level's read bandwidth) beside "
+                    "measured, and measured over predicted. P prefill of the tokens, D decode "
+                    "against a KV cache of them (batch x tokens where the batch is not 1).",
+                "tab:memwall-models", "lrrrr");
+    out << "Model & Tokens & \\multicolumn{1}{c}{Pred.} & \\multicolumn{1}{c}{Meas.} & "
+           "\\multicolumn{1}{c}{$\\times$} \\\\\n\\midrule\n";
     for (const ModelPrediction& m : p.models) {
       if (m.role != "measured") continue;
       const StepPrediction& step = m.phase == "prefill" ? m.prefill : m.decode;
       out << latex_escape(m.model + " " + m.type + (m.device == "cpu" ? "" : " " + m.device))
-          << " & " << m.phase << " & " << m.batch << "\\,x\\," << m.context << " & "
+          << " & " << (m.phase == "prefill" ? "P " : "D ")
+          << (m.batch > 1 ? std::to_string(m.batch) + "\\,x\\," : "") << m.context << " & "
           << sig(step.seconds * 1e3) << " & "
           << (m.measured_s > 0 ? sig(m.measured_s * 1e3) : std::string("--")) << " & "
           << (m.measured_s > 0 ? fixed(m.measured_s / step.seconds, 2) : std::string("--"))
