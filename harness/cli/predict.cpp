@@ -3,6 +3,7 @@
 
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "core/models.hpp"
 #include "core/units.hpp"
@@ -16,6 +17,7 @@ namespace {
 struct PredictFlags {
   std::string profile, model, type = "bf16", device;
   int batch = 1, context = 4096;
+  bool json = false;
 };
 
 int run_predict(const PredictFlags& o) {
@@ -32,8 +34,27 @@ int run_predict(const PredictFlags& o) {
     if (o.device.empty() && formats.count(o.type)) devices.push_back(id);
   if (devices.empty())
     throw InputError(o.profile + ": no device with a measured " + o.type + " peak (--type)");
-  for (const std::string& d : devices)
-    std::cout << prediction_text(predict(p, d, m, o.type, o.batch, o.context));
+  nlohmann::json all = nlohmann::json::array();
+  for (const std::string& d : devices) {
+    const ModelPrediction pr = predict(p, d, m, o.type, o.batch, o.context);
+    if (!o.json) {
+      std::cout << prediction_text(pr);
+      continue;
+    }
+    // The prediction with the shapes it was made for, for tools that run the same step.
+    nlohmann::json j = nlohmann::json::parse(prediction_json_text(pr));
+    j["config"] = {{"hidden", m.hidden},
+                   {"ffn", m.ffn},
+                   {"heads", m.heads},
+                   {"kv_heads", m.kv_heads},
+                   {"layers", m.layers},
+                   {"vocab", m.vocab},
+                   {"gated_ffn", m.gated_ffn},
+                   {"experts", m.experts},
+                   {"experts_per_token", m.experts_per_token}};
+    all.push_back(j);
+  }
+  if (o.json) std::cout << all.dump(1) << "\n";
   return 0;
 }
 
@@ -52,6 +73,7 @@ const bool registered = add_command(
        c->add_option("--type", o->type, "number format of weights and products (bf16)");
        c->add_option("--device", o->device,
                      "cpu, gpu0, ... (default: each with the format's peak)");
+       c->add_flag("--json", o->json, "the predictions and the model's shapes as JSON");
        return std::pair{c, CommandRun([o] { return run_predict(*o); })};
      }});
 

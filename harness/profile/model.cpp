@@ -170,6 +170,10 @@ Metric make_metric(const std::string& name, const std::string& counter,
   return m;
 }
 
+std::string prediction_json_text(const ModelPrediction& prediction) {
+  return json(prediction).dump();
+}
+
 Curves level_method(const Profile& p, const std::string& device) {
   Curves c;
   if (const auto it = p.curves.find(device); it != p.curves.end()) c = it->second;

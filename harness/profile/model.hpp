@@ -384,6 +384,9 @@ struct Profile {
 // A context value of the merged machine, or `fallback`.
 std::string machine_value(const Profile& p, const std::string& key,
                           const std::string& fallback = "");
+// A prediction as JSON text, as profile.json holds it.
+std::string prediction_json_text(const ModelPrediction& prediction);
+
 // A level by name, or nullptr.
 const Level* find_level(const Profile& p, const std::string& device, const std::string& name);
 // How a device's levels were read (Curves' method fields); for a profile written before the
