@@ -248,8 +248,9 @@ struct ModelPrediction {
   // Training, by C = 6 P D: FLOPs per token and seconds per billion tokens at the peak.
   double train_flops_per_token = 0, train_s_per_billion_tokens = 0;
   std::vector<std::string> notes;
-  // What it is in the profile: "headline" (Llama-3-8B at batch 1 for the first screen) or
-  // "measured" (the shape of a model step that ran, with its measured time beside).
+  // What it is in the profile: "headline" (Llama-3-8B at batch 1 for the first screen),
+  // "largest" (Llama-2-70B on each GPU: what its memory holds or spills) or "measured" (the
+  // shape of a model step that ran, with its measured time beside).
   std::string role;
   // Decode tokens/s predicted at batch 1, 2, 4 ... 256 (the models plot's lines).
   std::vector<std::pair<int, double>> decode_curve;

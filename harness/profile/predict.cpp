@@ -199,6 +199,12 @@ std::vector<ModelPrediction> models_step(const Profile& p) {
       ModelPrediction pr = predict(p, id, find_model("llama-3-8b"), type, 1, 4096);
       pr.role = "headline";
       out.push_back(pr);
+      // A GPU's memory against the largest catalog model: held, or what spills.
+      if (d.kind == "gpu") {
+        pr = predict(p, id, find_model("llama-2-70b"), type, 1, 4096);
+        pr.role = "largest";
+        out.push_back(pr);
+      }
     } catch (const std::exception&) {  // no peak or no memory bandwidth: nothing to predict
     }
   }

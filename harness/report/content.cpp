@@ -687,8 +687,23 @@ void models_section(Document& doc, const Profile& p, const std::vector<Figure>& 
       "KV cache are only read), summed over the layers and the LM head. A prediction is a roof: "
       "a measured step should not beat it.");
   std::vector<std::string> lines;
-  for (const ModelPrediction& m : p.models)
+  for (const ModelPrediction& m : p.models) {
     if (m.role == "headline") lines.push_back(model_line(m));
+    if (m.role != "largest" || m.memory_bytes <= 0) continue;
+    lines.push_back(
+        m.spill_bytes > 0
+            ? m.model + " " + m.type + " does not fit in " + m.device + "'s " +
+                  bytes_text(m.memory_bytes) + ": " + bytes_text(m.spill_bytes) +
+                  " of its weights stay in host memory and cross " +
+                  (m.spill_GBps > 0
+                       ? m.spill_link + " at " + with_unit(m.spill_GBps, Quantity::bandwidth)
+                       : std::string("an unmeasured host link")) +
+                  " every step: at most **" + sig(m.decode.tokens_per_s) +
+                  " tokens/s** at batch 1 (" + m.decode.bound + "-bound)."
+            : m.model + " " + m.type + " fits in " + m.device + "'s " + bytes_text(m.memory_bytes) +
+                  " beside " + sig(m.largest_batch_x_context) + " tokens of KV cache: at most **" +
+                  sig(m.decode.tokens_per_s) + " tokens/s** at batch 1.");
+  }
   doc.list(lines);
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> faster, slower;
