@@ -42,20 +42,21 @@ double bus_factor(Collective c, int ranks) {
 }
 
 Counts counts(Collective c, size_t bytes, int ranks) {
-  const size_t n = static_cast<size_t>(ranks);
+  const size_t n = static_cast<size_t>(std::max(1, ranks));
   const size_t floats = bytes / sizeof(float);
-  if (floats == 0 || bytes % sizeof(float) != 0) return {};
+  if (floats == 0) return {};
+  const size_t per = floats / n, total = per * n;  // the split ones: a multiple of the ranks
   switch (c) {
     case Collective::all_reduce:
     case Collective::broadcast:
     case Collective::reduce:
-      return {floats, floats};
+      return {floats, floats, floats * sizeof(float)};
     case Collective::all_gather:
-      return floats % n ? Counts{} : Counts{floats / n, floats};
+      return per ? Counts{per, total, total * sizeof(float)} : Counts{};
     case Collective::reduce_scatter:
-      return floats % n ? Counts{} : Counts{floats, floats / n};
+      return per ? Counts{total, per, total * sizeof(float)} : Counts{};
     case Collective::all_to_all:
-      return floats % n ? Counts{} : Counts{floats, floats};
+      return per ? Counts{total, total, total * sizeof(float)} : Counts{};
   }
   return {};
 }

@@ -28,9 +28,13 @@ double bus_factor(Collective c, int ranks);
 
 // Floats each rank sends and receives for a collective whose nccl-tests size is `bytes`:
 // all_reduce, broadcast, reduce: the buffer; all_gather: the gathered buffer; reduce_scatter:
-// the buffer scattered; all_to_all: each rank's whole buffer. 0 when `bytes` does not divide.
+// the buffer scattered; all_to_all: each rank's whole buffer. As nccl-tests sizes them, a
+// collective that splits its buffer over the ranks rounds its count down to a multiple of the
+// ranks, at any rank count (96, 192), and its bytes are counted from that count; all 0 when
+// not one element per rank is left.
 struct Counts {
   size_t send = 0, recv = 0;
+  size_t bytes = 0;  // the size nccl-tests counts algbw and busbw from
 };
 Counts counts(Collective c, size_t bytes, int ranks);
 

@@ -96,7 +96,7 @@ void run_collective(benchmark::State& state, const CollectiveInfo& info, bool in
   if (!check_result(state, all_ranks_ok(wrong.empty()),
                     wrong.empty() ? "another rank's result is wrong" : wrong))
     return;
-  report_collective(state, static_cast<double>(bytes), bus_factor(info.kind, ranks), ranks, iters,
+  report_collective(state, static_cast<double>(n.bytes), bus_factor(info.kind, ranks), ranks, iters,
                     seconds);
 }
 
@@ -111,10 +111,12 @@ void register_collectives(const RunConfig& config) {
     for (const bool in_place : {false, true}) {
       if (in_place && !c->in_place) continue;
       for (uint64_t bytes : options().message_sizes(8, config)) {
-        if (counts(c->kind, bytes, ranks).send == 0) continue;  // not divisible over the ranks
+        const Counts n = counts(c->kind, bytes, ranks);
+        if (n.send == 0) continue;  // not one element per rank
+        // Named by the size counted, as nccl-tests prints it (the count rounded to the ranks).
         add_benchmark(std::string("comm.mpi/") + c->mpi_name +
                           "/inplace:" + (in_place ? "1" : "0") + "/ranks:" + std::to_string(ranks) +
-                          "/bytes:" + std::to_string(bytes),
+                          "/bytes:" + std::to_string(n.bytes),
                       [c, in_place, bytes](benchmark::State& state) {
                         run_collective(state, *c, in_place, bytes);
                       },

@@ -220,8 +220,8 @@ void run_nccl(benchmark::State& state, const CollectiveInfo& c, bool in_place, s
   if (!check_result(state, all_ranks_ok(wrong.empty()),
                     wrong.empty() ? "another rank's result is wrong" : wrong))
     return;
-  report_collective(state, static_cast<double>(bytes), bus_factor(c.kind, w.ranks), w.ranks, iters,
-                    seconds);
+  report_collective(state, static_cast<double>(n.bytes), bus_factor(c.kind, w.ranks), w.ranks,
+                    iters, seconds);
 }
 
 void register_nccl(const RunConfig& config) {
@@ -261,9 +261,11 @@ void register_nccl(const RunConfig& config) {
         if (ranks != rank_counts.back() && c->kind != Collective::all_reduce) continue;
         if (in_place && (!c->in_place || c->kind == Collective::all_to_all)) continue;
         for (uint64_t bytes = first; bytes <= cap; bytes *= config.quick() ? 64 : 4) {
-          if (counts(c->kind, bytes, ranks).send == 0) continue;
+          const Counts n = counts(c->kind, bytes, ranks);
+          if (n.send == 0) continue;  // not one element per rank
+          // Named by the size counted: the count rounded to the ranks, as nccl-tests prints it.
           add_benchmark(std::string("comm.nccl/") + c->name + "/inplace:" + (in_place ? "1" : "0") +
-                            "/ranks:" + std::to_string(ranks) + "/bytes:" + std::to_string(bytes),
+                            "/ranks:" + std::to_string(ranks) + "/bytes:" + std::to_string(n.bytes),
                         [c, in_place, bytes, ranks](benchmark::State& s) {
                           run_nccl(s, *c, in_place, bytes, ranks);
                         });

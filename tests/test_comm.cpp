@@ -31,10 +31,24 @@ TEST(Collectives, CountsFollowTheSizeColumn) {
   // all_gather of a 1 MiB result on 4 ranks: each contributes a quarter.
   EXPECT_EQ(counts(Collective::all_gather, 1 << 20, 4).send, (1u << 18) / 4);
   EXPECT_EQ(counts(Collective::all_gather, 1 << 20, 4).recv, (1u << 18));
+  // Any rank count (3, 6, 96): the split collectives round their count down to a multiple of
+  // the ranks, and their bytes are counted from it, as nccl-tests does.
+  for (const int ranks : {3, 6, 96}) {
+    const size_t floats = (1u << 20) / 4, per = floats / ranks;
+    for (const Collective c :
+         {Collective::all_gather, Collective::reduce_scatter, Collective::all_to_all}) {
+      const Counts n = counts(c, 1 << 20, ranks);
+      EXPECT_EQ(n.bytes, per * ranks * 4) << ranks;
+      EXPECT_GT(n.send, 0u);
+    }
+    EXPECT_EQ(counts(Collective::all_gather, 1 << 20, ranks).send, per);
+    EXPECT_EQ(counts(Collective::reduce_scatter, 1 << 20, ranks).recv, per);
+    EXPECT_EQ(counts(Collective::all_reduce, 1 << 20, ranks).bytes, 1u << 20);
+  }
   EXPECT_EQ(counts(Collective::reduce_scatter, 1 << 20, 4).recv, (1u << 18) / 4);
-  // Sizes that do not divide over the ranks are not run.
+  // Sizes below one element per rank are not run; a partial element is not counted.
   EXPECT_EQ(counts(Collective::all_gather, 8, 3).send, 0u);
-  EXPECT_EQ(counts(Collective::all_reduce, 6, 2).send, 0u);
+  EXPECT_EQ(counts(Collective::all_reduce, 6, 2).bytes, 4u);
 }
 
 // The result each rank would hold, computed here rank by rank, passes; a wrong one fails.

@@ -577,6 +577,39 @@ std::string mpirun() {
 
 // A real mpirun -np 2 of the MPI families on tiny messages: the result file holds every
 // family, each checked, with busbw = algbw x nccl-tests' factor.
+// Rank counts that divide no power of two (3, 6; real nodes have 96 or 192 cores): every
+// collective registers, sized as nccl-tests sizes it (the count rounded down to a multiple of
+// the ranks, the bytes counted from it), and every rank's result passes its check.
+TEST(BenchComm, EveryCollectiveAtThreeAndSixRanks) {
+  if (!built_with(bench_comm(), "MPI")) GTEST_SKIP() << "built without MPI";
+  // Six emulated ranks on two cores take minutes; the sizing is unit-tested on every target.
+  if (emulated()) GTEST_SKIP() << "under an emulator";
+  for (const int ranks : {3, 6}) {
+    const fs::path dir = temp_dir("mpi_ranks");
+    const Outcome o =
+        run(mpirun() + " -np " + std::to_string(ranks) + " --oversubscribe " + bench_comm() +
+            " --mpi --max-bytes 64 --repetitions 1 --min-time 0.001 "
+            "'--benchmark_filter=comm.mpi/(all|reduce_scatter)' --out " +
+            (dir / "r.json").string());
+    ASSERT_EQ(o.exit_code, 0) << o.output;
+    std::set<std::string> seen;
+    for (const auto& m : load(dir / "r.json").measurements) {
+      ASSERT_TRUE(m.error.empty()) << m.name << ": " << m.error;
+      EXPECT_EQ(m.best("valid"), 1) << m.name;
+      seen.insert(m.variant);
+      if (m.variant == "allgather" || m.variant == "reduce_scatter" || m.variant == "alltoall") {
+        EXPECT_EQ(static_cast<int>(m.key_number("bytes")) % (4 * ranks), 0) << m.name;
+        EXPECT_NEAR(m.best("busGBps"), m.best("algGBps") * (ranks - 1) / ranks,
+                    1e-9 + m.best("algGBps") * 1e-9)
+            << m.name;
+      }
+    }
+    for (const char* v : {"allreduce", "allgather", "reduce_scatter", "alltoall"})
+      EXPECT_TRUE(seen.count(v)) << ranks << " ranks: " << v;
+    fs::remove_all(dir);
+  }
+}
+
 TEST(BenchComm, TinyMpiRunUnderMpirun) {
   if (!built_with(bench_comm(), "MPI")) GTEST_SKIP() << "built without MPI";
   const fs::path dir = temp_dir("mpi");
