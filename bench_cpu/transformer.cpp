@@ -42,12 +42,12 @@ struct Operands {
 };
 
 // The bytes the copies of a cold product span together: 4x the last-level cache, within a
-// sixteenth of the memory (quick: 512 MiB at most), or --xfmr-cold-bytes.
+// sixteenth of the memory (quick: 256 MiB at most), or --xfmr-cold-bytes.
 std::string g_cold_bytes;
 uint64_t cold_span(bool quick) {
   if (!g_cold_bytes.empty()) return parse_bytes(g_cold_bytes);
   const uint64_t ram = static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGE_SIZE);
-  const uint64_t cap = quick ? std::min<uint64_t>(512ull << 20, ram / 16) : ram / 16;
+  const uint64_t cap = quick ? std::min<uint64_t>(256ull << 20, ram / 16) : ram / 16;
   return std::min<uint64_t>(4 * topology().llc_bytes_total(), cap);
 }
 
@@ -272,7 +272,7 @@ void register_transformer(const RunConfig& config) {
                   "it comes round again, as a model streams each layer's weights once a token" +
                   (span < 4 * llc ? " (under 4x the " + format_bytes(llc) +
                                         " of last-level cache hwloc reports: the memory or the "
-                                        "quick run's 512 MiB caps it; --xfmr-cold-bytes)"
+                                        "quick run's 256 MiB caps it; --xfmr-cold-bytes)"
                                   : " (4x the last-level cache hwloc reports)"));
   int skipped = 0;
   for (const std::string& type_name : types) {
@@ -332,7 +332,10 @@ void register_transformer(const RunConfig& config) {
         const double span = static_cast<double>(cold_span(config.quick()));
         int run = std::clamp(static_cast<int>(std::ceil(span / layer_bytes)), 2, s.model.layers);
         while (run > 1 && run * layer_bytes + footprint(head) > max_bytes) --run;
-        if (run * layer_bytes + footprint(head) <= max_bytes && head.flops() <= max_flops) {
+        // Quick: the decode steps alone (a prefill step is its layers, compute-bound).
+        const bool step_wanted = !config.quick() || s.phase == Phase::decode;
+        if (step_wanted && run * layer_bytes + footprint(head) <= max_bytes &&
+            head.flops() <= max_flops) {
           const std::string step = "xfmr.step/" + where + keys;
           const int layers = s.model.layers;
           add_benchmark(
