@@ -16,6 +16,10 @@ std::string fixed(double v, int decimals) {
   return buf;
 }
 
+std::string seconds_text(double s) {
+  return s >= 1 ? sig(s) + " s" : s >= 1e-3 ? sig(s * 1e3) + " ms" : sig(s * 1e6) + " us";
+}
+
 std::string sig(double v) {
   if (!std::isfinite(v)) return "-";
   const double a = std::fabs(v);

@@ -12,6 +12,8 @@ std::string sig(double v);
 std::string fixed(double v, int decimals);
 // 4096 -> "4 KiB"; "-" for 0 or less.
 std::string bytes_text(double bytes);
+// A duration in the unit it reads best in: 1.23 s, 45.6 ms, 789 us.
+std::string seconds_text(double seconds);
 // "88%" (decimals 0) or "88.0%"; "-" for 0 or less.
 std::string percent(double v, int decimals = 0);
 // The shortest text that reads back as the same double: data files keep full precision.

@@ -76,10 +76,6 @@ double device_memory_bytes(const Profile& p, const std::string& device) {
   return 0;
 }
 
-std::string seconds_text(double s) {
-  return s >= 1 ? sig(s) + " s" : s >= 1e-3 ? sig(s * 1e3) + " ms" : sig(s * 1e6) + " us";
-}
-
 }  // namespace
 
 int format_bytes(const std::string& type) {

@@ -212,10 +212,6 @@ const Product* example(const Profile& p, const std::string& id, const std::strin
   return best;
 }
 
-std::string time_text(double s) {
-  return s >= 1 ? sig(s) + " s" : s >= 1e-3 ? sig(s * 1e3) + " ms" : sig(s * 1e6) + " us";
-}
-
 // What the walls mean for a model people run: its decode and prefill on this device.
 std::string model_line(const ModelPrediction& m) {
   const bool memory = m.decode.bound == "memory";
@@ -232,7 +228,7 @@ std::string model_line(const ModelPrediction& m) {
               ? "from batch " + std::to_string(m.compute_bound_from_batch)
               : std::string("at no batch up to 65536")) +
          ", and a " + std::to_string(m.context) + "-token prompt takes at least " +
-         time_text(m.prefill.seconds) + " to its first token.";
+         seconds_text(m.prefill.seconds) + " to its first token.";
 }
 
 void verdict(Document& doc, const Profile& p) {
@@ -712,8 +708,8 @@ void models_section(Document& doc, const Profile& p, const std::vector<Figure>& 
     const StepPrediction& s = m.phase == "prefill" ? m.prefill : m.decode;
     const double ratio = m.measured_s > 0 ? m.measured_s / s.seconds : 0;
     rows.push_back({m.device, m.model, m.phase, m.type, std::to_string(m.batch),
-                    std::to_string(m.context), time_text(s.seconds), s.bound,
-                    m.measured_s > 0 ? time_text(m.measured_s) : "-",
+                    std::to_string(m.context), seconds_text(s.seconds), s.bound,
+                    m.measured_s > 0 ? seconds_text(m.measured_s) : "-",
                     ratio > 0 ? fixed(ratio, 2) : "-", m.measured_how});
     if (ratio > 1.15) {
       // The product that loses the most time against its roof, as its layer runs it.
@@ -734,7 +730,7 @@ void models_section(Document& doc, const Profile& p, const std::vector<Figure>& 
                          worst->op + "` at " + fixed(worst->percent_of_roofline, 0) + "% of its " +
                          (worst->bound == "compute" ? std::string("compute") : worst->roof_level) +
                          " roof" + (worst->how.empty() ? "" : " (" + worst->how + ")") + ", " +
-                         time_text(worst_loss) + " of the step");
+                         seconds_text(worst_loss) + " of the step");
     }
     if (ratio > 0 && ratio < 0.95)
       faster.push_back(m.model + " " + m.phase + " on " + m.device + " (" + m.type +
