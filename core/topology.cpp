@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
@@ -28,11 +29,26 @@ hwloc_topology_t hw_topology() {
     // Named explicitly so that a file hwloc cannot read is an error, not a silent fallback to
     // this machine (what hwloc does with the variable alone).
     const char* xml = xml_file();
-    if (xml && (!std::ifstream(xml) || hwloc_topology_set_xml(t, xml) != 0 ||
-                hwloc_topology_load(t) != 0)) {
-      g_topology_error = std::string("HWLOC_XMLFILE=") + xml +
-                         ": hwloc cannot read it (a missing file, or not hwloc's XML version 2; " +
-                         "lstopo --of xml writes one)";
+    std::string text;
+    if (xml) {
+      std::ifstream in(xml);
+      text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    // hwloc 3 (newer distributions' lstopo) writes version="3.0"; hwloc 2 reads the rest of
+    // such a file as it is (attributes it does not know are skipped), so read it as 2.0.
+    const std::string v3 = "<topology version=\"3.";
+    const bool hwloc3 = text.find(v3) != std::string::npos;
+    if (hwloc3) text.replace(text.find(v3), v3.size() + 1, "<topology version=\"2.0");
+    if (xml &&
+        (text.empty() ||
+         hwloc_topology_set_xmlbuffer(t, text.c_str(), static_cast<int>(text.size() + 1)) != 0 ||
+         hwloc_topology_load(t) != 0)) {
+      g_topology_error =
+          std::string("HWLOC_XMLFILE=") + xml +
+          (hwloc3 ? ": hwloc 2 cannot read this hwloc 3 XML; write it with "
+                    "`lstopo --export-xml-flags v2 FILE.xml`"
+                  : ": hwloc cannot read it (a missing or empty file, or not hwloc's XML; "
+                    "`lstopo --of xml FILE.xml` writes one)");
       hwloc_topology_destroy(t);
       return static_cast<hwloc_topology_t>(nullptr);
     }

@@ -341,6 +341,20 @@ TEST(Memwall, BadResultFilesGiveOneErrorLine) {
   }
 }
 
+// A malformed --dram stops the run before anything runs: one line, exit 2, no result file.
+TEST(Memwall, BadDramIsRefusedBeforeTheRun) {
+  const fs::path out = temp_dir("dram");
+  for (const char* bad : {"12xabc", "12x", "x4800", "12x4800x", "12x4800junk", "0x4800"}) {
+    const Outcome o =
+        run(memwall_cli() + " run --quick --only cpu --dram " + bad + " --out " + out.string());
+    EXPECT_EQ(o.exit_code, 2) << bad << ": " << o.output;
+    EXPECT_EQ(error_lines(o.output), 1) << o.output;
+    EXPECT_NE(o.output.find("CHANNELSxMT/s"), std::string::npos) << o.output;
+    EXPECT_FALSE(fs::exists(out / "bench_cpu.json")) << bad;
+  }
+  fs::remove_all(out);
+}
+
 TEST(Memwall, InterruptedRunKeepsWhatItMeasured) {
   const fs::path dir = temp_dir("interrupt");
   const fs::path out = dir / "bench_cpu.json";

@@ -99,6 +99,29 @@ TEST(Plan, TwoEpyc9654FollowTheCcdsAndFitTenMinutes) {
   EXPECT_TRUE(mpi_said);
 }
 
+// What hwloc 3's lstopo writes (version="3.0", as these x86 exports were made) is planned as
+// its hwloc 2 reading: the same threads for the same machine.
+TEST(Plan, Hwloc3XmlIsReadAsItsVersion2) {
+  std::ifstream in(fixture("amd-zen4-2x-epyc-9654.xml"));
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t at = text.find("<topology version=\"2.0\">");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, 27, "<topology version=\"3.0\">");
+  const fs::path dir = temp_dir("hwloc3");
+  fs::create_directories(dir);
+  const fs::path v3 = dir / "zen4.v3.xml";
+  std::ofstream(v3) << text;
+  const Outcome o =
+      run("HWLOC_XMLFILE='" + v3.string() +
+          "' " MEMWALL_PATH " run --plan --quick --only cpu --out " + (dir / "out").string());
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  std::ifstream planned(dir / "out" / "plan.json");
+  const json plan = json::parse(planned, nullptr, false);
+  ASSERT_FALSE(plan.is_discarded()) << o.output;
+  EXPECT_EQ(plan["topology"]["pus"], 384);
+  fs::remove_all(dir);
+}
+
 TEST(Plan, XeonMaxPairsAndPlacements) {
   const Planned p = plan_of("intel-spr-2x-xeon-max-9460.xml", "spr");
   EXPECT_EQ(p.bw_threads, (std::set<int>{1, 2, 40, 80}));

@@ -81,9 +81,18 @@ Profile report(const std::vector<std::string>& inputs, std::string out_dir,
 }
 
 void add_report_flags(CLI::App& command, ReportFlags& flags) {
-  command.add_option("--dram", flags.dram,
-                     "DRAM channels x MT/s [x bits], e.g. 12x4800, for its theoretical bandwidth "
-                     "where SMBIOS (dmidecode) cannot tell");
+  command
+      .add_option("--dram", flags.dram,
+                  "DRAM channels x MT/s [x bits], e.g. 12x4800, for its theoretical bandwidth "
+                  "where SMBIOS (dmidecode) cannot tell")
+      ->check([](const std::string& v) {
+        try {
+          parse_dram(v);
+          return std::string();
+        } catch (const InputError& e) {
+          return std::string(e.what()).substr(std::string("--dram ").size());
+        }
+      });
   command.add_flag("--tex-wide", flags.tex_wide, "report.tex tables across both columns (table*)");
 }
 

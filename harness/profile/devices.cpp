@@ -147,12 +147,32 @@ void set_datasheet(Device& d, const std::string& data_dir) {
 
 // DRAM's theoretical bandwidth: channels x transfers per second x bus width. From --dram, else
 // from SMBIOS as the bench recorded it (one module per channel assumed), else unknown.
+}  // namespace
+
+DramConfig parse_dram(const std::string& text) {
+  static const std::regex form(R"(([0-9]{1,4})x([0-9]{2,6})(x([0-9]{1,4}))?)");
+  std::smatch m;
+  DramConfig c;
+  if (std::regex_match(text, m, form)) {
+    c.channels = std::stoi(m[1]);
+    c.mts = std::stoi(m[2]);
+    if (m[4].matched) c.bits = std::stoi(m[4]);
+  }
+  if (c.channels <= 0 || c.mts <= 0 || c.bits <= 0)
+    throw InputError("--dram '" + text +
+                     "' is not CHANNELSxMT/s[xBITS] (e.g. 12x4800 or 8x6400x64)");
+  return c;
+}
+
+namespace {
+
 void set_dram_theory(Device& d, const ProfileInputs& in, const json& context) {
   int channels = 0, mts = 0, bits = 64;
   if (!in.dram.empty()) {
-    if (std::sscanf(in.dram.c_str(), "%dx%dx%d", &channels, &mts, &bits) < 2 || channels <= 0 ||
-        mts <= 0 || bits <= 0)
-      throw InputError("bad --dram '" + in.dram + "' (CHANNELSxMT/s[xBITS], e.g. 12x4800)");
+    const DramConfig c = parse_dram(in.dram);
+    channels = c.channels;
+    mts = c.mts;
+    bits = c.bits;
     d.memory_theoretical_source = "--dram " + in.dram;
   } else if (context.contains("dram_modules")) {
     const std::string m = text_of(context["dram_modules"]);

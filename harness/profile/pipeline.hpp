@@ -28,6 +28,13 @@ std::vector<ResultFile> merge_by_name(std::vector<ResultFile> files);
 
 Profile build_profile(const ProfileInputs& inputs);
 
+// --dram "CHANNELSxMT/s[xBITS]" (12x4800, 8x6400x64): InputError for anything else, so that
+// memwall run refuses it before anything runs.
+struct DramConfig {
+  int channels = 0, mts = 0, bits = 64;
+};
+DramConfig parse_dram(const std::string& text);
+
 // Every benchmark's main counter with its repetitions, for compare and history.
 std::vector<Metric> metrics_of(const std::vector<ResultFile>& files);
 // A profile.json's metrics, or a bench_*.json file's; InputError otherwise.
