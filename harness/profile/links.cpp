@@ -42,6 +42,10 @@ std::string context_value(const Device& d, const std::string& key) {
   return "";
 }
 
+int ranks_of(const Measurement& m) {
+  return static_cast<int>(m.key_number("ranks", m.has("ranks") ? m.median("ranks") : 0));
+}
+
 Collective collective_of(const std::vector<const Measurement*>& ms, int nodes) {
   const Measurement* big = largest(ms);
   const Measurement* small = smallest(ms);
@@ -49,14 +53,17 @@ Collective collective_of(const std::vector<const Measurement*>& ms, int nodes) {
   c.library = big->field("library");
   c.name = big->variant;
   c.inplace = key_or(*big, "inplace", "0");
-  c.ranks =
-      static_cast<int>(big->key_number("ranks", big->has("ranks") ? big->median("ranks") : 0));
+  c.ranks = ranks_of(*big);
   c.nodes = nodes;
   c.bytes = big->key_number("bytes");
   c.busGBps = big->best("busGBps");
   c.algGBps = big->has("algGBps") ? big->best("algGBps") : 0;
   c.small_bytes = small->key_number("bytes");
   c.small_latency_ns = small->has("latency_ns") ? small->best("latency_ns") : 0;
+  if (c.ranks == 1) {
+    c.busGBps = c.algGBps = 0;
+    c.no_bandwidth_why = "one rank: a path check (it runs and validates); nothing moves";
+  }
   return c;
 }
 
@@ -118,7 +125,7 @@ Links links_step(const ProfileInputs& in, const PerDevice<Device>& devices) {
       } else if (m.role == "collective" && !mpi && m.has("busGBps")) {
         nccl[m.variant + "/" + key_or(m, "inplace", "0") + "/" + key_or(m, "ranks", "")].push_back(
             &m);
-        add_point(nccl_curves, m, "busGBps");
+        if (ranks_of(m) != 1) add_point(nccl_curves, m, "busGBps");
       } else if (m.role == "point_to_point") {
         mpi_file = true;
         p2p[m.keys.at("placement")][m.variant].push_back(&m);
@@ -128,7 +135,7 @@ Links links_step(const ProfileInputs& in, const PerDevice<Device>& devices) {
         mpi_file = true;
         mpi_coll[m.variant + "/" + key_or(m, "inplace", "0") + "/" + key_or(m, "ranks", "")]
             .push_back(&m);
-        add_point(mpi_collective, m, "busGBps");
+        if (ranks_of(m) != 1) add_point(mpi_collective, m, "busGBps");
       } else if (m.role == "core_pairs" && m.has("latency_ns")) {
         CoreToCore c;
         c.from = static_cast<int>(m.key_number("from"));

@@ -89,7 +89,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PeerLink, from, to, engine, dire
                                                 bandwidth_GBps, bytes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Collective, library, name, inplace, ranks, nodes,
                                                 bytes, busGBps, algGBps, small_bytes,
-                                                small_latency_ns)
+                                                small_latency_ns, no_bandwidth_why)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PointToPoint, placement, latency_ns, latency_bytes,
                                                 bw_GBps, bw_bytes, bibw_GBps, bibw_bytes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CoreToCore, from, to, shared, numa, latency_ns)

@@ -141,6 +141,9 @@ struct Collective {
   int ranks = 0, nodes = 0;
   double bytes = 0, busGBps = 0, algGBps = 0;
   double small_bytes = 0, small_latency_ns = 0;
+  // A collective of one rank moves nothing between ranks: it checks that the path runs and
+  // validates, and has no bandwidth (algbw would be a local copy's, or an in-place no-op's).
+  std::string no_bandwidth_why;
 };
 
 struct PointToPoint {

@@ -11,6 +11,13 @@ std::vector<Ceiling> Roofline::roofs() const {
   return out;
 }
 
+Ceiling Roofline::memory_roof() const {
+  Ceiling memory;
+  for (const Ceiling& c : roofs())
+    if (!c.beyond_memory || memory.bandwidth_GBps <= 0) memory = c;
+  return memory;
+}
+
 Roofline roofline_of(const std::vector<Level>& levels, const std::string& device,
                      const std::string& type, double peak_GFLOPps) {
   Roofline r;

@@ -21,6 +21,8 @@ struct Roofline {
   double peak_GFLOPps = 0;             // 0: no peak measured for this format
   std::vector<Ceiling> levels;         // every level, fastest first
   std::vector<Ceiling> roofs() const;  // the levels with a bandwidth
+  // The slowest roof a kernel streams from (DRAM, HBM), never storage: where ridges are read.
+  Ceiling memory_roof() const;
   bool usable() const { return peak_GFLOPps > 0 && !roofs().empty(); }
 };
 

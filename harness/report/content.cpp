@@ -909,7 +909,8 @@ void interconnect_section(Document& doc, const Profile& p, const std::vector<Fig
     for (const Collective& c : *list)
       rows.push_back({c.name, c.inplace == "1" ? "in place" : "", std::to_string(c.ranks),
                       c.nodes > 1 ? std::to_string(c.nodes) : "1", bytes_text(c.bytes),
-                      sig(c.algGBps), sig(c.busGBps), bytes_text(c.small_bytes),
+                      c.no_bandwidth_why.empty() ? sig(c.algGBps) : "path check",
+                      c.no_bandwidth_why.empty() ? sig(c.busGBps) : "-", bytes_text(c.small_bytes),
                       c.small_latency_ns > 0 ? fixed(c.small_latency_ns / 1e3, 2) : "-"});
     const std::string library = list->front().library;
     doc.table({"collective", "", "ranks", "nodes", "size", "algbw GB/s", "busbw GB/s", "small",

@@ -48,6 +48,7 @@ std::vector<PlotSeries> plot_series(const std::vector<Series>& curves) {
     ps.name = s.name;
     ps.points = s.points;
     ps.markers = s.points.size() < 12;
+    ps.break_at_gaps = true;
     out.push_back(ps);
   }
   return out;
@@ -144,6 +145,7 @@ std::string roofline_svg(const Profile& p, const std::string& device, const std:
              sig(ridge) + " FLOP/B";
     s.color = kShades[i++ % 6];
     s.points = {{x_lo, x_lo * c.bandwidth_GBps}, {ridge, roof.peak_GFLOPps}};
+    s.values_on_hover = false;
     plot.series.push_back(s);
     PlotSeries corner;
     corner.name = c.level + " ridge";
@@ -159,6 +161,7 @@ std::string roofline_svg(const Profile& p, const std::string& device, const std:
   peak.name = type + " peak " + in_scale(roof.peak_GFLOPps, scale) + " " + scale.unit;
   peak.color = "#000000";
   peak.dashed = true;
+  peak.values_on_hover = false;
   if (!roofs.empty())
     peak.points = {{roof.peak_GFLOPps / roofs.front().bandwidth_GBps, roof.peak_GFLOPps},
                    {x_hi, roof.peak_GFLOPps}};
@@ -200,10 +203,12 @@ std::string roofline_overview_svg(const Profile& p, const std::string& device) {
     s.name = c.level + ": " + with_unit(c.bandwidth_GBps, Quantity::bandwidth);
     s.color = kShades[i++ % 6];
     s.points = {{x_lo, x_lo * c.bandwidth_GBps}, {top / c.bandwidth_GBps, top}};
+    s.values_on_hover = false;
     plot.series.push_back(s);
   }
   // Each format's peak from its ridge on the fastest ceiling, with its ridge on memory marked.
   i = 0;
+  const Ceiling memory = roof.memory_roof();
   std::vector<std::pair<double, std::string>> ordered;
   for (const auto& [type, c] : formats) ordered.push_back({c.peak.best, type});
   std::sort(ordered.rbegin(), ordered.rend());
@@ -212,19 +217,20 @@ std::string roofline_overview_svg(const Profile& p, const std::string& device) {
     const Compute& c = formats.at(type);
     PlotSeries s;
     s.name = type + " " + with_unit(c.peak.best, type == "int8" ? Quantity::ops : Quantity::flops) +
-             ", ridge " + sig(c.peak.best / roofs.back().bandwidth_GBps) + " at " +
-             roofs.back().level;
+             ", ridge " + sig(c.peak.best / memory.bandwidth_GBps) + " at " + memory.level;
     s.color = kFormatColors[i++ % 7];
     s.dashed = true;
     s.points = {{c.peak.best / roofs.front().bandwidth_GBps, c.peak.best}, {x_hi, c.peak.best}};
+    s.values_on_hover = false;
     plot.series.push_back(s);
     PlotSeries corner;
+    corner.name = type + " ridge at " + memory.level;
     corner.color = s.color;
     corner.line = false;
     corner.markers = true;
     corner.marker = 'd';
     corner.in_legend = false;
-    corner.points = {{c.peak.best / roofs.back().bandwidth_GBps, c.peak.best}};
+    corner.points = {{c.peak.best / memory.bandwidth_GBps, c.peak.best}};
     plot.series.push_back(corner);
   }
   scale_y(plot, scale_for(Quantity::flops, top), " (int8: OP/s at the same prefix)");

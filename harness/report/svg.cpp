@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/units.hpp"
+#include "harness/format.hpp"
 #include "harness/report/document.hpp"
 
 namespace memwall::harness {
@@ -113,6 +114,17 @@ void marker(std::ostringstream& svg, char shape, double x, double y, const std::
   }
 }
 
+// The median ratio between neighbouring sizes (2 on a doubling grid); 0 for fewer than 3.
+double usual_step(const std::vector<std::pair<double, double>>& points) {
+  std::vector<double> steps;
+  for (size_t i = 1; i < points.size(); ++i)
+    if (points[i - 1].first > 0 && points[i].first > points[i - 1].first)
+      steps.push_back(points[i].first / points[i - 1].first);
+  if (steps.size() < 2) return 0;
+  std::sort(steps.begin(), steps.end());
+  return steps[steps.size() / 2];
+}
+
 struct Box {
   double x0, y0, x1, y1;
   bool overlaps(const Box& o) const { return x0 < o.x1 && o.x0 < x1 && y0 < o.y1 && o.y0 < y1; }
@@ -192,13 +204,26 @@ std::string render_svg(const Plot& plot) {
   int palette = 0;
   for (const PlotSeries& s : plot.series) {
     const std::string color = s.color.empty() ? kColors[palette++ % 10] : s.color;
-    std::ostringstream path;
+    std::ostringstream path, hover;
     int drawn = 0;
+    const double gap = s.break_at_gaps ? 2 * usual_step(s.points) : 0;
+    double last = 0;
     for (size_t i = 0; i < s.points.size(); ++i) {
       const auto [x, y] = s.points[i];
       if (!drawable(plot.log_x, x) || !drawable(plot.log_y, y)) continue;
-      path << (drawn++ ? " L" : "M") << num(px(x)) << "," << num(py(y));
+      const bool jump = drawn && gap > 0 && last > 0 && x / last > gap;
+      path << (drawn++ && !jump ? " L" : " M") << num(px(x)) << "," << num(py(y));
+      last = x;
       if (s.markers) marker(svg, s.marker, px(x), py(y), color);
+      if (s.values_on_hover)
+        hover << "<circle cx=\"" << num(px(x)) << "\" cy=\"" << num(py(y))
+              << "\" r=\"5\" fill=\"transparent\"><title>"
+              << html_escape(
+                     s.name +
+                     (i < s.labels.size() && !s.labels[i].empty() ? " (" + s.labels[i] + ")" : "") +
+                     ": " + (plot.x_bytes ? bytes_text(x) : sig(x) + " " + plot.x_label) + ", " +
+                     sig(y) + " " + plot.y_label)
+              << "</title></circle>\n";
       if (i < s.labels.size() && !s.labels[i].empty()) {
         const double w = 5.6 * static_cast<double>(s.labels[i].size());
         Box box{px(x) + 5, py(y) - 15, px(x) + 5 + w, py(y) - 4};
@@ -213,8 +238,9 @@ std::string render_svg(const Plot& plot) {
       }
     }
     if (s.line && drawn > 1)
-      svg << "<path d=\"" << path.str() << "\" fill=\"none\" stroke=\"" << color
+      svg << "<path d=\"" << path.str().substr(1) << "\" fill=\"none\" stroke=\"" << color
           << "\" stroke-width=\"1.6\"" << (s.dashed ? " stroke-dasharray=\"6,4\"" : "") << "/>\n";
+    svg << hover.str();
     if (!s.in_legend) continue;
     const std::vector<std::string> lines =
         wrap(s.name, static_cast<size_t>(plot.legend_width / 6.6));

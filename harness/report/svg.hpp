@@ -1,6 +1,7 @@
 // A small SVG chart writer: lines and markers on linear or log axes, labelled vertical marks,
-// text notes, a legend. Enough for memwall's curves, rooflines, heat map and trend chart without
-// a plotting dependency. The output is deterministic (golden tests pin it).
+// text notes, a legend; each point's value shows on hover (an SVG <title>, no script). Enough for
+// memwall's curves, rooflines, heat map and trend chart without a plotting dependency. The output
+// is deterministic (golden tests pin it).
 #pragma once
 #include <string>
 #include <vector>
@@ -17,6 +18,10 @@ struct PlotSeries {
   bool dashed = false;
   char marker = 'o';  // o circle, s square, ^ triangle, d diamond
   bool in_legend = true;
+  // Measured curves: no line across a gap in the sizes (a step over twice the series' usual
+  // step between neighbours), which would draw values that were never measured.
+  bool break_at_gaps = false;
+  bool values_on_hover = true;  // false for a roof drawn between two made-up ends
 };
 
 struct Note {
