@@ -10,6 +10,7 @@
 #include "core/bench_main.hpp"
 #include "core/context.hpp"
 #include "core/memory.hpp"
+#include "core/run_state.hpp"
 #include "core/units.hpp"
 
 int main(int argc, char** argv) {
@@ -69,6 +70,11 @@ int main(int argc, char** argv) {
                 "reduce_scatter, alltoall (n-1)/n; broadcast, reduce 1)");
   };
   if (mpi_active()) {
+    // The other ranks on this host are this run's own work, not another process's load.
+    const auto& hosts = rank_hosts();
+    if (static_cast<size_t>(mpi_rank()) < hosts.size())
+      state_window().set_siblings(
+          static_cast<int>(std::count(hosts.begin(), hosts.end(), hosts[mpi_rank()])) - 1);
     program.is_primary = [] { return mpi_rank() == 0; };
     program.agree_seconds = slowest_seconds;
   }

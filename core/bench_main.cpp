@@ -25,6 +25,7 @@
 #include "core/registry.hpp"
 #include "core/result_writer.hpp"
 #include "core/roles.hpp"
+#include "core/run_state.hpp"
 #include "core/topology.hpp"
 #include "core/units.hpp"
 
@@ -281,9 +282,15 @@ void add_benchmark(const std::string& name, std::function<void(benchmark::State&
       skip_interrupted(state);
       return;
     }
+    state_window().begin(name);
     try {
       inject_fault(state, name);
       if (!state.error_occurred()) body(state);
+      if (LoadState load; state_window().end(load)) {
+        state.counters["state_other_cpus_busy"] = load.other_cpus_busy;
+        state.counters["state_steal_percent"] = load.steal_percent;
+        state.counters["state_loaded"] = load.loaded ? 1 : 0;
+      }
     } catch (const std::exception& e) {
       registry().failed.fetch_add(1);
       state.SkipWithError(("error: " + std::string(e.what())).c_str());
@@ -323,10 +330,12 @@ struct CommandLine {
   std::string papi_events, traffic_events = "auto";
   bool quick = false, full = false, describe = false, version = false, plan = false;
   std::vector<std::string> passed_on;
+  std::string command_line;  // as it was started, quoted for a shell
 };
 
 // Parses the command line: an exit code where the binary is done (help, a bad flag), else -1.
 int parse_command_line(int argc, char** argv, const BenchProgram& program, CommandLine& cl) {
+  for (int i = 0; i < argc; ++i) cl.command_line += (i ? " " : "") + shell_quoted(argv[i]);
   CLI::App app{program.name + ": memwall benchmarks (Google Benchmark flags are accepted too)",
                program.name};
   app.allow_extras();
@@ -424,6 +433,10 @@ void add_run_context(const BenchProgram& program, const CommandLine& cl) {
     r.counters.reset();
   }
   add_common_context(program.name);
+  // The command that reproduces the result: memwall run's own where it started this binary.
+  add_context("command_line", cl.command_line);
+  if (const char* run = std::getenv("MEMWALL_COMMAND"); run && *run)
+    add_context("memwall_command", run);
   add_context("memwall_mode", cl.quick ? "quick" : cl.full ? "full" : "default");
   // The families' own counters, so the harness reads them as they were declared.
   if (const std::string declared = declared_counters_json(); declared != "[]")

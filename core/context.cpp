@@ -4,11 +4,14 @@
 #include <sys/utsname.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <string>
 
 #include "core/cpu_id.hpp"
+#include "core/run_state.hpp"
 #include "core/timing.hpp"
 #include "core/topology.hpp"
 
@@ -25,6 +28,16 @@ const char* memwall_build_type() {
 std::vector<std::pair<std::string, std::string>>& context_added() {
   static std::vector<std::pair<std::string, std::string>> added;
   return added;
+}
+
+std::string shell_quoted(const std::string& word) {
+  const bool plain = !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || std::strchr("_./:=,+-@%^", c);
+  });
+  if (plain) return word;
+  std::string out = "'";
+  for (char c : word) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
 }
 
 void add_context(const std::string& key, const std::string& value) {
@@ -113,6 +126,7 @@ void add_common_context(const std::string& binary) {
   for (const MemoryNode& m : topo.memory_nodes) memory += m.bytes;
   if (memory > 0) add_context("memory_bytes", std::to_string(memory));
   add_context("thp_enabled", first_line("/sys/kernel/mm/transparent_hugepage/enabled"));
+  for (const auto& [key, value] : machine_state()) add_context(key, value);
   if (const std::string dram = dram_modules(); !dram.empty()) add_context("dram_modules", dram);
   utsname u{};
   if (uname(&u) == 0)

@@ -28,6 +28,13 @@ std::vector<CounterInfo>& schema() {
       {"energy_pJ_per_byte", "pJ", false, false, false, "board energy over the bytes moved"},
       {"energy_pJ_per_flop", "pJ", false, false, false, "board energy over the FLOPs done"},
       {"power_W", "W", false, false, false, "board power over the metering window"},
+      // The run's state over the repetition (core/run_state.hpp), not a figure of the hardware.
+      {"state_other_cpus_busy", "CPUs", false, false, false,
+       "CPUs other processes kept busy while it ran (/proc/stat)"},
+      {"state_steal_percent", "%", false, false, false,
+       "of the CPUs' time the hypervisor gave other guests while it ran", 1},
+      {"state_loaded", "", false, false, false,
+       "1: measured under other processes' load or steal above the thresholds", 1},
   };
   return all;
 }

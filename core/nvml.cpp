@@ -133,6 +133,21 @@ std::string Nvml::driver_version() const {
   return device_ && f && f(buf, sizeof buf) == 0 ? std::string(buf) : "";
 }
 
+std::string clocks_event_reasons_text(unsigned long long mask) {
+  static const std::pair<unsigned long long, const char*> reasons[] = {
+      {0x4, "software power cap"},
+      {0x8, "hardware slowdown"},
+      {0x10, "sync boost"},
+      {0x20, "software thermal slowdown"},
+      {0x40, "hardware thermal slowdown"},
+      {0x80, "hardware power brake"},
+      {0x100, "display clock setting"}};
+  std::string out;
+  for (const auto& [bit, name] : reasons)
+    if (mask & bit) out += (out.empty() ? "" : ", ") + std::string(name);
+  return out;
+}
+
 void EnergyMeter::start() {
   Nvml& nvml = Nvml::instance();
   joules_ = 0;

@@ -42,6 +42,10 @@ class Nvml {
   std::string status_ = "NVML not loaded";
 };
 
+// NVML's clocks event reasons (nvmlDeviceGetCurrentClocksEventReasons) in words, idle and
+// the application clock setting left out: "software power cap, hardware thermal slowdown".
+std::string clocks_event_reasons_text(unsigned long long mask);
+
 // Energy over a benchmark: the total-energy counter where the GPU has one, else board power
 // sampled every 10 ms and integrated. joules() is 0 when neither works.
 class EnergyMeter {

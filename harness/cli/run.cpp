@@ -12,6 +12,7 @@
 #include <memory>
 #include <sstream>
 
+#include "core/context.hpp"
 #include "core/topology.hpp"
 #include "core/units.hpp"
 #include "harness/cli/command.hpp"
@@ -110,6 +111,11 @@ int run_each_node(const std::string& out_dir) {
 
 int run_command(RunFlags& o) {
   if (o.quick && o.full) throw InputError("--quick and --full exclude each other");
+  // What the bench binaries record as the command that reproduces their results.
+  std::string command;
+  for (const std::string& a : own_command_line())
+    command += (command.empty() ? "" : " ") + memwall::shell_quoted(a);
+  if (!std::getenv("MEMWALL_COMMAND")) setenv("MEMWALL_COMMAND", command.c_str(), 1);
   const std::vector<std::string> parts = memwall::split_list(o.only);
   const std::vector<BenchBinary> binaries = find_bench_binaries(bench_wrapper());
   RunOptions options = o.mpi;

@@ -292,6 +292,9 @@ Device gpu_device(const ProfileInputs& in, const std::string& id) {
   add_keys(d.context, c,
            {{"ecc", "ECC"},
             {"pcie", "PCIe link"},
+            {"pcie_max", "PCIe link, max"},
+            {"persistence", "persistence mode"},
+            {"mig", "MIG"},
             {"nvlinks_up", "NVLinks up"},
             {"numa_node", "host NUMA node"}});
   add_keys(d.context, file, {{"nvml", "NVML"}});

@@ -140,16 +140,24 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrendPlacement, device, name, da
                                                 year, compute, memory, link, link_name)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Trend, series, devices)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Metric, name, counter, higher_is_better, samples,
-                                                best, median)
+                                                best, median, loaded)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(InputFile, path, sha256, binary, date)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Problem, name, why)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Provenance, inputs, failed, skipped, warnings,
                                                 run_notes, memwall_version, git_commit, build_type)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DeclaredCounter, name, unit, meaning,
                                                 higher_is_better, main, headline, scale)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Reference, machine, kind, uarch, figure, unit,
+                                                scope, method, source, low, high, cores)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Verdict, key, device, figure, value, unit, verdict,
+                                                reason, theoretical, percent_of_theoretical,
+                                                theoretical_source, expected, state, references,
+                                                per_core)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RunState, settings, benchmarks_with_state, loaded)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Profile, schema, machine, host, devices, memory,
                                                 compute, links, ratios, transformer, models,
                                                 storage, energy, curves, trend, metrics, counters,
+                                                run_state, verdicts, references, references_source,
                                                 provenance)
 
 Metric make_metric(const std::string& name, const std::string& counter,

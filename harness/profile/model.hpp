@@ -334,6 +334,7 @@ struct Metric {
   bool higher_is_better = true;
   std::vector<double> samples;
   double best = 0, median = 0;
+  std::string loaded;  // what loaded the run while it was measured (core/run_state.hpp)
 };
 // A metric of a benchmark's counter over its repetitions, its direction from core's schema, or
 // as given (a counter its file declared).
@@ -363,6 +364,42 @@ struct DeclaredCounter {
   double scale = 1e9;
 };
 
+// A published measured figure of another machine (data/reference_machines.csv), to read this
+// machine's figure against machines like it.
+struct Reference {
+  std::string machine, kind, uarch, figure, unit, scope, method, source;
+  double low = 0, high = 0;  // one value: both the same
+  int cores = 0;             // what the figure ran on, where the source says (per-core figures)
+};
+
+// Is this figure OK? One headline figure of the profile, judged against what its hardware
+// allows (the datasheet or the model: channels x MT/s x width, lanes x rate, units x clock),
+// the range the field reaches there, and machines of its kind; and marked where the run's
+// state (load, steal, a link or clock below its maximum) explains a low number.
+struct Verdict {
+  std::string key;             // as the gate names it: memory/cpu/DRAM/bandwidth_GBps
+  std::string device, figure;  // cpu, "DRAM bandwidth (triad)"
+  double value = 0;
+  std::string unit;
+  // ok, low, suspect (impossible for its hardware, or measured under load), unknown (nothing
+  // to judge it against), none (no figure: a path check, a curve with no plateau)
+  std::string verdict;
+  std::string reason;  // one line
+  double theoretical = 0, percent_of_theoretical = 0;
+  std::string theoretical_source;
+  std::string expected;         // the field's range: "70-90% of theoretical (STREAM, a socket)"
+  std::string state;            // the run's state that marks it, empty when clean
+  std::vector<int> references;  // rows of Profile::references placed beside it
+  double per_core = 0;          // the figure per core or thread it ran on (references beside)
+};
+
+// The run's state: the settings that move a figure, and each benchmark measured under load.
+struct RunState {
+  std::vector<ContextItem> settings;
+  int benchmarks_with_state = 0;  // benchmarks whose result carries the state counters
+  std::vector<Problem> loaded;    // benchmark, and what loaded it
+};
+
 struct Profile {
   int schema = kProfileSchema;
   // Every context key of the result files, merged (the first file's value of a key kept; a
@@ -382,6 +419,10 @@ struct Profile {
   Trend trend;
   std::vector<Metric> metrics;
   std::vector<DeclaredCounter> counters;
+  RunState run_state;
+  std::vector<Verdict> verdicts;
+  std::vector<Reference> references;  // those the verdicts place beside a figure
+  std::string references_source;      // the file they were read from
   Provenance provenance;
 };
 

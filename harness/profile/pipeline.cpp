@@ -10,6 +10,7 @@
 #include "core/context.hpp"
 #include "core/counter_schema.hpp"
 #include "harness/profile/predict.hpp"
+#include "harness/profile/references.hpp"
 #include "harness/profile/sha256.hpp"
 #include "harness/profile/steps.hpp"
 
@@ -57,6 +58,7 @@ std::vector<Metric> metrics_of(const std::vector<ResultFile>& files) {
       const char* c = main_counter(m);
       if (!c || !m.error.empty()) continue;
       out.push_back(make_metric(m.name, c, m.counters.at(c), m.counter_info(c)->higher_is_better));
+      out.back().loaded = loaded_why(m);
     }
   return out;
 }
@@ -106,6 +108,18 @@ Profile build_profile(const ProfileInputs& given) {
   p.energy = energy_step(in, p.devices, p.memory);
   p.trend = trend_step(in, p.devices, p.ratios);
   p.metrics = metrics_of(in.files);
+  p.run_state = run_state_step(in);
+  p.references_source =
+      in.references.empty()
+          ? (fs::path(in.data_dir.empty() ? data_dir() : in.data_dir) / "reference_machines.csv")
+                .string()
+          : in.references;
+  const std::vector<Reference> references =
+      in.references.empty() && !fs::exists(p.references_source)
+          ? std::vector<Reference>{}
+          : load_references(p.references_source);
+  p.verdicts = verdicts_step(in, p, references, p.references);
+  if (in.references.empty()) p.references_source = "data/reference_machines.csv";
   std::set<std::string> declared;
   for (const ResultFile& f : in.files)  // the counters families declared beyond core's, once each
     for (const Measurement& m : f.measurements)

@@ -15,8 +15,9 @@ namespace memwall::harness {
 
 struct ProfileInputs {
   std::vector<ResultFile> files;
-  std::string data_dir;  // reference data: datasheets, aliases, the paper's trend points
-  std::string dram;      // --dram "CHANNELSxMT/s[xBITS]", where SMBIOS is mute
+  std::string data_dir;    // reference data: datasheets, aliases, the paper's trend points
+  std::string dram;        // --dram "CHANNELSxMT/s[xBITS]", where SMBIOS is mute
+  std::string references;  // --references FILE; empty: the data folder's reference_machines.csv
 };
 
 // The result files of these paths (folders: their bench_*.json), merged by benchmark name (a

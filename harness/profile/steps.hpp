@@ -55,6 +55,15 @@ void add_storage_level(const ProfileInputs& in, const std::vector<StorageRow>& r
                        PerDevice<std::vector<Level>>& memory, PerDevice<Curves>& curves);
 std::vector<ModelLoad> model_loads(const PerDevice<std::vector<Level>>& memory);
 
+// The run's state: the settings that move a figure, and each benchmark measured under load.
+RunState run_state_step(const ProfileInputs& in);
+// What loaded the run while a benchmark ran (its state_* counters), empty when nothing did.
+std::string loaded_why(const Measurement& m);
+// A verdict on each headline figure, with the references of `all` it places beside them
+// (appended to `used`, which the verdicts index).
+std::vector<Verdict> verdicts_step(const ProfileInputs& in, const Profile& p,
+                                   const std::vector<Reference>& all, std::vector<Reference>& used);
+
 Provenance provenance_step(const ProfileInputs& in, const PerDevice<LevelAnalysis>& analyses);
 
 }  // namespace memwall::harness

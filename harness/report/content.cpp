@@ -6,6 +6,7 @@
 #include <set>
 
 #include "harness/format.hpp"
+#include "harness/report/health.hpp"
 #include "harness/report/plots.hpp"
 
 namespace memwall::harness {
@@ -965,6 +966,19 @@ void trend_section(Document& doc, const Profile& p, const std::vector<Figure>& f
 
 std::string device_method(const Profile& p, const std::string& id) {
   const Device& d = device(p, id);
+  if (d.kind == "storage") {
+    std::string engine = "its I/O engine";
+    for (const ContextItem& c : d.context)
+      if (c.key == "engine") engine = c.value;
+    return "Method on " + name_of(p, id) +
+           ": every benchmark repeats (best, median and cv beside it). I/O as fio does it: " +
+           engine +
+           ", on a test file that has no name (freed when bench_io exits), O_DIRECT where the "
+           "file system allows it, else buffered with the pages dropped before each pass; every "
+           "sector read back is checked. Counted as fio counts: bytes and I/Os completed over "
+           "the elapsed time (1 GB/s = 1e9 B/s), latency from submission to completion, "
+           "percentiles by nearest rank.";
+  }
   if (d.kind == "gpu") {
     double stride = 0;
     if (p.curves.count(id))
@@ -1140,6 +1154,8 @@ Document report_document(const Profile& p) {
                  (p.provenance.inputs.size() == 1 ? "" : "s");
   const std::vector<Figure> figures = figures_of(p);
   verdict(doc, p);
+  if (const std::string health = health_line(p); !health.empty()) doc.paragraph(health);
+  doc.paragraph(reproduce_line(p));
   walls_section(doc, p);
   roofline_section(doc, p, figures);
   memory_section(doc, p, figures);
@@ -1150,6 +1166,7 @@ Document report_document(const Profile& p) {
   models_section(doc, p, figures);
   interconnect_section(doc, p, figures);
   trend_section(doc, p, figures);
+  health_section(doc, p);
   other_section(doc, p);
   machine_section(doc, p);
   problems_section(doc, p);

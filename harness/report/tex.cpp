@@ -230,12 +230,26 @@ std::string latex_tables(const Profile& p, bool wide) {
       << latex_escape(p.provenance.memwall_version) << " (commit "
       << latex_escape(p.provenance.git_commit.substr(0, 12))
       << "). Every benchmark is repeated and checked; tables give the best repetition and the "
-         "median. CPU bandwidth uses the STREAM kernels and byte counts (1\\,GB/s = $10^9$ "
-         "bytes/s) on threads pinned one per core, each first-touching its part of the arrays, "
-         "on huge pages, every sample at least 0.1\\,s; GPU bandwidth BabelStream's kernels and "
-         "byte counts on every SM. Latency is a dependent pointer chase (multichase's method on "
-         "CPUs). Peak rates come from independent FMA chains whose exact final values are "
-         "checked, and from library GEMMs (2MNK FLOPs) checked on sampled entries.\n";
+         "median (1\\,GB/s = $10^9$ bytes/s).";
+  // Each kind of device measured, in its own words.
+  if (!devices_of_kind(p, "cpu").empty())
+    out << " CPU bandwidth uses the STREAM kernels and byte counts on threads pinned one per "
+           "core, each first-touching its part of the arrays, on huge pages, every sample at "
+           "least 0.1\\,s; CPU latency is a dependent pointer chase (multichase's method); CPU "
+           "peaks come from independent FMA chains whose exact final values are checked and "
+           "from BLAS GEMMs (2MNK FLOPs) checked on sampled entries.";
+  if (!devices_of_kind(p, "gpu").empty())
+    out << " GPU bandwidth uses BabelStream's kernels and byte counts on every SM, each size's "
+           "best over blocks and load widths; GPU latency is one thread's pointer chase through "
+           "the L1 or the L2 alone; GPU peaks come from FMA chains on every SM and from "
+           "cuBLASLt GEMMs (every heuristic candidate timed, the result checked on a sample); "
+           "the host link is measured as nvbandwidth separates it (copy engine or SMs, pinned or "
+           "pageable).";
+  if (!devices_of_kind(p, "storage").empty())
+    out << " Storage is measured as fio measures it (io\\_uring or libaio, O\\_DIRECT where "
+           "allowed, on an unnamed test file) and counted as fio counts: bytes and I/Os completed "
+           "over the elapsed time, latency from submission to completion.";
+  out << "\n";
   return out.str();
 }
 
