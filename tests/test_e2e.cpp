@@ -355,6 +355,25 @@ TEST(Memwall, BadDramIsRefusedBeforeTheRun) {
   fs::remove_all(out);
 }
 
+// A references file with a missing column or a figure that is not a number: one line, exit 2.
+TEST(Memwall, BadReferencesFileIsOneErrorLine) {
+  const fs::path dir = temp_dir("refs");
+  fs::create_directories(dir);
+  std::ofstream(dir / "no_column.csv") << "machine,kind,figure,value\nx,cpu,dram_triad,1\n";
+  std::ofstream(dir / "not_a_number.csv")
+      << "machine,kind,uarch,figure,value,unit,cores,scope,method,source\n"
+         "x,cpu,Zen 4,dram_triad,fast,GB/s,,n,m,s\n";
+  for (const char* name : {"no_column.csv", "not_a_number.csv"}) {
+    const Outcome o =
+        run(memwall_cli() + " report " + MEMWALL_FIXTURES + "/run_a/bench_cpu.json --out " +
+            (dir / "out").string() + " --references " + (dir / name).string());
+    EXPECT_EQ(o.exit_code, 2) << o.output;
+    EXPECT_EQ(error_lines(o.output), 1) << o.output;
+    EXPECT_NE(o.output.find(name), std::string::npos) << o.output;
+  }
+  fs::remove_all(dir);
+}
+
 TEST(Memwall, InterruptedRunKeepsWhatItMeasured) {
   const fs::path dir = temp_dir("interrupt");
   const fs::path out = dir / "bench_cpu.json";

@@ -25,9 +25,9 @@ std::vector<FleetNode> eight_nodes() {
     n.name = "node" + std::to_string(i);
     n.source = "results/node" + std::to_string(i);
     n.kind = "AMD EPYC 9654";
-    n.metrics["memory/cpu/DRAM/bandwidth_GBps"] = {700 * jitter[i] * (i == 5 ? 0.6 : 1), true};
-    n.metrics["memory/cpu/DRAM/latency_ns"] = {110 / jitter[i] * (i == 5 ? 1.05 : 1), false};
-    n.metrics["compute/cpu/fp64/peak_GFLOPps"] = {9000 * jitter[(i + 3) % 8], true};
+    n.metrics["memory/cpu/DRAM/bandwidth_GBps"] = {700 * jitter[i] * (i == 5 ? 0.6 : 1), true, ""};
+    n.metrics["memory/cpu/DRAM/latency_ns"] = {110 / jitter[i] * (i == 5 ? 1.05 : 1), false, ""};
+    n.metrics["compute/cpu/fp64/peak_GFLOPps"] = {9000 * jitter[(i + 3) % 8], true, ""};
     nodes.push_back(n);
   }
   return nodes;

@@ -46,18 +46,20 @@ void print_levels(const Profile& p) {
 }  // namespace
 
 Profile report(const std::vector<std::string>& inputs, std::string out_dir,
-               const std::vector<std::string>& notes, bool tex_wide, const std::string& dram) {
+               const std::vector<std::string>& notes, const ReportFlags& flags) {
   Profile profile;
   if (is_profile_input(inputs)) {
-    if (!dram.empty())
-      throw InputError("--dram applies to result files; this profile was built already");
+    if (!flags.dram.empty() || !flags.references.empty())
+      throw InputError(
+          "--dram and --references apply to result files; this profile was built already");
     const fs::path in(inputs.front());
     profile = load_profile((fs::is_directory(in) ? in / "profile.json" : in).string());
   } else {
     ProfileInputs in;
     in.files = load_result_files(inputs);
     in.data_dir = data_dir();
-    in.dram = dram;
+    in.dram = flags.dram;
+    in.references = flags.references;
     profile = build_profile(in);
     // What `memwall run` noted (binaries skipped, crashed or failed) belongs to this run's
     // profile alone: a later `memwall report` of the folder rebuilds from the result files.
@@ -69,7 +71,7 @@ Profile report(const std::vector<std::string>& inputs, std::string out_dir,
   if (out_dir.empty()) out_dir = ".";
   fs::create_directories(out_dir);
   ReportOptions options;
-  options.tex_wide = tex_wide;
+  options.tex_wide = flags.tex_wide;
   const std::vector<std::string> written = write_reports(out_dir, profile, options);
   print_levels(profile);
   std::cout << "memwall: report written to " << (fs::path(out_dir) / "summary.md").string()
@@ -94,6 +96,9 @@ void add_report_flags(CLI::App& command, ReportFlags& flags) {
         }
       });
   command.add_flag("--tex-wide", flags.tex_wide, "report.tex tables across both columns (table*)");
+  command.add_option("--references", flags.references,
+                     "reference machines to place the figures beside (CSV with the columns of "
+                     "data/reference_machines.csv; default: that file)");
 }
 
 namespace {
@@ -113,7 +118,7 @@ const bool registered = add_command(
        rep->add_option("--out", o->out, "folder for the report (default: the input folder)");
        add_report_flags(*rep, o->flags);
        return std::pair{rep, CommandRun([o] {
-                          report(o->inputs, o->out, {}, o->flags.tex_wide, o->flags.dram);
+                          report(o->inputs, o->out, {}, o->flags);
                           return 0;
                         })};
      }});

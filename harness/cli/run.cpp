@@ -196,7 +196,7 @@ int run_command(RunFlags& o) {
   outcome.notes.insert(outcome.notes.begin(), plan_notes.begin(), plan_notes.end());
   Profile profile;
   try {
-    profile = report({o.out_dir}, o.out_dir, outcome.notes, o.report.tex_wide, o.report.dram);
+    profile = report({o.out_dir}, o.out_dir, outcome.notes, o.report);
   } catch (const InputError& e) {
     std::cerr << "memwall: error: " << e.what() << "\n";
     return 1;

@@ -482,7 +482,7 @@ std::string loaded_why(const Measurement& m) {
   std::string why;
   const double others = max_counter(m, "state_other_cpus_busy");
   const double steal = max_counter(m, "state_steal_percent");
-  if (others > 0) why = "other processes kept " + sig(others) + " CPUs busy";
+  if (others > 0) why = "other processes kept " + fixed(others, 1) + " CPUs busy";
   if (steal > 0)
     why +=
         (why.empty() ? "" : "; ") + std::string("steal ") + fixed(steal, steal < 10 ? 1 : 0) + "%";

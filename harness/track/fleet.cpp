@@ -104,6 +104,7 @@ FleetResult fleet(std::vector<FleetNode> nodes, const FleetOptions& o) {
       const auto it = n.metrics.find(name);
       const bool has = it != n.metrics.end() && std::isfinite(it->second.value);
       m.values.push_back(has ? it->second.value : nan);
+      m.loaded.push_back(has ? it->second.loaded : "");
       if (has) {
         present.push_back(it->second.value);
         m.higher_is_better = it->second.higher_is_better;
@@ -116,17 +117,22 @@ FleetResult fleet(std::vector<FleetNode> nodes, const FleetOptions& o) {
     for (double v : present) deviations.push_back(std::fabs(v - m.median));
     // 1.4826 MAD estimates the standard deviation of normal noise, as the gate uses it.
     m.spread = std::max(o.floor, 1.4826 * median_of(deviations) / std::fabs(m.median));
-    for (double v : m.values) {
+    for (size_t i = 0; i < m.values.size(); ++i) {
+      const double v = m.values[i];
       const double d = std::isfinite(v) ? (v - m.median) / std::fabs(m.median) : nan;
       m.deviation.push_back(d);
       m.outlier.push_back(std::isfinite(d) && std::fabs(d) >= o.threshold &&
-                          std::fabs(d) >= o.k * m.spread);
+                          std::fabs(d) >= o.k * m.spread && m.loaded[i].empty());
     }
     r.metrics.push_back(m);
   }
   r.outliers.assign(r.nodes.size(), 0);
+  r.loaded.assign(r.nodes.size(), 0);
   for (const FleetMetric& m : r.metrics)
-    for (size_t i = 0; i < r.nodes.size(); ++i) r.outliers[i] += m.outlier[i] ? 1 : 0;
+    for (size_t i = 0; i < r.nodes.size(); ++i) {
+      r.outliers[i] += m.outlier[i] ? 1 : 0;
+      r.loaded[i] += m.loaded[i].empty() ? 0 : 1;
+    }
   for (size_t i = 0; i < r.nodes.size(); ++i) {
     r.outlier_nodes += r.outliers[i] > 0 ? 1 : 0;
     r.failed_nodes += r.nodes[i].failed.empty() && r.nodes[i].failed_benchmarks == 0 ? 0 : 1;
@@ -159,6 +165,13 @@ std::string fleet_table(const FleetResult& r, const FleetOptions& o) {
       out << (w ? "; " : "") << worst[w].second;
     if (worst.empty()) out << "like the others";
     if (n.failed_benchmarks) out << " (" << n.failed_benchmarks << " benchmarks failed in its run)";
+    if (r.loaded[i] > 0)
+      for (const FleetMetric& m : r.metrics)
+        if (!m.loaded[i].empty()) {
+          out << " (" << r.loaded[i] << " metrics measured under load, not judged: " << m.loaded[i]
+              << ")";
+          break;
+        }
     out << "\n";
   }
   out << "\nmetric | median | spread";
@@ -203,7 +216,8 @@ std::string fleet_json(const FleetResult& r) {
                      {"source", r.nodes[i].source},
                      {"failed", r.nodes[i].failed},
                      {"failed_benchmarks", r.nodes[i].failed_benchmarks},
-                     {"outliers", r.outliers[i]}});
+                     {"outliers", r.outliers[i]},
+                     {"loaded_metrics", r.loaded[i]}});
   for (size_t c = 0; c < r.metrics.size(); ++c) {
     const FleetMetric& m = r.metrics[c];
     nlohmann::json values = nlohmann::json::array();
@@ -211,7 +225,8 @@ std::string fleet_json(const FleetResult& r) {
       values.push_back(std::isfinite(m.values[i])
                            ? nlohmann::json{{"value", m.values[i]},
                                             {"deviation", m.deviation[i]},
-                                            {"outlier", static_cast<bool>(m.outlier[i])}}
+                                            {"outlier", static_cast<bool>(m.outlier[i])},
+                                            {"loaded", m.loaded[i]}}
                            : nlohmann::json(nullptr));
     metrics.push_back({{"column", c + 1},
                        {"name", m.name},

@@ -35,6 +35,9 @@ struct FleetMetric {
   std::vector<double> values;     // per node; NaN where the node lacks it
   std::vector<double> deviation;  // (value - median) / median
   std::vector<bool> outlier;
+  // Per node: what loaded its run while this was measured; such a node is not an outlier on it
+  // (the load, not the hardware).
+  std::vector<std::string> loaded;
 };
 
 struct FleetResult {
@@ -42,6 +45,7 @@ struct FleetResult {
   std::vector<FleetMetric> metrics;  // those at least three nodes have
   std::vector<int> outliers;         // per node
   int outlier_nodes = 0, failed_nodes = 0;
+  std::vector<int> loaded;  // per node: metrics measured under load
 };
 
 // A node from a profile.json or a results folder (folder/profile.json); a folder without a

@@ -27,7 +27,7 @@ std::string num(double v) {
 }
 
 void put(std::map<std::string, Headline>& out, const std::string& name, double v, bool higher) {
-  if (v > 0) out[name] = {v, higher};
+  if (v > 0) out[name] = {v, higher, ""};
 }
 
 }  // namespace
@@ -82,15 +82,31 @@ std::map<std::string, Headline> headline_metrics(const Profile& p) {
         {c.name, c.unit, c.higher_is_better, c.main, c.headline, c.meaning, c.scale});
   for (const Metric& m : p.metrics) {
     const CounterInfo* c = find_counter(declared, m.counter);
-    if (c && c->headline)
-      put(out, "benchmark/" + m.name + "/" + m.counter, m.median, c->higher_is_better);
+    if (c && c->headline && m.median > 0)
+      out["benchmark/" + m.name + "/" + m.counter] = {m.median, c->higher_is_better, m.loaded};
+  }
+  // The run's state of each figure, as its verdict found it; a ridge is as loaded as the
+  // bandwidth or the peak it divides.
+  std::map<std::string, std::string> state;
+  for (const Verdict& v : p.verdicts)
+    if (!v.state.empty()) state[v.key] = v.state;
+  for (auto& [name, h] : out) {
+    if (state.count(name)) h.loaded = state.at(name);
+    if (name.rfind("ridge/", 0) != 0) continue;
+    const std::string rest = name.substr(6);  // device/level/type
+    const size_t a = rest.find('/'), b = rest.rfind('/');
+    const std::string device = rest.substr(0, a), level = rest.substr(a + 1, b - a - 1);
+    for (const std::string& from :
+         {"memory/" + device + "/" + level + "/bandwidth_GBps",
+          "compute/" + device + "/" + rest.substr(b + 1) + "/peak_GFLOPps"})
+      if (state.count(from) && h.loaded.empty()) h.loaded = state.at(from);
   }
   return out;
 }
 
 std::map<std::string, Headline> all_metrics(const Profile& p) {
   std::map<std::string, Headline> out;
-  for (const Metric& m : p.metrics) out[m.name] = {m.median, m.higher_is_better};
+  for (const Metric& m : p.metrics) out[m.name] = {m.median, m.higher_is_better, m.loaded};
   return out;
 }
 
@@ -124,6 +140,11 @@ GateResult gate(const Profile& profile, const std::vector<Profile>& baseline,
     row.change = h.higher_is_better ? change : -change;
     const double band = std::max(o.threshold, o.k * row.spread);
     row.verdict = row.change < -band ? "regression" : row.change > band ? "improvement" : "ok";
+    if (row.verdict == "regression" && !h.loaded.empty()) {
+      row.verdict = "loaded";
+      row.loaded = h.loaded;
+      ++r.loaded;
+    }
     r.regressions += row.verdict == "regression";
     r.improvements += row.verdict == "improvement";
     ++r.checked;
@@ -137,14 +158,19 @@ std::string gate_table(const GateResult& r, const GateOptions& o, bool all_rows)
   out << "memwall gate: " << r.checked << " metrics against the history (a change counts beyond "
       << pct(o.threshold).substr(1) << " and " << num(o.k)
       << " robust standard deviations of the runs before): " << r.regressions << " regressions, "
-      << r.improvements << " improvements\n";
+      << r.improvements << " improvements"
+      << (r.loaded > 0 ? ", " + std::to_string(r.loaded) +
+                             " worse while the run was loaded (not counted: the load, not the "
+                             "hardware)"
+                       : "")
+      << "\n";
   out << "metric | baseline (median of runs) | spread between runs | now | change | verdict\n";
   for (const GateRow& row : r.rows) {
     if (!all_rows && row.verdict == "ok") continue;
     out << row.name << " | " << (row.runs ? num(row.baseline) : "-") << " | "
         << (row.runs ? pct(row.spread).substr(1) : "-") << " (" << row.runs << " runs) | "
         << num(row.value) << " | " << (row.verdict == "new" ? "-" : pct(row.change)) << " | "
-        << row.verdict << "\n";
+        << row.verdict << (row.loaded.empty() ? "" : " (" + row.loaded + ")") << "\n";
   }
   return out.str();
 }

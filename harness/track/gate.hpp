@@ -16,6 +16,7 @@ namespace memwall::harness {
 struct Headline {
   double value = 0;
   bool higher_is_better = true;
+  std::string loaded;  // what loaded the run while it was measured (the profile's verdicts)
 };
 // The headline metrics of a profile, by name ("memory/cpu/DRAM/bandwidth_GBps", ...): each
 // level's bandwidth and latency, each peak, the ridge points of the walls' format, every link,
@@ -36,12 +37,15 @@ struct GateRow {
   std::string name;
   double baseline = 0, spread = 0, value = 0, change = 0;  // change signed: negative is worse
   int runs = 0;
-  std::string verdict;  // regression, improvement, ok, new (no baseline)
+  // regression, improvement, ok, new (no baseline), or loaded: worse, but measured while
+  // another process or the hypervisor took the machine: the load, not the hardware
+  std::string verdict;
+  std::string loaded;  // what loaded it
 };
 
 struct GateResult {
   std::vector<GateRow> rows;
-  int regressions = 0, improvements = 0, checked = 0;
+  int regressions = 0, improvements = 0, checked = 0, loaded = 0;
 };
 
 GateResult gate(const Profile& profile, const std::vector<Profile>& baseline,

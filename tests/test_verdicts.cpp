@@ -1,0 +1,194 @@
+// Verdicts and the run's state, from real result files with a state injected (never from this
+// machine's load): a loaded run is named in its report, its figures are suspect, and gate and
+// fleet read the load, not a regression; a GPU whose link trained low and whose clock a power
+// cap held gets both named; a references file that is not one is one clear error.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "harness/profile/pipeline.hpp"
+#include "harness/profile/references.hpp"
+#include "harness/report/content.hpp"
+#include "harness/report/document.hpp"
+#include "harness/track/fleet.hpp"
+#include "harness/track/gate.hpp"
+
+using namespace memwall::harness;
+namespace fs = std::filesystem;
+
+namespace {
+
+Profile profile_of(std::vector<ResultFile> files) {
+  ProfileInputs in;
+  in.files = std::move(files);
+  in.data_dir = MEMWALL_DATA;
+  return build_profile(in);
+}
+
+// The fixture run with every benchmark's state as core records it: `other_cpus` busy with
+// other processes (loaded past half a CPU), and its DRAM figures `scale` of what they were.
+std::vector<ResultFile> run_with_state(double other_cpus, double scale) {
+  std::vector<ResultFile> files =
+      load_result_files({std::string(MEMWALL_FIXTURES) + "/run_a/bench_cpu.json"});
+  for (ResultFile& f : files)
+    for (Measurement& m : f.measurements) {
+      const size_t n = m.counters.empty() ? 1 : m.counters.begin()->second.size();
+      m.counters["state_other_cpus_busy"] = std::vector<double>(n, other_cpus);
+      m.counters["state_steal_percent"] = std::vector<double>(n, 0);
+      m.counters["state_loaded"] = std::vector<double>(n, other_cpus >= 0.5 ? 1 : 0);
+      if (m.key_number("bytes") >= 256e6)
+        for (auto& [name, v] : m.counters)
+          if (name == "GBps" || name == "hw_GBps")
+            for (double& x : v) x *= scale;
+    }
+  return files;
+}
+
+const Verdict& verdict_of(const Profile& p, const std::string& key) {
+  for (const Verdict& v : p.verdicts)
+    if (v.key == key) return v;
+  static const Verdict none;
+  ADD_FAILURE() << "no verdict " << key;
+  return none;
+}
+
+}  // namespace
+
+TEST(Verdicts, ALoadedRunIsNamedAndItsFiguresAreSuspect) {
+  const Profile loaded = profile_of(run_with_state(1.3, 0.6));
+  EXPECT_GT(loaded.run_state.benchmarks_with_state, 0);
+  EXPECT_EQ(loaded.run_state.loaded.size(),
+            static_cast<size_t>(loaded.run_state.benchmarks_with_state));
+  const Verdict& dram = verdict_of(loaded, "memory/cpu/DRAM/bandwidth_GBps");
+  EXPECT_EQ(dram.verdict, "suspect");
+  EXPECT_NE(dram.reason.find("other processes kept 1.3 CPUs busy"), std::string::npos)
+      << dram.reason;
+  const std::string md = MarkdownWriter().write(report_document(loaded));
+  EXPECT_NE(md.find("benchmarks ran under load"), std::string::npos);
+  EXPECT_NE(md.find("Benchmarks measured under load"), std::string::npos);
+
+  const Profile clean = profile_of(run_with_state(0.02, 1));
+  EXPECT_TRUE(clean.run_state.loaded.empty());
+  for (const Verdict& v : clean.verdicts) EXPECT_TRUE(v.state.empty()) << v.key;
+  const std::string clean_md = MarkdownWriter().write(report_document(clean));
+  EXPECT_NE(clean_md.find("none ran under load"), std::string::npos);
+  EXPECT_EQ(clean_md.find("Benchmarks measured under load"), std::string::npos);
+}
+
+TEST(Verdicts, GateAndFleetReadTheLoadNotARegression) {
+  const Profile clean = profile_of(run_with_state(0.02, 1));
+  const Profile loaded = profile_of(run_with_state(1.3, 0.6));
+  const std::vector<Profile> history(5, clean);
+  const GateResult r = gate(loaded, history, GateOptions{});
+  EXPECT_EQ(r.regressions, 0);
+  EXPECT_GT(r.loaded, 0);
+  const std::string table = gate_table(r, GateOptions{}, false);
+  EXPECT_NE(table.find("loaded (other processes kept 1.3 CPUs busy"), std::string::npos) << table;
+  // The same drop on a clean run is a regression.
+  const GateResult real = gate(profile_of(run_with_state(0.02, 0.6)), history, GateOptions{});
+  EXPECT_GT(real.regressions, 0);
+  EXPECT_EQ(real.loaded, 0);
+
+  std::vector<FleetNode> nodes;
+  for (int i = 0; i < 4; ++i) {
+    FleetNode n;
+    n.name = n.source = "node" + std::to_string(i);
+    n.kind = "x";
+    n.metrics = headline_metrics(i == 2 ? loaded : clean);
+    nodes.push_back(n);
+  }
+  const FleetResult f = fleet(nodes, FleetOptions{});
+  EXPECT_EQ(f.outlier_nodes, 0);
+  EXPECT_GT(f.loaded[2], 0);
+  EXPECT_NE(fleet_table(f, FleetOptions{}).find("measured under load"), std::string::npos);
+}
+
+TEST(Verdicts, ALinkTrainedLowAndAPowerCappedClockAreNamed) {
+  std::vector<ResultFile> files =
+      load_result_files({std::string(MEMWALL_REPORTS) + "/nvidia-h200"});
+  for (ResultFile& f : files) {
+    if (f.context.contains("gpu0_pcie")) {  // these files' keys for GPU 0
+      f.context["gpu0_pcie"] = "gen 4 x8";
+      f.context["gpu0_pcie_max"] = "gen 5 x16";
+      f.context["gpu0_max_sm_clock_mhz"] = "1980";
+    }
+    for (Measurement& m : f.measurements) {
+      const size_t n = m.counters.empty() ? 1 : m.counters.begin()->second.size();
+      if (m.family == "gpu.pcie")
+        for (double& x : m.counters["GBps"]) x *= 0.25;  // what gen 4 x8 carries
+      if (m.family == "gpu.flops" || m.family == "gpu.gemm") {
+        for (double& x : m.counters["GFLOPps"]) x *= 0.62;
+        m.counters["state_gpu_sm_mhz"] = std::vector<double>(n, 1230);
+        m.counters["state_gpu_clock_reasons"] = std::vector<double>(n, 0x4);  // SW power cap
+      }
+    }
+  }
+  const Profile p = profile_of(files);
+  const Verdict& h2d = verdict_of(p, "interconnect/host/gpu0/PCIe_H2D/pinned/ce/bandwidth_GBps");
+  EXPECT_EQ(h2d.verdict, "low");
+  EXPECT_NE(h2d.reason.find("trained at gen 4 x8 of its gen 5 x16"), std::string::npos)
+      << h2d.reason;
+  const Verdict& bf16 = verdict_of(p, "compute/gpu0/bf16/peak_GFLOPps");
+  EXPECT_EQ(bf16.verdict, "low");
+  EXPECT_NE(bf16.reason.find("SM clock 1230 of 1980 MHz"), std::string::npos) << bf16.reason;
+  EXPECT_NE(bf16.reason.find("held by: software power cap"), std::string::npos) << bf16.reason;
+}
+
+TEST(Verdicts, TheCommittedH200Report) {
+  const Profile p = profile_of(load_result_files({std::string(MEMWALL_REPORTS) + "/nvidia-h200"}));
+  const Verdict& h2d = verdict_of(p, "interconnect/host/gpu0/PCIe_H2D/pinned/ce/bandwidth_GBps");
+  EXPECT_EQ(h2d.verdict, "ok") << h2d.reason;
+  EXPECT_NEAR(h2d.theoretical, 63.0, 0.1);  // gen 5 x16, 128b/130b
+  EXPECT_NEAR(h2d.percent_of_theoretical, 88, 1);
+  for (const Collective& c : p.links.nccl) {
+    EXPECT_EQ(c.ranks, 1);
+    EXPECT_EQ(c.busGBps, 0);
+    EXPECT_EQ(c.algGBps, 0);
+    EXPECT_FALSE(c.no_bandwidth_why.empty());
+  }
+  for (const Verdict& v : p.verdicts) {
+    EXPECT_FALSE(v.verdict.empty()) << v.key;
+    EXPECT_FALSE(v.reason.empty()) << v.key;
+  }
+}
+
+TEST(Verdicts, ZenReportsPlaceDramAndLatencyBesideTwoReferences) {
+  for (const char* r : {"amd-epyc-zen5-2core-kvm", "amd-epyc-zen4-2core-kvm"}) {
+    const Profile p = profile_of(load_result_files({std::string(MEMWALL_REPORTS) + "/" + r}));
+    for (const char* key : {"memory/cpu/DRAM/bandwidth_GBps", "memory/cpu/DRAM/latency_ns"}) {
+      const Verdict& v = verdict_of(p, key);
+      EXPECT_GE(v.references.size(), 2u) << r << " " << key;
+      for (int i : v.references) EXPECT_FALSE(p.references.at(i).source.empty());
+    }
+  }
+}
+
+TEST(References, TheShippedFileLoadsAndABadOneIsOneError) {
+  const auto refs = load_references(std::string(MEMWALL_DATA) + "/reference_machines.csv");
+  EXPECT_GE(refs.size(), 30u);
+  for (const Reference& r : refs) {
+    EXPECT_GT(r.low, 0) << r.machine;
+    EXPECT_GE(r.high, r.low) << r.machine;
+  }
+  const fs::path dir = fs::temp_directory_path() / ("memwall_refs_" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  const std::string header = "machine,kind,uarch,figure,value,unit,cores,scope,method,source\n";
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"machine,kind,figure,value\nx,cpu,dram_triad,1\n", "no column 'uarch'"},
+      {header + "x,cpu,Zen 4,dram_triad,abc,GB/s,,n,m,s\n", "line 2: value 'abc'"},
+      {header + "x,cpu,Zen 4,dram_triad,9-3,GB/s,,n,m,s\n", "from high to low"},
+      {header + "x,cpu,Zen 4,dram_triad,1,GB/s,1.5,n,m,s\n", "cores '1.5'"},
+      {header + "x,cpu,Zen 4,dram_triad,1,GB/s\n", "cells where the header has"}};
+  for (const auto& [text, said] : bad) {
+    std::ofstream(dir / "refs.csv") << text;
+    try {
+      load_references((dir / "refs.csv").string());
+      ADD_FAILURE() << text;
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find(said), std::string::npos) << e.what();
+    }
+  }
+  fs::remove_all(dir);
+}
