@@ -92,12 +92,28 @@ int main(int argc, char** argv) {
       gpu["pcie"] = "gen " + std::to_string(nvml.pcie_generation()) + " x" +
                     std::to_string(nvml.pcie_width());
       gpu["nvlinks_up"] = std::to_string(nvml.nvlinks_up());
+      gpu["pcie_max"] = "gen " + std::to_string(nvml.max_pcie_generation()) + " x" +
+                        std::to_string(nvml.max_pcie_width());
+      gpu["persistence"] = nvml.persistence();
+      gpu["mig"] = nvml.mig();
     }
     add_context("devices", nlohmann::json{{"gpu" + std::to_string(d.index), gpu}}.dump());
     add_context("host_numa_node", host_node);
     add_context("cuda_driver_version", std::to_string(d.driver_version));
     add_context("cuda_runtime_version", std::to_string(d.runtime_version));
     add_context("nvml", nvml.status());
+  };
+  // The SM clock, what held it and the PCIe link while each benchmark ran: a low figure's
+  // verdict names a power cap or a link trained below its maximum.
+  static GpuStateSampler sampler;
+  program.state_begin = [] { sampler.start(); };
+  program.state_end = [](std::map<std::string, double>& out) {
+    const GpuState s = sampler.stop();
+    if (s.samples == 0) return;
+    out["state_gpu_sm_mhz"] = s.sm_mhz;
+    out["state_gpu_clock_reasons"] = static_cast<double>(s.clock_reasons);
+    out["state_gpu_pcie_gen"] = s.pcie_generation;
+    out["state_gpu_pcie_width"] = s.pcie_width;
   };
   return bench_main(argc, argv, program);
 }

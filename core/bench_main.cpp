@@ -55,6 +55,8 @@ struct Registry {
   std::atomic<int> failed{0};      // failed checks and errors
   std::vector<std::string> names;  // as registered, for the progress count and the plan
   std::vector<PlannedCost> costs;
+  std::function<void()> state_begin;  // the binary's (BenchProgram)
+  std::function<void(std::map<std::string, double>&)> state_end;
 };
 
 Registry& registry() {
@@ -283,14 +285,10 @@ void add_benchmark(const std::string& name, std::function<void(benchmark::State&
       return;
     }
     state_window().begin(name);
+    if (registry().state_begin) registry().state_begin();
     try {
       inject_fault(state, name);
       if (!state.error_occurred()) body(state);
-      if (LoadState load; state_window().end(load)) {
-        state.counters["state_other_cpus_busy"] = load.other_cpus_busy;
-        state.counters["state_steal_percent"] = load.steal_percent;
-        state.counters["state_loaded"] = load.loaded ? 1 : 0;
-      }
     } catch (const std::exception& e) {
       registry().failed.fetch_add(1);
       state.SkipWithError(("error: " + std::string(e.what())).c_str());
@@ -298,6 +296,14 @@ void add_benchmark(const std::string& name, std::function<void(benchmark::State&
       registry().failed.fetch_add(1);
       state.SkipWithError("error: an unknown exception");
     }
+    std::map<std::string, double> device_state;
+    if (registry().state_end) registry().state_end(device_state);
+    if (LoadState load; state_window().end(load)) {
+      state.counters["state_other_cpus_busy"] = load.other_cpus_busy;
+      state.counters["state_steal_percent"] = load.steal_percent;
+      state.counters["state_loaded"] = load.loaded ? 1 : 0;
+    }
+    for (const auto& [key, value] : device_state) state.counters[key] = value;
   });
   b->UseManualTime()->Unit(benchmark::kMicrosecond);
   if (min_seconds > 0 && !registry().user_min_time) b->MinTime(min_seconds);
@@ -555,6 +561,8 @@ int bench_main(int argc, char** argv, const BenchProgram& program) {
   }
   const bool primary = !program.is_primary || program.is_primary();
   r.agree_seconds = program.agree_seconds;
+  r.state_begin = program.state_begin;
+  r.state_end = program.state_end;
   std::string out_path = primary ? cl.out_path : "";  // only the primary rank writes
   std::string tmp_path;
   if (!out_path.empty()) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,10 @@ struct BenchProgram {
   // Its kernels read host memory: the PMU's memory-read events are counted beside them
   // (counted_read_GBps) where the CPU has them.
   bool counts_memory_reads = false;
+  // The device's own state over each benchmark, beside core's load and steal (bench_gpu: the
+  // SM clock, what held it, the PCIe link, from NVML), as state_* counters of its repetitions.
+  std::function<void()> state_begin;
+  std::function<void(std::map<std::string, double>&)> state_end;
 };
 
 // Parses flags (ours first, the rest go to Google Benchmark), registers every family of the

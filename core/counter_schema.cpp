@@ -35,6 +35,11 @@ std::vector<CounterInfo>& schema() {
        "of the CPUs' time the hypervisor gave other guests while it ran", 1},
       {"state_loaded", "", false, false, false,
        "1: measured under other processes' load or steal above the thresholds", 1},
+      {"state_gpu_sm_mhz", "MHz", true, false, false, "the GPU's SM clock while busy (NVML)", 1},
+      {"state_gpu_clock_reasons", "", false, false, false,
+       "NVML's clocks event reasons seen while busy (a bit mask; idle left out)", 1},
+      {"state_gpu_pcie_gen", "", true, false, false, "the PCIe generation while busy", 1},
+      {"state_gpu_pcie_width", "lanes", true, false, false, "the PCIe width while busy", 1},
   };
   return all;
 }

@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <chrono>
 
 namespace memwall {
@@ -109,6 +110,42 @@ int Nvml::pcie_width() const {
   return device_ && f && f(device_, &v) == 0 ? static_cast<int>(v) : 0;
 }
 
+int Nvml::max_pcie_generation() const {
+  unsigned v = 0;
+  const auto f = symbol<UintFn>(lib_, "nvmlDeviceGetMaxPcieLinkGeneration");
+  return device_ && f && f(device_, &v) == 0 ? static_cast<int>(v) : 0;
+}
+
+int Nvml::max_pcie_width() const {
+  unsigned v = 0;
+  const auto f = symbol<UintFn>(lib_, "nvmlDeviceGetMaxPcieLinkWidth");
+  return device_ && f && f(device_, &v) == 0 ? static_cast<int>(v) : 0;
+}
+
+unsigned long long Nvml::clocks_event_reasons() const {
+  unsigned long long mask = 0;
+  // Renamed from "throttle" reasons in CUDA 12.2's NVML; the old name stays for older drivers.
+  auto f = symbol<EnergyFn>(lib_, "nvmlDeviceGetCurrentClocksEventReasons");
+  if (!f) f = symbol<EnergyFn>(lib_, "nvmlDeviceGetCurrentClocksThrottleReasons");
+  return device_ && f && f(device_, &mask) == 0 ? mask : 0;
+}
+
+std::string Nvml::persistence() const {
+  int mode = 0;
+  using ModeFn = int (*)(void*, int*);
+  const auto g = symbol<ModeFn>(lib_, "nvmlDeviceGetPersistenceMode");
+  if (!device_ || !g || g(device_, &mode) != 0) return "";
+  return mode ? "on" : "off";
+}
+
+std::string Nvml::mig() const {
+  unsigned current = 0, pending = 0;
+  using MigFn = int (*)(void*, unsigned*, unsigned*);
+  const auto f = symbol<MigFn>(lib_, "nvmlDeviceGetMigMode");
+  if (!device_ || !f || f(device_, &current, &pending) != 0) return "";
+  return current ? "on" : "off";
+}
+
 std::string Nvml::ecc() const {
   int current = 0, pending = 0;
   const auto f = symbol<EccFn>(lib_, "nvmlDeviceGetEccMode");
@@ -146,6 +183,34 @@ std::string clocks_event_reasons_text(unsigned long long mask) {
   for (const auto& [bit, name] : reasons)
     if (mask & bit) out += (out.empty() ? "" : ", ") + std::string(name);
   return out;
+}
+
+void GpuStateSampler::start() {
+  state_ = GpuState{};
+  mhz_sum_ = 0;
+  Nvml& nvml = Nvml::instance();
+  if (!nvml.available()) return;
+  running_ = true;
+  sampler_ = std::thread([this, &nvml] {
+    while (running_.load()) {
+      const unsigned long long reasons = nvml.clocks_event_reasons();
+      if (!(reasons & 0x1)) {  // GpuIdle: between kernels, not what the benchmark ran at
+        ++state_.samples;
+        mhz_sum_ += nvml.clock_mhz(0);
+        state_.clock_reasons |= reasons & ~0x3ULL;  // idle and the application clock setting
+        state_.pcie_generation = std::max(state_.pcie_generation, nvml.pcie_generation());
+        state_.pcie_width = std::max(state_.pcie_width, nvml.pcie_width());
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  });
+}
+
+GpuState GpuStateSampler::stop() {
+  running_ = false;
+  if (sampler_.joinable()) sampler_.join();
+  if (state_.samples > 0) state_.sm_mhz = mhz_sum_ / state_.samples;
+  return state_;
 }
 
 void EnergyMeter::start() {

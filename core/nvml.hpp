@@ -24,6 +24,13 @@ class Nvml {
   int max_clock_mhz(int which) const;
   int pcie_generation() const;
   int pcie_width() const;
+  // What the GPU and its slot can train at: a link below it (a riser, a BIOS setting, a
+  // degraded lane) is named beside the host link's figure.
+  int max_pcie_generation() const;
+  int max_pcie_width() const;
+  unsigned long long clocks_event_reasons() const;  // NVML's bit mask; 0 where it cannot tell
+  std::string persistence() const;                  // on, off, or ""
+  std::string mig() const;                          // on, off, or "" (not a MIG GPU)
   std::string ecc() const;
   int nvlinks_up() const;
   std::string driver_version() const;
@@ -45,6 +52,26 @@ class Nvml {
 // NVML's clocks event reasons (nvmlDeviceGetCurrentClocksEventReasons) in words, idle and
 // the application clock setting left out: "software power cap, hardware thermal slowdown".
 std::string clocks_event_reasons_text(unsigned long long mask);
+
+// The GPU's state over a benchmark, sampled every 10 ms while it is busy (not idle): its SM
+// clock, what held the clock, its PCIe link. No samples where NVML is not available.
+struct GpuState {
+  int samples = 0;
+  double sm_mhz = 0;                        // the mean while busy
+  unsigned long long clock_reasons = 0;     // every reason seen while busy, idle left out
+  int pcie_generation = 0, pcie_width = 0;  // the highest seen while busy
+};
+class GpuStateSampler {
+ public:
+  void start();
+  GpuState stop();
+
+ private:
+  std::atomic<bool> running_{false};
+  std::thread sampler_;
+  GpuState state_;
+  double mhz_sum_ = 0;
+};
 
 // Energy over a benchmark: the total-energy counter where the GPU has one, else board power
 // sampled every 10 ms and integrated. joules() is 0 when neither works.

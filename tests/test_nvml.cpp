@@ -16,3 +16,13 @@ TEST(Nvml, AMachineWithoutTheLibrarySaysWhy) {
   meter.start();
   EXPECT_EQ(meter.stop_joules(), 0);
 }
+
+TEST(Nvml, ClockReasonsInWordsAndNoStateWithoutNvml) {
+  EXPECT_EQ(clocks_event_reasons_text(0x1 | 0x2), "");  // idle, application clocks
+  EXPECT_EQ(clocks_event_reasons_text(0x4), "software power cap");
+  EXPECT_EQ(clocks_event_reasons_text(0x4 | 0x40), "software power cap, hardware thermal slowdown");
+  Nvml::instance().open("libnvidia-ml-that-does-not-exist.so.1", 0);
+  GpuStateSampler sampler;
+  sampler.start();
+  EXPECT_EQ(sampler.stop().samples, 0);
+}
