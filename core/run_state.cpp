@@ -93,13 +93,24 @@ void StateWindow::begin(const std::string& benchmark) {
   if (benchmark == benchmark_ && start_.wall_s > 0) return;  // its window goes on
   benchmark_ = benchmark;
   start_ = sample_cpu_ticks();
+  recent_.push_back(start_);
 }
 
 bool StateWindow::end(LoadState& state) {
   const CpuTicks now = sample_cpu_ticks();
-  if (start_.total == 0 || now.total == 0 || now.wall_s - start_.wall_s < kStateWindowSeconds)
-    return false;
-  state = load_between(start_, now, siblings_);
+  if (start_.total == 0 || now.total == 0) return false;
+  // From this benchmark's start, or earlier where that is too recent to count.
+  CpuTicks from = start_;
+  const CpuTicks* latest = nullptr;  // the latest sample at least a window before now
+  for (const CpuTicks& s : recent_)
+    if (s.wall_s <= now.wall_s - kStateWindowSeconds && (!latest || s.wall_s > latest->wall_s))
+      latest = &s;
+  if (latest && latest->wall_s < from.wall_s) from = *latest;
+  std::erase_if(recent_,
+                [&](const CpuTicks& s) { return s.wall_s < now.wall_s - 4 * kStateWindowSeconds; });
+  recent_.push_back(now);
+  if (now.wall_s - from.wall_s < kStateWindowSeconds) return false;
+  state = load_between(from, now, siblings_);
   return true;
 }
 

@@ -37,18 +37,20 @@ constexpr double kStateWindowSeconds = 0.25;
 LoadState load_between(const CpuTicks& from, const CpuTicks& to, int siblings = 0);
 
 // Per benchmark: a window from its first call to the end of each call, reported (the state_*
-// counters) once it is long enough to count, so each repetition carries the state of the
-// benchmark so far; Google Benchmark's calls that only size the iterations count in it too.
+// counters) once it counts; a benchmark shorter than kStateWindowSeconds is given the state of
+// the last kStateWindowSeconds up to its end (the benchmarks just before it), so every benchmark
+// has one. Google Benchmark's calls that only size the iterations count in it too.
 class StateWindow {
  public:
   void begin(const std::string& benchmark);
-  // The window's state when it is long enough, else false.
+  // The window's state when one can be said, else false.
   bool end(LoadState& state);
   void set_siblings(int n) { siblings_ = n; }
 
  private:
   std::string benchmark_;
   CpuTicks start_;
+  std::vector<CpuTicks> recent_;  // samples of the last few seconds, oldest first
   int siblings_ = 0;
 };
 StateWindow& state_window();
