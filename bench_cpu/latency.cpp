@@ -9,16 +9,20 @@
 #include <atomic>
 #include <cstring>
 #include <memory>
+#include <set>
+#include <thread>
 #include <tuple>
 
 #include "bench_cpu/chase.hpp"
 #include "bench_cpu/isa.hpp"
 #include "bench_cpu/options.hpp"
 #include "core/bench_main.hpp"
+#include "core/buffer.hpp"
 #include "core/context.hpp"
 #include "core/rate.hpp"
 #include "core/registry.hpp"
 #include "core/roles.hpp"
+#include "core/thread_pool.hpp"
 #include "core/timing.hpp"
 #include "core/topology.hpp"
 #include "core/units.hpp"
@@ -32,7 +36,7 @@ constexpr uint64_t kStepsPerRegion = 1 << 16;
 
 // The family's flags, as typed and as resolved when it registers.
 struct LatencyFlags {
-  std::string pages, group = "256KiB", stride = "256";
+  std::string pages, group = "256KiB", stride = "256", curve_mixes;
   uint64_t group_bytes = 256 << 10, stride_bytes = kDefaultChaseStride;
 } g_flags;
 
@@ -49,10 +53,12 @@ struct Chase {
   void* position = nullptr;
 };
 
-Chase build_chase(uint64_t bytes, Pages pages, ChaseOrder order, uint64_t group_bytes) {
+Chase build_chase(uint64_t bytes, Pages pages, ChaseOrder order, uint64_t group_bytes,
+                  int node = -1) {
   Chase c;
   c.lines = std::max<uint64_t>(2, bytes / stride());
   c.buffer = Buffer(c.lines * stride(), pages);
+  if (node >= 0) bind_memory_to_node(c.buffer.data(), c.buffer.bytes(), node);
   std::memset(c.buffer.data(), 0, c.lines * stride());  // fault pages in address order
   c.order = chase_order(c.lines, std::max<uint64_t>(1, group_bytes / stride()), order,
                         0x9e3779b97f4a7c15ull ^ bytes);
@@ -85,16 +91,16 @@ void set_latency_counters(benchmark::State& state, const Chase& c, double second
 // Google Benchmark calls a benchmark function several times (once to size the iteration count,
 // then once per repetition). Building and warming a 1 GiB chase each time would dominate the
 // run, so the last chase is kept while the same benchmark asks for it again.
-Chase& chase_for(uint64_t bytes, Pages pages, ChaseOrder order) {
+Chase& chase_for(uint64_t bytes, Pages pages, ChaseOrder order, int node = -1) {
   static std::unique_ptr<Chase> cached;
-  static std::tuple<uint64_t, Pages, ChaseOrder> cached_key;
-  const auto key = std::make_tuple(bytes, pages, order);
+  static std::tuple<uint64_t, Pages, ChaseOrder, int> cached_key;
+  const auto key = std::make_tuple(bytes, pages, order, node);
   if (cached && cached_key == key) {
     walk(*cached, std::min<uint64_t>(2 * cached->lines, 1 << 16));  // re-warm what was evicted
     return *cached;
   }
   cached.reset();  // free the old one before the new one is allocated
-  cached = std::make_unique<Chase>(build_chase(bytes, pages, order, g_flags.group_bytes));
+  cached = std::make_unique<Chase>(build_chase(bytes, pages, order, g_flags.group_bytes, node));
   cached_key = key;
   walk(*cached, std::min<uint64_t>(2 * cached->lines, 1 << 21));  // warm caches and TLB
   return *cached;
@@ -159,6 +165,185 @@ void run_loaded(benchmark::State& state, uint64_t bytes, int load_threads) {
   state.counters["load_threads"] = load_threads;
 }
 
+// The bandwidth-latency curve (Intel MLC's --loaded_latency, Mess): the chase of one core while
+// generators on the other cores of its node move a mix of reads and writes, a line at a time,
+// with a delay between lines swept from saturation (0) to nearly idle; gen:0 is the idle point.
+// Every buffer is bound to the memory node measured. Bytes count as STREAM counts them (a line
+// read 64, a line written 64); hw_GBps adds the line a plain store reads first.
+struct Mix {
+  const char* name;
+  int reads, writes;  // in each group of reads + writes lines
+};
+constexpr Mix kMixes[] = {{"read", 1, 0}, {"3r1w", 3, 1}, {"2r1w", 2, 1}, {"1r1w", 1, 1}};
+
+const Mix& mix_named(const std::string& name) {
+  for (const Mix& m : kMixes)
+    if (name == m.name) return m;
+  throw UsageError("unknown --curve-mixes entry '" + name + "' (read, 3r1w, 2r1w, 1r1w)");
+}
+
+struct Generated {
+  uint64_t reads = 0, writes = 0;
+  double seconds = 0;
+  bool sum_ok = true;
+};
+
+// One generator: its lines in order, the mix's reads and writes, `delay` empty turns after each.
+Generated generate(double* x, uint64_t lines, const Mix& mix, int delay,
+                   const std::atomic<bool>& stop) {
+  Generated g;
+  const int group = mix.reads + mix.writes;
+  double sum = 0;
+  uint64_t line = 0;
+  int k = 0;
+  g.seconds = time_region([&] {
+    while (!stop.load(std::memory_order_relaxed)) {
+      for (int burst = 0; burst < 64; ++burst) {
+        double* at = x + line * (kLineBytes / sizeof(double));
+        if (k < mix.reads) {
+          sum += *at;
+          ++g.reads;
+        } else {
+          *at = 1.0;  // what every line holds: a later read's sum stays known
+          ++g.writes;
+        }
+        if (++k == group) k = 0;
+        if (++line == lines) line = 0;
+        for (int d = 0; d < delay; ++d) asm volatile("" : : : "memory");
+      }
+    }
+  });
+  g.sum_ok = sum == static_cast<double>(g.reads);
+  return g;
+}
+
+// The cores of the memory node the chasing core sits on: the chase on the first, generators on
+// the rest (every core where hwloc names no nodes).
+std::vector<int> curve_cores() {
+  for (const MemoryNode& n : topology().memory_nodes)
+    if (!n.core_cpus.empty()) return n.core_cpus;
+  return topology().core_cpus;
+}
+
+void run_curve(benchmark::State& state, uint64_t bytes, int node, const Mix& mix, int gens,
+               int delay) {
+  Chase& c = chase_for(bytes, Pages::huge, ChaseOrder::local, node);
+  const std::vector<int> cores = curve_cores();
+  // Each generator streams its own buffer past the caches, bound to the node measured.
+  const uint64_t gen_bytes =
+      std::clamp<uint64_t>(2 * topology().llc_bytes_total() / std::max(1, gens), 64ull << 20,
+                           run_mode() == RunMode::quick ? 256ull << 20 : 1ull << 30);
+  const uint64_t lines = gen_bytes / kLineBytes;
+  static std::vector<Buffer> buffers;
+  static std::tuple<int, int, uint64_t> buffers_key;
+  if (buffers_key != std::make_tuple(node, gens, gen_bytes)) {
+    buffers.clear();
+    for (int g = 0; g < gens; ++g) {
+      buffers.emplace_back(gen_bytes, Pages::huge);
+      bind_memory_to_node(buffers.back().data(), gen_bytes, node);
+      std::fill(buffers.back().as<double>(), buffers.back().as<double>() + gen_bytes / 8, 1.0);
+    }
+    buffers_key = std::make_tuple(node, gens, gen_bytes);
+  }
+  std::atomic<bool> stop{false};
+  std::atomic<int> running{0};
+  std::vector<Generated> generated(static_cast<size_t>(gens));
+  double seconds = 0;
+  const ScopedUnpin restore;
+  std::vector<int> pus(cores.begin(), cores.begin() + std::min<size_t>(cores.size(), gens + 1));
+  ThreadPool threads(pus);
+  threads.run(gens + 1, [&](int tid) {
+    if (tid > 0) {
+      running.fetch_add(1);
+      generated[tid - 1] = generate(buffers[tid - 1].as<double>(), lines, mix, delay, stop);
+      return;
+    }
+    while (running.load() < gens) std::this_thread::yield();
+    walk(c, 1 << 14);  // the chase is warm (cached): the generators reach their rate
+    seconds = measure(state, [&] { return time_region([&] { walk(c, kStepsPerRegion); }); });
+    stop.store(true);
+  });
+  if (seconds == 0) return;
+  bool sums_ok = true;
+  double moved = 0, allocated = 0;
+  for (const Generated& g : generated) {
+    sums_ok = sums_ok && g.sum_ok;
+    if (g.seconds <= 0) continue;
+    moved += static_cast<double>((g.reads + g.writes) * kLineBytes) / g.seconds;
+    allocated += static_cast<double>(g.writes * kLineBytes) / g.seconds;
+  }
+  if (!check_result(state, walk_is_where_expected(c) && sums_ok,
+                    "chase ended off its cycle or a generator's sum was wrong"))
+    return;
+  set_latency_counters(state, c, seconds);
+  state.counters["load_GBps"] = moved / 1e9;
+  state.counters["hw_GBps"] = (moved + allocated) / 1e9;
+  state.counters["load_threads"] = gens;
+}
+
+// The memory nodes a curve is drawn for: every node; quick, the first of each kind (the
+// chasing core's own first) and one DRAM node on another package.
+std::vector<const MemoryNode*> curve_nodes(bool quick) {
+  const int chaser = curve_cores().front();
+  std::vector<int> package;  // the chasing core's package
+  for (const auto& cores : topology().package_core_cpus)
+    if (std::find(cores.begin(), cores.end(), chaser) != cores.end()) package = cores;
+  auto on = [](const std::vector<int>& cores, int cpu) {
+    return std::find(cores.begin(), cores.end(), cpu) != cores.end();
+  };
+  std::vector<const MemoryNode*> local, others;
+  for (const MemoryNode& n : topology().memory_nodes)
+    (on(n.core_cpus, chaser) ? local : others).push_back(&n);
+  local.insert(local.end(), others.begin(), others.end());  // its own nodes first
+  std::vector<const MemoryNode*> out;
+  std::set<std::string> kinds;
+  bool remote = false;
+  for (const MemoryNode* n : local) {
+    const bool other_package =
+        !n->core_cpus.empty() && !package.empty() && !on(package, n->core_cpus.front());
+    bool take = !quick || kinds.insert(n->kind).second;
+    if (quick && !take && n->kind == "DRAM" && other_package && !remote) take = remote = true;
+    if (take) out.push_back(n);
+  }
+  return out;
+}
+
+void register_curves(const RunConfig& config, uint64_t bytes) {
+  const bool quick = config.quick();
+  const int gens = static_cast<int>(curve_cores().size()) - 1;
+  if (gens < 1) return;  // one core: nothing to load it with
+  std::vector<std::string> mixes = split_list(g_flags.curve_mixes);
+  if (mixes.empty())
+    mixes = quick ? std::vector<std::string>{"read", "1r1w"}
+                  : std::vector<std::string>{"read", "3r1w", "2r1w", "1r1w"};
+  for (const std::string& m : mixes) mix_named(m);
+  // From saturation to nearly idle, densest where latency climbs; quick keeps 4 and the idle.
+  const std::vector<int> delays =
+      quick ? std::vector<int>{0, 32, 128, 1000}
+            : std::vector<int>{0, 8, 16, 24, 32, 48, 64, 96, 128, 192, 256, 400, 640, 1000, 2000};
+  std::vector<const MemoryNode*> nodes = curve_nodes(quick);
+  static const MemoryNode one_node{0, "DRAM", 0, {}};
+  if (nodes.empty()) nodes.push_back(&one_node);  // no hwloc nodes: the one memory
+  for (const MemoryNode* n : nodes) {
+    const int node = topology().memory_nodes.empty() ? -1 : n->index;
+    const std::string where = "/pages:huge/node:" + std::to_string(n->index) + "/kind:" + n->kind;
+    add_benchmark(
+        "cpu.lat/curve" + where + "/mix:idle/gen:0/delay:0/bytes:" + std::to_string(bytes),
+        [bytes, node](benchmark::State& state) { run_curve(state, bytes, node, kMixes[0], 0, 0); },
+        0, {nominal::chase_build_s(static_cast<double>(bytes), false)});
+    for (const std::string& m : mixes)
+      for (int delay : delays) {
+        const Mix& mix = mix_named(m);
+        add_benchmark("cpu.lat/curve" + where + "/mix:" + m + "/gen:" + std::to_string(gens) +
+                          "/delay:" + std::to_string(delay) + "/bytes:" + std::to_string(bytes),
+                      [bytes, node, &mix, gens, delay](benchmark::State& state) {
+                        run_curve(state, bytes, node, mix, gens, delay);
+                      },
+                      0, {nominal::touch_s(64e6, 1), false});
+      }
+  }
+}
+
 std::string lat_name(const char* variant, Pages pages, uint64_t bytes) {
   return std::string("cpu.lat/") + variant + "/pages:" + to_string(pages) +
          "/bytes:" + std::to_string(bytes);
@@ -220,6 +405,7 @@ void register_latency(const RunConfig& config) {
         [bytes, load_threads](benchmark::State& state) { run_loaded(state, bytes, load_threads); },
         0, {nominal::chase_build_s(static_cast<double>(bytes), false), true});
   }
+  register_curves(config, sizes.back());
 }
 
 const bool registered = add_family(
@@ -231,13 +417,18 @@ const bool registered = add_family(
        flags.add("--chase-stride", g_flags.stride,
                  "bytes per pointer of the latency chase, a multiple of 64 (256, as "
                  "multichase)");
+       flags.add("--curve-mixes", g_flags.curve_mixes,
+                 "read/write mixes of the loaded-latency curves: read, 3r1w, 2r1w, 1r1w "
+                 "(quick: read,1r1w; else all)");
      },
      register_latency});
-// The local chase's plateaus are the levels; the loaded chase is one point, on no curve.
+// The local chase's plateaus are the levels; the loaded chase is one point, on no curve; the
+// curves are latency against the generators' bandwidth, per memory node and mix.
 const bool roles =
     declare_role({"cpu.lat", "", {}, "latency_curve", "cpu", {}}) &&
     declare_role({"cpu.lat", "chase", {}, "latency_curve", "cpu", {{"levels", "yes"}}}) &&
-    declare_role({"cpu.lat", "loaded", {}, "latency", "cpu", {}});
+    declare_role({"cpu.lat", "loaded", {}, "latency", "cpu", {}}) &&
+    declare_role({"cpu.lat", "curve", {}, "latency_under_load", "cpu", {}});
 
 }  // namespace
 

@@ -38,7 +38,8 @@ const std::vector<std::string>& role_names() {
                                                  "storage",
                                                  "product",
                                                  "layer",
-                                                 "step"};
+                                                 "step",
+                                                 "latency_under_load"};
   return names;
 }
 

@@ -37,6 +37,9 @@ namespace memwall {
 //   layer             a model's whole layer, the same keys without op.
 //   step              a model's whole step (every layer and the LM head), the same keys;
 //                     counters seconds (one step), layers_run of layers (scaled where fewer).
+//   latency_under_load  a point of a bandwidth-latency curve: one core's chase while
+//                     generators move a mix; keys node, kind, mix (idle at gen:0), gen, delay,
+//                     bytes; counters latency_ns and load_GBps (hw_GBps beside).
 const std::vector<std::string>& role_names();
 
 struct RoleDeclaration {

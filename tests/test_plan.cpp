@@ -47,6 +47,8 @@ struct Planned {
   std::set<std::string> c2c_classes;  // shared/numa
   int c2c_pairs = 0;
   std::map<std::string, int> numa_kinds;  // comm.numa/read cells per memory kind
+  std::set<std::string> curve_nodes;      // cpu.lat/curve: node/kind
+  std::set<int> curve_generators;
   double cpu_and_c2c_s = 0;
 };
 
@@ -64,6 +66,10 @@ Planned plan_of(const std::string& topology, const std::string& name) {
   for (const json& b : p.plan["benchmarks"]) {
     const std::string n = b["name"];
     if (n.rfind("cpu.bw/", 0) == 0) p.bw_threads.insert(std::stoi(key_of(n, "threads")));
+    if (n.rfind("cpu.lat/curve/", 0) == 0) {
+      p.curve_nodes.insert(key_of(n, "node") + "/" + key_of(n, "kind"));
+      if (key_of(n, "gen") != "0") p.curve_generators.insert(std::stoi(key_of(n, "gen")));
+    }
     if (n.rfind("comm.c2c/pingpong/", 0) == 0) {
       p.c2c_classes.insert(key_of(n, "shared") + "/" + key_of(n, "numa"));
       ++p.c2c_pairs;
@@ -120,6 +126,24 @@ TEST(Plan, Hwloc3XmlIsReadAsItsVersion2) {
   ASSERT_FALSE(plan.is_discarded()) << o.output;
   EXPECT_EQ(plan["topology"]["pus"], 384);
   fs::remove_all(dir);
+}
+
+// Latency under load: a curve for the chasing core's node, one on another package, and one
+// per other memory kind, loaded by the other cores of the chasing core's node.
+TEST(Plan, LoadedLatencyCurvesPerMemoryNode) {
+  Planned p = plan_of("dram-hbm-nvm-memory-nodes.xml", "curves_hetero");
+  std::set<std::string> kinds;
+  for (const std::string& n : p.curve_nodes) kinds.insert(n.substr(n.find('/') + 1));
+  EXPECT_EQ(kinds, (std::set<std::string>{"DRAM", "HBM", "NVM"}));
+  EXPECT_EQ(p.curve_nodes.size(), 3u);
+  EXPECT_EQ(p.curve_generators.size(), 1u);
+  p = plan_of("amd-4-packages-8-numa.xml", "curves_opteron");
+  EXPECT_EQ(p.curve_nodes.size(), 2u);                // its own node and one on another package
+  EXPECT_EQ(p.curve_generators, (std::set<int>{7}));  // the other 7 cores of its node
+  p = plan_of("amd-zen4-2x-epyc-9654.xml", "curves_zen4");
+  EXPECT_EQ(p.curve_nodes.size(), 1u);  // one NUMA node in this export
+  EXPECT_EQ(p.curve_generators, (std::set<int>{191}));
+  EXPECT_LE(p.cpu_and_c2c_s, 600);
 }
 
 TEST(Plan, XeonMaxPairsAndPlacements) {

@@ -10,6 +10,7 @@
 
 #include "harness/profile/pipeline.hpp"
 #include "harness/profile/references.hpp"
+#include "harness/profile/steps.hpp"
 #include "harness/report/content.hpp"
 #include "harness/report/document.hpp"
 #include "harness/track/fleet.hpp"
@@ -191,4 +192,45 @@ TEST(References, TheShippedFileLoadsAndABadOneIsOneError) {
     }
   }
   fs::remove_all(dir);
+}
+
+// A node's curve from idle to saturation: the knee where latency reaches twice idle, read
+// between the two points around it; the idle point and cpu.lat/loaded join the curve.
+TEST(LoadedCurves, TheKneeIsWhereLatencyDoublesAndGateReadsIt) {
+  ResultFile f;
+  f.path = "synthetic";
+  f.roles = {{"cpu.lat", "curve", {}, "latency_under_load", "cpu", {}}};
+  auto add = [&](const std::string& name, double latency, double gbps) {
+    Measurement m = parse_name(name);
+    m.role = "latency_under_load";
+    m.declared_device = "cpu";
+    m.counters["latency_ns"] = {latency, latency, latency};
+    if (gbps > 0) m.counters["load_GBps"] = {gbps, gbps, gbps};
+    f.measurements.push_back(m);
+  };
+  const std::string base = "cpu.lat/curve/pages:huge/node:0/kind:DRAM/mix:";
+  add(base + "idle/gen:0/delay:0/bytes:1073741824", 100, 0);
+  // delay -> (GB/s, ns): flat, then climbing past 200 ns between 60 and 80 GB/s.
+  const std::vector<std::tuple<int, double, double>> read = {
+      {1000, 5, 101}, {256, 20, 104}, {64, 60, 150}, {16, 80, 250}, {0, 85, 400}};
+  for (const auto& [delay, gbps, ns] : read)
+    add(base + "read/gen:7/delay:" + std::to_string(delay) + "/bytes:1073741824", ns, gbps);
+  ProfileInputs in;
+  in.files = {f};
+  in.data_dir = MEMWALL_DATA;
+  const std::vector<LoadedCurve> curves = loaded_curves_step(in, {});
+  ASSERT_EQ(curves.size(), 1u);
+  const LoadedCurve& c = curves.front();
+  EXPECT_EQ(c.mix, "read");
+  EXPECT_EQ(c.generators, 7);
+  EXPECT_EQ(c.idle_latency_ns, 100);
+  EXPECT_EQ(c.max_GBps, 85);
+  EXPECT_NEAR(c.knee_GBps, 60 + 20 * (200.0 - 150) / (250 - 150), 1e-9);  // 70 GB/s
+  ASSERT_EQ(c.points.size(), 5u);
+  EXPECT_EQ(c.points.front().delay, 1000);  // from idle to saturation
+  Profile p;
+  p.loaded_curves = curves;
+  const auto h = headline_metrics(p);
+  EXPECT_EQ(h.at("loaded/cpu/node:0/read/knee_GBps").value, c.knee_GBps);
+  EXPECT_EQ(h.at("loaded/cpu/node:0/read/max_GBps").value, 85);
 }

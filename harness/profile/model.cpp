@@ -153,12 +153,17 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Verdict, key, device, figure, va
                                                 reason, theoretical, percent_of_theoretical,
                                                 theoretical_source, expected, state, references,
                                                 per_core)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LoadedPoint, delay, load_GBps, hw_GBps, latency_ns,
+                                                latency_best_ns)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LoadedCurve, device, kind, mix, node, generators,
+                                                idle_latency_ns, max_GBps, knee_GBps, knee_why,
+                                                theoretical_GBps, points)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RunState, settings, benchmarks_with_state, loaded)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Profile, schema, machine, host, devices, memory,
                                                 compute, links, ratios, transformer, models,
                                                 storage, energy, curves, trend, metrics, counters,
-                                                run_state, verdicts, references, references_source,
-                                                provenance)
+                                                loaded_curves, run_state, verdicts, references,
+                                                references_source, provenance)
 
 Metric make_metric(const std::string& name, const std::string& counter,
                    const std::vector<double>& samples) {

@@ -262,6 +262,28 @@ struct ModelPrediction {
   std::string measured_how;  // as ModelStep::how says
 };
 
+// Latency under load (role latency_under_load): one core's chase while generators on the other
+// cores move a mix of reads and writes at a rate set by a delay, from idle to saturation.
+struct LoadedPoint {
+  int delay = 0;  // the generators' empty turns per line; -1: cpu.lat/loaded's STREAM readers
+  double load_GBps = 0, hw_GBps = 0;  // what the generators moved (hw: with write-allocate)
+  // The median of the repetitions (what the curve and the knee read: a loaded point's best is
+  // its luckiest moment), and the best beside it.
+  double latency_ns = 0, latency_best_ns = 0;
+};
+struct LoadedCurve {
+  std::string device, kind, mix;  // cpu, DRAM, read / 3r1w / 2r1w / 1r1w
+  int node = 0, generators = 0;
+  double idle_latency_ns = 0;  // the chase alone on the node (median)
+  double max_GBps = 0;         // the most the generators moved
+  // The bandwidth at which latency reaches twice the idle latency, between the two points
+  // around it; 0 where it never does, and knee_why says so.
+  double knee_GBps = 0;
+  std::string knee_why;
+  double theoretical_GBps = 0;      // the node's, where known (the memory level's)
+  std::vector<LoadedPoint> points;  // from idle to saturation (delay falling)
+};
+
 // One storage benchmark (io.*), counted as fio counts.
 struct StorageRow {
   std::string device, benchmark;  // storage0, the benchmark's full name
@@ -419,6 +441,7 @@ struct Profile {
   Trend trend;
   std::vector<Metric> metrics;
   std::vector<DeclaredCounter> counters;
+  std::vector<LoadedCurve> loaded_curves;
   RunState run_state;
   std::vector<Verdict> verdicts;
   std::vector<Reference> references;  // those the verdicts place beside a figure

@@ -108,6 +108,7 @@ Profile build_profile(const ProfileInputs& given) {
   p.energy = energy_step(in, p.devices, p.memory);
   p.trend = trend_step(in, p.devices, p.ratios);
   p.metrics = metrics_of(in.files);
+  p.loaded_curves = loaded_curves_step(in, p.memory);
   p.run_state = run_state_step(in);
   p.references_source =
       in.references.empty()

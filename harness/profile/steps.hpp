@@ -55,6 +55,11 @@ void add_storage_level(const ProfileInputs& in, const std::vector<StorageRow>& r
                        PerDevice<std::vector<Level>>& memory, PerDevice<Curves>& curves);
 std::vector<ModelLoad> model_loads(const PerDevice<std::vector<Level>>& memory);
 
+// Each memory node's bandwidth-latency curves, one per read/write mix, with the idle latency,
+// the maximum bandwidth and the knee (where latency reaches twice idle).
+std::vector<LoadedCurve> loaded_curves_step(const ProfileInputs& in,
+                                            const PerDevice<std::vector<Level>>& memory);
+
 // The run's state: the settings that move a figure, and each benchmark measured under load.
 RunState run_state_step(const ProfileInputs& in);
 // What loaded the run while a benchmark ran (its state_* counters), empty when nothing did.

@@ -68,6 +68,7 @@ class Judge {
     for (const auto& [id, levels] : p_.memory) levels_of(id, levels);
     for (const auto& [id, formats] : p_.compute)
       for (const auto& [type, c] : formats) peak(id, type, c);
+    loaded_curves();
     host_links();
     peers();
     collectives();
@@ -342,6 +343,29 @@ class Judge {
         v.reason = "OpenBLAS's " + core + " kernel, " + of_peak;
       }
       finish(v, 0, "", nullptr);
+    }
+  }
+
+  // Each node and mix under load: its maximum against the node's theoretical where known,
+  // with the knee beside it.
+  void loaded_curves() {
+    for (const LoadedCurve& c : p_.loaded_curves) {
+      Verdict v;
+      v.key = "loaded/" + c.device + "/node:" + std::to_string(c.node) + "/" + c.mix + "/max_GBps";
+      v.device = c.device;
+      v.figure =
+          "node " + std::to_string(c.node) + " (" + c.kind + ") under load, " + c.mix + ": maximum";
+      v.unit = "GB/s";
+      v.value = c.max_GBps;
+      if (v.value <= 0) continue;
+      v.state = loaded([&](const Measurement& m) {
+        return m.role == "latency_under_load" && device_of(m) == c.device &&
+               static_cast<int>(m.key_number("node")) == c.node;
+      });
+      v.reason = c.knee_GBps > 0 ? "latency doubles from " + sig(c.idle_latency_ns) + " ns at " +
+                                       sig(c.knee_GBps) + " GB/s"
+                                 : c.knee_why;
+      finish(v, c.theoretical_GBps, "the memory level's theoretical", &kCpuStream);
     }
   }
 

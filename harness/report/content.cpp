@@ -1159,6 +1159,7 @@ Document report_document(const Profile& p) {
   walls_section(doc, p);
   roofline_section(doc, p, figures);
   memory_section(doc, p, figures);
+  loaded_section(doc, p, figures);
   storage_section(doc, p);
   compute_section(doc, p);
   energy_section(doc, p);

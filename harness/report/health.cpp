@@ -59,6 +59,31 @@ std::string health_line(const Profile& p) {
   return text;
 }
 
+void loaded_section(Document& doc, const Profile& p, const std::vector<Figure>& figures) {
+  if (p.loaded_curves.empty()) return;
+  doc.heading(2, "Latency under load", "loaded");
+  doc.paragraph(
+      "One core chases pointers (as multichase, past the last-level cache, huge pages) while "
+      "generators on the other cores of its node read and write a mix of cache lines, with a "
+      "delay between lines swept from nearly idle to saturation, every buffer bound to the "
+      "memory node measured (Intel MLC's loaded latency, Mess's curves). Bandwidth counts as "
+      "STREAM counts (a line read 64 bytes, a line written 64). The knee: the bandwidth at "
+      "which latency reaches twice the idle latency.");
+  std::vector<std::vector<std::string>> rows;
+  for (const LoadedCurve& c : p.loaded_curves)
+    rows.push_back(
+        {c.device, std::to_string(c.node) + " (" + c.kind + ")", c.mix,
+         std::to_string(c.generators), sig(c.idle_latency_ns), sig(c.max_GBps),
+         c.theoretical_GBps > 0 ? fixed(100 * c.max_GBps / c.theoretical_GBps, 0) + "%" : "-",
+         c.knee_GBps > 0 ? sig(c.knee_GBps) : "-",
+         c.knee_GBps > 0 ? fixed(100 * c.knee_GBps / c.max_GBps, 0) + "%" : c.knee_why});
+  doc.table({"device", "memory node", "mix", "generators", "idle latency ns", "max GB/s",
+             "of theoretical", "knee GB/s", "knee of max"},
+            "lllrrrrrl", rows, "Idle latency, maximum bandwidth and knee per node and mix");
+  for (const Figure& f : figures)
+    if (f.section == "loaded") doc.figure(f.file, f.caption);
+}
+
 void health_section(Document& doc, const Profile& p) {
   if (p.verdicts.empty() && p.run_state.settings.empty()) return;
   doc.heading(2, "Is this machine healthy?", "health");

@@ -391,8 +391,58 @@ std::string models_svg(const Profile& p, const std::string& device) {
   return render_svg(plot);
 }
 
+// Mess's form: latency against the bandwidth the generators moved, one line per mix, from
+// idle to saturation; the node's idle latency and twice it, its theoretical bandwidth marked.
+std::string loaded_latency_svg(const Profile& p, const std::string& device, int node) {
+  Plot plot;
+  plot.log_x = plot.log_y = false;
+  plot.x_label = "bandwidth the generators moved (GB/s, STREAM bytes)";
+  plot.y_label = "latency (ns)";
+  double idle = 0, theoretical = 0;
+  std::string kind;
+  for (const LoadedCurve& c : p.loaded_curves) {
+    if (c.device != device || c.node != node) continue;
+    PlotSeries s;
+    s.name = c.mix + (c.knee_GBps > 0 ? ", knee " + sig(c.knee_GBps) + " GB/s" : "");
+    s.markers = true;
+    for (const LoadedPoint& x : c.points) s.points.push_back({x.load_GBps, x.latency_ns});
+    plot.series.push_back(s);
+    idle = c.idle_latency_ns;
+    theoretical = c.theoretical_GBps;
+    kind = c.kind;
+  }
+  plot.title = "Latency under load: " + device + ", memory node " + std::to_string(node) + " (" +
+               kind + "), " +
+               std::to_string(p.loaded_curves.empty() ? 0 : p.loaded_curves.front().generators) +
+               " generators";
+  if (idle > 0) {
+    double right = theoretical;
+    for (const PlotSeries& s : plot.series)
+      for (const auto& [x, y] : s.points) right = std::max(right, x);
+    PlotSeries twice;
+    twice.name = "twice the idle " + sig(idle) + " ns";
+    twice.color = "#999999";
+    twice.dashed = true;
+    twice.values_on_hover = false;
+    twice.points = {{0, 2 * idle}, {right, 2 * idle}};
+    plot.series.push_back(twice);
+  }
+  if (theoretical > 0) plot.x_marks.push_back({theoretical, "theoretical " + sig(theoretical)});
+  return render_svg(plot);
+}
+
 std::vector<Figure> figures_of(const Profile& p) {
   std::vector<Figure> out;
+  std::set<std::pair<std::string, int>> loaded_nodes;
+  for (const LoadedCurve& c : p.loaded_curves) loaded_nodes.insert({c.device, c.node});
+  for (const auto& [device, node] : loaded_nodes)
+    out.push_back({"loaded_" + device + "_node" + std::to_string(node) + ".svg",
+                   "Latency under load on " + device + ", memory node " + std::to_string(node) +
+                       ": one core's chase while the others move each read/write mix, from idle "
+                       "to saturation",
+                   "loaded", device, [&p, device = device, node = node] {
+                     return loaded_latency_svg(p, device, node);
+                   }});
   std::set<std::string> predicted;
   for (const ModelPrediction& m : p.models)
     if (!m.decode_curve.empty()) predicted.insert(m.device);

@@ -49,6 +49,11 @@ std::map<std::string, Headline> headline_metrics(const Profile& p) {
       if (types.count(type))  // a higher ridge: a taller memory wall
         put(out, "ridge/" + device + "/" + level + "/" + type, types.at(type), false);
   }
+  for (const LoadedCurve& c : p.loaded_curves) {
+    const std::string base = "loaded/" + c.device + "/node:" + std::to_string(c.node) + "/" + c.mix;
+    put(out, base + "/max_GBps", c.max_GBps, true);
+    put(out, base + "/knee_GBps", c.knee_GBps, true);
+  }
   const Links& l = p.links;
   for (const auto& [distance, v] : l.c2c_median_latency_ns)
     put(out, "interconnect/c2c/" + distance + "/latency_ns", v, false);
