@@ -33,6 +33,9 @@ struct alignas(128) StopFlag {
   std::atomic<bool> stop{false};
 };
 
+// A cache line's round trip takes hundreds of spins at most on cores of their own.
+constexpr uint32_t kSpinsBeforeYield = 1u << 16;
+
 void run_pingpong(benchmark::State& state, int from, int to) {
   const auto line = std::make_unique<BouncingLine>();
   const auto flag = std::make_unique<StopFlag>();
@@ -42,11 +45,15 @@ void run_pingpong(benchmark::State& state, int from, int to) {
     pinned_to = pin_current_thread(to);
     ready.store(true);
     uint32_t answered = 0;
+    uint32_t idle = 0;
     while (!flag->stop.load(std::memory_order_relaxed)) {
       const uint32_t v = line->value.load(std::memory_order_acquire);
       if ((v & 1) && v != answered) {
         line->value.store(v + 1, std::memory_order_release);
         answered = v;
+        idle = 0;
+      } else if (++idle > kSpinsBeforeYield) {
+        std::this_thread::yield();  // between measurements, or its core is shared: let it go
       }
     }
   });
@@ -69,6 +76,9 @@ void run_pingpong(benchmark::State& state, int from, int to) {
             lost = true;
             break;
           }
+          // A partner that has not answered in this many spins is not running (two threads on
+          // one core: a guest's, an emulator's): give it the core rather than spin out the slice.
+          if (spins % kSpinsBeforeYield == 0) std::this_thread::yield();
         }
       }
     });
