@@ -188,32 +188,44 @@ struct Generated {
   bool sum_ok = true;
 };
 
-// One generator: its lines in order, the mix's reads and writes, `delay` empty turns after each.
+// One generator: its buffer in order, a group of the mix's reads then its writes at a time,
+// each a block of kBlockLines lines through the CPU's widest STREAM kernels (read, write: what
+// cpu.bw measures with), and `delay` empty turns per line after each block.
+constexpr uint64_t kBlockLines = 8;
+
 Generated generate(double* x, uint64_t lines, const Mix& mix, int delay,
                    const std::atomic<bool>& stop) {
   Generated g;
-  const int group = mix.reads + mix.writes;
+  const StreamKernelSet& isa = select_isa(options().isa);
+  constexpr uint64_t kBlock = kBlockLines * kLineBytes / sizeof(double);  // doubles
+  const uint64_t group = static_cast<uint64_t>(mix.reads + mix.writes);
+  const uint64_t groups = lines / kBlockLines / group;
+  const int turns = delay * static_cast<int>(kBlockLines);
   double sum = 0;
-  uint64_t line = 0;
-  int k = 0;
+  uint64_t done = 0, at = 0;  // groups done, and the next one
+  auto pause = [turns] {
+    for (int d = 0; d < turns; ++d) asm volatile("" : : : "memory");
+  };
   g.seconds = time_region([&] {
     while (!stop.load(std::memory_order_relaxed)) {
-      for (int burst = 0; burst < 64; ++burst) {
-        double* at = x + line * (kLineBytes / sizeof(double));
-        if (k < mix.reads) {
-          sum += *at;
-          ++g.reads;
-        } else {
-          *at = 1.0;  // what every line holds: a later read's sum stays known
-          ++g.writes;
+      for (int burst = 0; burst < 16; ++burst) {
+        double* block = x + at * group * kBlock;
+        for (int r = 0; r < mix.reads; ++r, block += kBlock) {
+          sum += isa.fn[kRead](nullptr, block, nullptr, 0, kBlock, 1);
+          pause();
         }
-        if (++k == group) k = 0;
-        if (++line == lines) line = 0;
-        for (int d = 0; d < delay; ++d) asm volatile("" : : : "memory");
+        for (int w = 0; w < mix.writes; ++w, block += kBlock) {
+          isa.fn[kWrite](block, nullptr, nullptr, 1.0, kBlock, 1);  // what every line holds
+          pause();
+        }
+        if (++at == groups) at = 0;
       }
+      done += 16;
     }
   });
-  g.sum_ok = sum == static_cast<double>(g.reads);
+  g.reads = done * static_cast<uint64_t>(mix.reads) * kBlockLines;
+  g.writes = done * static_cast<uint64_t>(mix.writes) * kBlockLines;
+  g.sum_ok = sum == static_cast<double>(done * static_cast<uint64_t>(mix.reads) * kBlock);
   return g;
 }
 

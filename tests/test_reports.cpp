@@ -47,7 +47,9 @@ const std::vector<Case>& cases() {
       {"zen5", std::string(MEMWALL_REPORTS) + "/amd-epyc-zen5-2core-kvm"},
       {"gpu_node_2", std::string(MEMWALL_FIXTURES) + "/gpu_node_2"},
       {"gpu_node_8", std::string(MEMWALL_FIXTURES) + "/gpu_node_8"},
-      {"mpi_2_nodes", std::string(MEMWALL_FIXTURES) + "/mpi_2_nodes"}};
+      {"mpi_2_nodes", std::string(MEMWALL_FIXTURES) + "/mpi_2_nodes"},
+      // cpu.lat/curve alone, as this guest measured it (read and 1r1w, 15 delays, one generator).
+      {"loaded_curves", std::string(MEMWALL_FIXTURES) + "/loaded_curves"}};
   return all;
 }
 
