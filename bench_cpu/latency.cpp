@@ -191,7 +191,7 @@ struct Generated {
 // One generator: its buffer in order, a group of the mix's reads then its writes at a time,
 // each a block of kBlockLines lines through the CPU's widest STREAM kernels (read, write: what
 // cpu.bw measures with), and `delay` empty turns per line after each block.
-constexpr uint64_t kBlockLines = 8;
+constexpr uint64_t kBlockLines = 64;
 
 Generated generate(double* x, uint64_t lines, const Mix& mix, int delay,
                    const std::atomic<bool>& stop) {

@@ -50,9 +50,12 @@ bool ThreadPool::pinned() const {
 }
 
 ThreadPool::~ThreadPool() {
-  quit_.store(true);
-  state_.fetch_add(1ull << 16);
-  state_.notify_all();
+  {
+    const std::lock_guard<std::mutex> lock(wake_mutex_);
+    quit_.store(true);
+    state_.fetch_add(1ull << 16);
+  }
+  wake_.notify_all();
   for (std::thread& t : threads_) t.join();
 }
 
@@ -66,8 +69,9 @@ void ThreadPool::worker(int tid) {
       MEMWALL_PAUSE();
       state = state_.load(std::memory_order_acquire);
     }
-    while ((state >> 16) == seen) {
-      state_.wait(state, std::memory_order_acquire);
+    if ((state >> 16) == seen) {
+      std::unique_lock<std::mutex> lock(wake_mutex_);
+      wake_.wait(lock, [&] { return (state_.load(std::memory_order_acquire) >> 16) != seen; });
       state = state_.load(std::memory_order_acquire);
     }
     seen = state >> 16;
@@ -89,9 +93,12 @@ void ThreadPool::run(int n, const std::function<void(int)>& body) {
   body_ = &body;
   done_.store(0);
   if (n > 1) {
-    const uint64_t generation = (state_.load() >> 16) + 1;
-    state_.store(generation << 16 | static_cast<uint64_t>(n), std::memory_order_release);
-    state_.notify_all();
+    {
+      const std::lock_guard<std::mutex> lock(wake_mutex_);
+      const uint64_t generation = (state_.load() >> 16) + 1;
+      state_.store(generation << 16 | static_cast<uint64_t>(n), std::memory_order_release);
+    }
+    wake_.notify_all();
   }
   std::exception_ptr mine;
   try {

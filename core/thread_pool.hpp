@@ -3,6 +3,7 @@
 #pragma once
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <exception>
 #include <functional>
 #include <mutex>
@@ -45,6 +46,11 @@ class ThreadPool {
   // (generation << 16) | active threads, in one word so a worker never sees the thread count
   // of one run with the generation of another.
   std::atomic<uint64_t> state_{0};
+  // Where an idle worker sleeps. A condition variable, not std::atomic::wait: GCC 12's wait
+  // on a 64-bit atomic can miss a notify (GCC bug 104928), which left a worker asleep and the
+  // caller spinning for good under qemu in CI.
+  std::mutex wake_mutex_;
+  std::condition_variable wake_;
   std::atomic<int> done_{0};
   std::atomic<int> arrived_{0};
   std::atomic<uint64_t> barrier_phase_{0};
