@@ -36,12 +36,6 @@ std::string upper(std::string s) {
   return s;
 }
 
-std::string context_value(const Device& d, const std::string& key) {
-  for (const ContextItem& c : d.context)
-    if (c.key == key) return c.value;
-  return "";
-}
-
 int ranks_of(const Measurement& m) {
   return static_cast<int>(m.key_number("ranks", m.has("ranks") ? m.median("ranks") : 0));
 }

@@ -220,6 +220,12 @@ std::vector<std::string> devices_of_kind(const Profile& p, const std::string& ki
   return out;
 }
 
+std::string context_value(const Device& d, const std::string& key) {
+  for (const ContextItem& c : d.context)
+    if (c.key == key) return c.value;
+  return "";
+}
+
 std::string machine_value(const Profile& p, const std::string& key, const std::string& fallback) {
   const auto it = p.machine.find(key);
   return it == p.machine.end() ? fallback : it->second;

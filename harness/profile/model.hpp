@@ -449,6 +449,8 @@ struct Profile {
   Provenance provenance;
 };
 
+// A device's context value by its key ("PCIe link"), or "".
+std::string context_value(const Device& d, const std::string& key);
 // A context value of the merged machine, or `fallback`.
 std::string machine_value(const Profile& p, const std::string& key,
                           const std::string& fallback = "");

@@ -53,12 +53,6 @@ double pcie_rate_GBps(const std::string& link, int* gen_out = nullptr, int* widt
   return gts[gen] * width * encoding / 8;
 }
 
-std::string context_value(const Device& d, const std::string& key) {
-  for (const ContextItem& c : d.context)
-    if (c.key == key) return c.value;
-  return "";
-}
-
 class Judge {
  public:
   Judge(const ProfileInputs& in, const Profile& p, const std::vector<Reference>& refs)

@@ -400,6 +400,7 @@ std::string loaded_latency_svg(const Profile& p, const std::string& device, int 
   plot.y_label = "latency (ns)";
   double idle = 0, theoretical = 0;
   std::string kind;
+  int generators = 0;
   for (const LoadedCurve& c : p.loaded_curves) {
     if (c.device != device || c.node != node) continue;
     PlotSeries s;
@@ -410,11 +411,10 @@ std::string loaded_latency_svg(const Profile& p, const std::string& device, int 
     idle = c.idle_latency_ns;
     theoretical = c.theoretical_GBps;
     kind = c.kind;
+    generators = c.generators;
   }
   plot.title = "Latency under load: " + device + ", memory node " + std::to_string(node) + " (" +
-               kind + "), " +
-               std::to_string(p.loaded_curves.empty() ? 0 : p.loaded_curves.front().generators) +
-               " generators";
+               kind + "), " + std::to_string(generators) + " generators";
   if (idle > 0) {
     double right = theoretical;
     for (const PlotSeries& s : plot.series)
