@@ -129,7 +129,7 @@ void run_loaded(benchmark::State& state, uint64_t bytes, int load_threads) {
     loads.emplace_back(load_elems * sizeof(double), Pages::huge);
   std::atomic<bool> stop{false};
   std::atomic<int> loading{0};
-  std::vector<double> load_gbps(threads, 0);
+  std::vector<Generated> moved(static_cast<size_t>(load_threads));
   bool sums_ok = true;
   double seconds = 0;
   pool().run(threads, [&](int tid) {
@@ -146,7 +146,8 @@ void run_loaded(benchmark::State& state, uint64_t bytes, int load_threads) {
           ++passes;
         }
       });
-      load_gbps[tid] = static_cast<double>(passes * load_elems * sizeof(double)) / loaded / 1e9;
+      moved[tid - 1].bytes = static_cast<double>(passes * load_elems * sizeof(double));
+      moved[tid - 1].seconds = loaded;
       return;
     }
     while (loading.load() < load_threads) std::this_thread::yield();
@@ -159,44 +160,47 @@ void run_loaded(benchmark::State& state, uint64_t bytes, int load_threads) {
                     "chase ended off its cycle or a loader's sum was wrong"))
     return;
   set_latency_counters(state, c, seconds);
-  double total = 0;
-  for (double g : load_gbps) total += g;
-  state.counters["load_GBps"] = total;
-  state.counters["load_threads"] = load_threads;
+  report_load(state, moved);
 }
 
 // The bandwidth-latency curve (Intel MLC's --loaded_latency, Mess): the chase of one core while
 // generators on the other cores of its node move a mix of reads and writes, a line at a time,
 // with a delay between lines swept from saturation (0) to nearly idle; gen:0 is the idle point.
 // Every buffer is bound to the memory node measured. Bytes count as STREAM counts them (a line
-// read 64, a line written 64); hw_GBps adds the line a plain store reads first.
+// read 64, a line written 64); load_hw_GBps adds the line a plain store reads first (a
+// non-temporal store reads none).
 struct Mix {
   const char* name;
   int reads, writes;  // in each group of reads + writes lines
+  bool nontemporal;   // writes bypass the caches (MLC's -W6..W8)
 };
-constexpr Mix kMixes[] = {{"read", 1, 0}, {"3r1w", 3, 1}, {"2r1w", 2, 1}, {"1r1w", 1, 1}};
+constexpr Mix kMixes[] = {{"read", 1, 0, false}, {"3r1w", 3, 1, false},  {"2r1w", 2, 1, false},
+                          {"1r1w", 1, 1, false}, {"2r1ntw", 2, 1, true}, {"1r1ntw", 1, 1, true},
+                          {"ntw", 0, 1, true}};
 
 const Mix& mix_named(const std::string& name) {
   for (const Mix& m : kMixes)
     if (name == m.name) return m;
-  throw UsageError("unknown --curve-mixes entry '" + name + "' (read, 3r1w, 2r1w, 1r1w)");
+  throw UsageError("unknown --curve-mixes entry '" + name +
+                   "' (read, 3r1w, 2r1w, 1r1w, 2r1ntw, 1r1ntw, ntw)");
 }
 
-struct Generated {
-  uint64_t reads = 0, writes = 0;
-  double seconds = 0;
+struct GeneratorRun {
+  Generated moved;
   bool sum_ok = true;
 };
 
 // One generator: its buffer in order, a group of the mix's reads then its writes at a time,
-// each a block of kBlockLines lines through the CPU's widest STREAM kernels (read, write: what
-// cpu.bw measures with), and `delay` empty turns per line after each block.
+// each a block of kBlockLines lines through the CPU's widest STREAM kernels (read, write,
+// non-temporal write: what cpu.bw measures with), and `delay` empty turns per line after each
+// block.
 constexpr uint64_t kBlockLines = 64;
 
-Generated generate(double* x, uint64_t lines, const Mix& mix, int delay,
-                   const std::atomic<bool>& stop) {
-  Generated g;
+GeneratorRun generate(double* x, uint64_t lines, const Mix& mix, int delay,
+                      const std::atomic<bool>& stop) {
+  GeneratorRun g;
   const StreamKernelSet& isa = select_isa(options().isa);
+  const StreamFn store = isa.fn[mix.nontemporal ? kWriteNt : kWrite];
   constexpr uint64_t kBlock = kBlockLines * kLineBytes / sizeof(double);  // doubles
   const uint64_t group = static_cast<uint64_t>(mix.reads + mix.writes);
   const uint64_t groups = lines / kBlockLines / group;
@@ -206,7 +210,7 @@ Generated generate(double* x, uint64_t lines, const Mix& mix, int delay,
   auto pause = [turns] {
     for (int d = 0; d < turns; ++d) asm volatile("" : : : "memory");
   };
-  g.seconds = time_region([&] {
+  const double seconds = time_region([&] {
     while (!stop.load(std::memory_order_relaxed)) {
       for (int burst = 0; burst < 16; ++burst) {
         double* block = x + at * group * kBlock;
@@ -215,7 +219,7 @@ Generated generate(double* x, uint64_t lines, const Mix& mix, int delay,
           pause();
         }
         for (int w = 0; w < mix.writes; ++w, block += kBlock) {
-          isa.fn[kWrite](block, nullptr, nullptr, 1.0, kBlock, 1);  // what every line holds
+          store(block, nullptr, nullptr, 1.0, kBlock, 1);  // what every line holds
           pause();
         }
         if (++at == groups) at = 0;
@@ -223,9 +227,13 @@ Generated generate(double* x, uint64_t lines, const Mix& mix, int delay,
       done += 16;
     }
   });
-  g.reads = done * static_cast<uint64_t>(mix.reads) * kBlockLines;
-  g.writes = done * static_cast<uint64_t>(mix.writes) * kBlockLines;
-  g.sum_ok = sum == static_cast<double>(done * static_cast<uint64_t>(mix.reads) * kBlock);
+  const double read = static_cast<double>(done * static_cast<uint64_t>(mix.reads) * kBlockLines);
+  const double written =
+      static_cast<double>(done * static_cast<uint64_t>(mix.writes) * kBlockLines);
+  g.moved.bytes = (read + written) * kLineBytes;
+  g.moved.hw_bytes = g.moved.bytes + (mix.nontemporal ? 0 : written * kLineBytes);
+  g.moved.seconds = seconds;
+  g.sum_ok = sum == read * kBlock / kBlockLines;
   return g;
 }
 
@@ -259,7 +267,7 @@ void run_curve(benchmark::State& state, uint64_t bytes, int node, const Mix& mix
   }
   std::atomic<bool> stop{false};
   std::atomic<int> running{0};
-  std::vector<Generated> generated(static_cast<size_t>(gens));
+  std::vector<GeneratorRun> generated(static_cast<size_t>(gens));
   double seconds = 0;
   const ScopedUnpin restore;
   std::vector<int> pus(cores.begin(), cores.begin() + std::min<size_t>(cores.size(), gens + 1));
@@ -277,20 +285,16 @@ void run_curve(benchmark::State& state, uint64_t bytes, int node, const Mix& mix
   });
   if (seconds == 0) return;
   bool sums_ok = true;
-  double moved = 0, allocated = 0;
-  for (const Generated& g : generated) {
+  std::vector<Generated> moved;
+  for (const GeneratorRun& g : generated) {
     sums_ok = sums_ok && g.sum_ok;
-    if (g.seconds <= 0) continue;
-    moved += static_cast<double>((g.reads + g.writes) * kLineBytes) / g.seconds;
-    allocated += static_cast<double>(g.writes * kLineBytes) / g.seconds;
+    moved.push_back(g.moved);
   }
   if (!check_result(state, walk_is_where_expected(c) && sums_ok,
                     "chase ended off its cycle or a generator's sum was wrong"))
     return;
   set_latency_counters(state, c, seconds);
-  state.counters["load_GBps"] = moved / 1e9;
-  state.counters["hw_GBps"] = (moved + allocated) / 1e9;
-  state.counters["load_threads"] = gens;
+  report_load(state, moved);
 }
 
 // The memory nodes a curve is drawn for: every node; quick, the first of each kind (the
@@ -326,8 +330,9 @@ void register_curves(const RunConfig& config, uint64_t bytes) {
   if (gens < 1) return;  // one core: nothing to load it with
   std::vector<std::string> mixes = split_list(g_flags.curve_mixes);
   if (mixes.empty())
-    mixes = quick ? std::vector<std::string>{"read", "1r1w"}
-                  : std::vector<std::string>{"read", "3r1w", "2r1w", "1r1w"};
+    mixes =
+        quick ? std::vector<std::string>{"read", "1r1w"}
+              : std::vector<std::string>{"read", "3r1w", "2r1w", "1r1w", "2r1ntw", "1r1ntw", "ntw"};
   for (const std::string& m : mixes) mix_named(m);
   // From saturation to nearly idle, densest where latency climbs; quick keeps 4 and the idle.
   const std::vector<int> delays =
@@ -430,8 +435,8 @@ const bool registered = add_family(
                  "bytes per pointer of the latency chase, a multiple of 64 (256, as "
                  "multichase)");
        flags.add("--curve-mixes", g_flags.curve_mixes,
-                 "read/write mixes of the loaded-latency curves: read, 3r1w, 2r1w, 1r1w "
-                 "(quick: read,1r1w; else all)");
+                 "read/write mixes of the loaded-latency curves: read, 3r1w, 2r1w, 1r1w, and "
+                 "with non-temporal writes 2r1ntw, 1r1ntw, ntw (quick: read,1r1w; else all)");
      },
      register_latency});
 // The local chase's plateaus are the levels; the loaded chase is one point, on no curve; the

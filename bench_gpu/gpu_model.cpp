@@ -221,6 +221,46 @@ SmModel sm_model(int major, int minor) {
   }
 }
 
+const std::vector<GpuCurveMix>& gpu_curve_mixes() {
+  static const std::vector<GpuCurveMix> mixes = {
+      {"read", 1, 0}, {"3r1w", 3, 1}, {"2r1w", 2, 1}, {"1r1w", 1, 1}};
+  return mixes;
+}
+
+const GpuCurveMix& gpu_curve_mix(const std::string& name) {
+  for (const GpuCurveMix& m : gpu_curve_mixes())
+    if (name == m.name) return m;
+  throw UsageError("unknown GPU curve mix '" + name + "' (read, 3r1w, 2r1w, 1r1w)");
+}
+
+std::vector<GpuCurvePoint> gpu_curve_points(int sms, bool quick) {
+  if (sms < 2) return {};  // no SM left to load it with
+  const int generators = sms - 1;
+  // A thread's sleep after each group, densest where HBM's latency climbs: thousands of
+  // threads in flight saturate it at sleeps of a few hundred ns.
+  const std::vector<int> delays =
+      quick ? std::vector<int>{0, 200, 1000, 5000}
+            : std::vector<int>{0,   50,   100,  150,  200,  300,  400,  600,
+                               800, 1200, 1600, 2400, 3200, 6400, 12800};
+  std::vector<GpuCurvePoint> out = {{"idle", 0, 0}};
+  for (const GpuCurveMix& m : gpu_curve_mixes()) {
+    if (quick && std::string(m.name) != "read" && std::string(m.name) != "1r1w") continue;
+    for (int d : delays) out.push_back({m.name, generators, d});
+  }
+  return out;
+}
+
+GpuCurveBytes gpu_curve_bytes(uint64_t l2_bytes, uint64_t memory_bytes, int generators) {
+  GpuCurveBytes b;
+  const uint64_t room = memory_bytes / 4;  // half for the chase, half for the generators
+  b.chase = std::min(std::max<uint64_t>(1ull << 30, 32 * l2_bytes), room / 2);
+  if (generators > 0) {
+    const uint64_t total = std::min(std::max<uint64_t>(2ull << 30, 64 * l2_bytes), room / 2);
+    b.per_generator = total / static_cast<uint64_t>(generators) / 4096 * 4096;
+  }
+  return b;
+}
+
 double theoretical_gflops(int sms, int lanes, double clock_mhz) {
   return static_cast<double>(sms) * lanes * 2.0 * clock_mhz / 1e3;
 }

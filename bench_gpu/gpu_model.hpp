@@ -42,6 +42,29 @@ std::vector<LaunchConfig> launch_configs(int sms, int max_threads_per_sm, uint64
 size_t pick_best(const std::vector<double>& rates);
 std::string describe(const LaunchConfig& c);
 
+// The loaded-latency curve of a GPU (Mess's curves, as cpu.lat/curve): one thread of one SM
+// chases pointers past the L2 while a block on every other SM moves a mix of 16-byte vectors,
+// each thread sleeping `delay_ns` after each group of the mix, swept from saturation to nearly
+// idle. The idle point (no generators) comes first.
+struct GpuCurveMix {
+  const char* name;
+  int reads, writes;  // vectors in each group
+};
+const std::vector<GpuCurveMix>& gpu_curve_mixes();          // read, 3r1w, 2r1w, 1r1w
+const GpuCurveMix& gpu_curve_mix(const std::string& name);  // UsageError for an unknown one
+struct GpuCurvePoint {
+  std::string mix;  // "idle" for the idle point
+  int generators = 0, delay_ns = 0;
+};
+// Quick: all-read and 1:1 at 4 delays; else every mix at 15. Nothing on a GPU of one SM.
+std::vector<GpuCurvePoint> gpu_curve_points(int sms, bool quick);
+// Bytes of the chase (past the L2 many times over) and of each generator's own slice, within
+// what the GPU's memory holds beside everything else.
+struct GpuCurveBytes {
+  uint64_t chase = 0, per_generator = 0;
+};
+GpuCurveBytes gpu_curve_bytes(uint64_t l2_bytes, uint64_t memory_bytes, int generators);
+
 // Arithmetic units per SM and clock for a compute capability, as NVIDIA's CUDA programming
 // guide tables them: FMA lanes for fp32, fp64 and packed fp16. `known` is false for an
 // architecture the table does not have (then the theoretical peak is not claimed).

@@ -24,6 +24,8 @@ std::vector<CounterInfo>& schema() {
       {"hw_GBps", "GB/s", true, false, false, "GBps plus the lines plain stores read first"},
       {"counted_read_GBps", "GB/s", true, false, false, "memory reads the PMU counted"},
       {"load_GBps", "GB/s", true, false, false, "the other cores' streaming load (loaded chase)"},
+      {"load_hw_GBps", "GB/s", true, false, false,
+       "that load plus the lines its plain stores read first"},
       {"theoretical_GFLOPps", "GFLOP/s", true, false, false, "units x lanes x 2 x the clock"},
       {"energy_pJ_per_byte", "pJ", false, false, false, "board energy over the bytes moved"},
       {"energy_pJ_per_flop", "pJ", false, false, false, "board energy over the FLOPs done"},

@@ -27,6 +27,18 @@ void report_work(benchmark::State& state, const Work& w, double seconds) {
   }
 }
 
+void report_load(benchmark::State& state, const std::vector<Generated>& generators) {
+  double bytes_per_s = 0, hw_bytes_per_s = 0;
+  for (const Generated& g : generators) {
+    if (g.seconds <= 0) continue;
+    bytes_per_s += g.bytes / g.seconds;
+    hw_bytes_per_s += g.hw_bytes / g.seconds;
+  }
+  state.counters["load_GBps"] = bytes_per_s / 1e9;
+  if (hw_bytes_per_s > 0) state.counters["load_hw_GBps"] = hw_bytes_per_s / 1e9;
+  state.counters["load_threads"] = static_cast<double>(generators.size());
+}
+
 double CycleRegion::seconds() const {
   return clock_mhz > 0 ? cycles / (clock_mhz * 1e6) : 0;
 }

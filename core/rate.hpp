@@ -30,6 +30,15 @@ struct Work {
 // counter the schema does not declare.
 void report_work(benchmark::State& state, const Work& per_iteration, double seconds);
 
+// What one traffic generator beside a measured access (a loaded chase) moved, in its own time:
+// bytes as STREAM counts them, and with the lines plain stores read first.
+struct Generated {
+  double bytes = 0, hw_bytes = 0, seconds = 0;
+};
+// load_GBps and load_hw_GBps: the sum of each generator's own rate (generators start and stop
+// a little apart, so no one window holds them all); load_threads: how many there were.
+void report_load(benchmark::State& state, const std::vector<Generated>& generators);
+
 // A collective of `bytes` per call: nccl-tests' algbw = bytes / time and busbw = algbw x
 // `bus_factor` (2(n-1)/n for all-reduce, ...), the time per call as latency_ns.
 // The completion latencies of every I/O of the run: latency_ns (their mean) and

@@ -69,3 +69,33 @@ TEST(GpuModel, FormatsRoundTripAndGemmCheck) {
   C[2][1] = 6.5;
   EXPECT_NE(check_gemm_sample(a, b, c, 3, 2, 2, 1e-12, 32, 1), "");
 }
+
+TEST(GpuModel, LoadedCurvePlanAtAnySmCount) {
+  // H100 SXM: one SM chases, 131 generate; quick keeps all-read and 1:1 at 4 delays.
+  for (int sms : {132, 114, 108, 78}) {
+    const auto quick = gpu_curve_points(sms, true);
+    ASSERT_EQ(quick.size(), 1u + 2 * 4) << sms;
+    EXPECT_EQ(quick.front().mix, "idle");
+    EXPECT_EQ(quick.front().generators, 0);
+    for (size_t i = 1; i < quick.size(); ++i) EXPECT_EQ(quick[i].generators, sms - 1);
+    const auto full = gpu_curve_points(sms, false);
+    ASSERT_EQ(full.size(), 1u + gpu_curve_mixes().size() * 15) << sms;
+    for (size_t i = 2; i < full.size(); ++i)  // from saturation to nearly idle within a mix
+      if (full[i].mix == full[i - 1].mix) {
+        EXPECT_GT(full[i].delay_ns, full[i - 1].delay_ns);
+      }
+  }
+  EXPECT_TRUE(gpu_curve_points(1, false).empty());  // nothing to load it with
+  EXPECT_EQ(gpu_curve_mix("2r1w").reads, 2);
+  EXPECT_THROW(gpu_curve_mix("ntw"), UsageError);
+  // H200: 50 MiB of L2 and 141 GB: the chase 32x the L2, each generator a page-rounded slice of
+  // 64x the L2 together; a 16 GiB board keeps both within an eighth of its memory each.
+  const GpuCurveBytes h200 = gpu_curve_bytes(50ull << 20, 141ull << 30, 131);
+  EXPECT_EQ(h200.chase, 1600ull << 20);
+  EXPECT_EQ(h200.per_generator % 4096, 0u);
+  EXPECT_GE(h200.per_generator * 131, (64ull * 50 << 20) - 131 * 4096);
+  const GpuCurveBytes small = gpu_curve_bytes(40ull << 20, 16ull << 30, 107);
+  EXPECT_LE(small.chase, 2ull << 30);
+  EXPECT_LE(small.per_generator * 107, 2ull << 30);
+  EXPECT_EQ(gpu_curve_bytes(50ull << 20, 141ull << 30, 0).per_generator, 0u);
+}

@@ -7,12 +7,14 @@
 
 #include <filesystem>
 #include <fstream>
+#include <tuple>
 
 #include "harness/profile/pipeline.hpp"
 #include "harness/profile/references.hpp"
 #include "harness/profile/steps.hpp"
 #include "harness/report/content.hpp"
 #include "harness/report/document.hpp"
+#include "harness/report/plots.hpp"
 #include "harness/track/fleet.hpp"
 #include "harness/track/gate.hpp"
 
@@ -233,4 +235,82 @@ TEST(LoadedCurves, TheKneeIsWhereLatencyDoublesAndGateReadsIt) {
   const auto h = headline_metrics(p);
   EXPECT_EQ(h.at("loaded/cpu/node:0/read/knee_GBps").value, c.knee_GBps);
   EXPECT_EQ(h.at("loaded/cpu/node:0/read/max_GBps").value, 85);
+}
+
+// Two CPU nodes (the chaser's DRAM and a CXL expander) and a GPU's HBM: each device's first node
+// is its local one (its theoretical bandwidth, the loaded point), and the report sets the CPU's
+// nodes side by side in a table and a plot.
+TEST(LoadedCurves, EachDeviceHasItsOwnLocalNodeAndNodesStandSideBySide) {
+  ResultFile f;
+  f.path = "synthetic";
+  auto add = [&](const std::string& name, const std::string& device, double latency, double gbps) {
+    Measurement m = parse_name(name);
+    m.role = "latency_under_load";
+    m.declared_device = device;
+    m.counters["latency_ns"] = {latency, latency, latency};
+    if (gbps > 0) m.counters["load_GBps"] = {gbps, gbps, gbps};
+    f.measurements.push_back(m);
+  };
+  const std::string dram = "cpu.lat/curve/pages:huge/node:0/kind:DRAM/mix:";
+  const std::string cxl = "cpu.lat/curve/pages:huge/node:2/kind:CXL/mix:";
+  const std::string hbm = "gpu.lat/curve/node:0/kind:HBM/mix:";
+  add(dram + "idle/gen:0/delay:0/bytes:1073741824", "cpu", 110, 0);
+  add(cxl + "idle/gen:0/delay:0/bytes:1073741824", "cpu", 260, 0);
+  add(hbm + "idle/gen:0/delay:0/bytes:1677721600/device:gpu0", "gpu0", 500, 0);
+  for (const auto& [delay, dram_gbps, dram_ns, cxl_gbps, cxl_ns] :
+       std::vector<std::tuple<int, double, double, double, double>>{
+           {1000, 20, 112, 8, 262}, {64, 150, 160, 40, 400}, {0, 220, 300, 52, 700}}) {
+    const std::string tail = "/gen:47/delay:" + std::to_string(delay) + "/bytes:1073741824";
+    add(dram + "read" + tail, "cpu", dram_ns, dram_gbps);
+    add(cxl + "read" + tail, "cpu", cxl_ns, cxl_gbps);
+    add(hbm + "read/gen:131/delay:" + std::to_string(delay) + "/bytes:1677721600/device:gpu0",
+        "gpu0", 500 + 3000 / (delay + 5.0), 4000 - delay);
+  }
+  Measurement loaded = parse_name("cpu.lat/loaded/pages:huge/load:read/load_threads:47");
+  loaded.role = "latency";
+  loaded.declared_device = "cpu";
+  loaded.counters["latency_ns"] = {280, 280, 280};
+  loaded.counters["load_GBps"] = {230, 230, 230};
+  f.measurements.push_back(loaded);
+  ProfileInputs in;
+  in.files = {f};
+  in.data_dir = MEMWALL_DATA;
+  PerDevice<std::vector<Level>> memory;
+  memory["cpu"].push_back(Level{});
+  memory["cpu"].back().kind = "memory";
+  memory["cpu"].back().theoretical_GBps = 460.8;
+  memory["gpu0"].push_back(Level{});
+  memory["gpu0"].back().kind = "memory";
+  memory["gpu0"].back().theoretical_GBps = 4800;
+  Profile p;
+  p.loaded_curves = loaded_curves_step(in, memory);
+  ASSERT_EQ(p.loaded_curves.size(), 3u);
+  for (const LoadedCurve& c : p.loaded_curves) {
+    if (c.device == "gpu0") {
+      EXPECT_EQ(c.theoretical_GBps, 4800);
+      EXPECT_EQ(c.points.size(), 3u);  // the CPU's loaded point stays on the CPU
+      EXPECT_EQ(c.kind, "HBM");
+      EXPECT_EQ(c.generators, 131);
+    } else if (c.node == 0) {
+      EXPECT_EQ(c.theoretical_GBps, 460.8);
+      EXPECT_EQ(c.points.size(), 4u);  // cpu.lat/loaded joins the local all-read curve
+      EXPECT_EQ(c.max_GBps, 230);
+    } else {
+      EXPECT_EQ(c.kind, "CXL");
+      EXPECT_EQ(c.theoretical_GBps, 0);  // an expander's own bandwidth is not the DRAM's
+      EXPECT_EQ(c.idle_latency_ns, 260);
+    }
+  }
+  const std::string md = MarkdownWriter().write(report_document(p));
+  EXPECT_NE(md.find("The memory nodes side by side"), std::string::npos);
+  EXPECT_NE(md.find("| cpu | 2 (CXL) | 260 | 2.36x | 52.0 | 0.23x |"), std::string::npos) << md;
+  bool plotted = false;
+  for (const Figure& fig : figures_of(p))
+    if (fig.file == "loaded_cpu_nodes.svg") {
+      const std::string svg = fig.render();
+      plotted = svg.find("node 0 (DRAM), read") != std::string::npos &&
+                svg.find("node 2 (CXL), read") != std::string::npos &&
+                svg.find("HBM") == std::string::npos;
+    }
+  EXPECT_TRUE(plotted);
 }

@@ -64,16 +64,21 @@ std::vector<LoadedCurve> loaded_curves_step(const ProfileInputs& in,
       c.kind = std::get<2>(node);
       c.mix = mix;
       c.generators = static_cast<int>(m.key_number("gen"));
-      c.points.push_back({static_cast<int>(m.key_number("delay")),
-                          m.has("load_GBps") ? m.median("load_GBps") : 0,
-                          m.has("hw_GBps") ? m.median("hw_GBps") : 0, m.median("latency_ns"),
-                          m.best("latency_ns")});
+      c.points.push_back(
+          {static_cast<int>(m.key_number("delay")), m.has("load_GBps") ? m.median("load_GBps") : 0,
+           m.has("load_hw_GBps") ? m.median("load_hw_GBps")
+           : m.has("hw_GBps")    ? m.median("hw_GBps")  // files from before load_hw_GBps
+                                 : 0,
+           m.median("latency_ns"), m.best("latency_ns")});
     }
   std::vector<LoadedCurve> out;
-  for (auto& [node, mixes] : curves)
+  std::string last_device;
+  for (auto& [node, mixes] : curves) {
+    // Each device's first node is the chasing core's own (a GPU has one).
+    const bool local = std::get<0>(node) != last_device;
+    last_device = std::get<0>(node);
     for (auto& [mix, c] : mixes) {
-      const bool local = node == curves.begin()->first;  // the chasing core's own node first
-      if (mix == "read" && stream_loaded && local)
+      if (mix == "read" && stream_loaded && local && c.device == "cpu")
         c.points.push_back({-1, stream_loaded->median("load_GBps"), 0,
                             stream_loaded->median("latency_ns"),
                             stream_loaded->best("latency_ns")});
@@ -95,6 +100,7 @@ std::vector<LoadedCurve> loaded_curves_step(const ProfileInputs& in,
           if (l.kind == "memory" && l.theoretical_GBps > 0) c.theoretical_GBps = l.theoretical_GBps;
       out.push_back(c);
     }
+  }
   return out;
 }
 

@@ -431,10 +431,40 @@ std::string loaded_latency_svg(const Profile& p, const std::string& device, int 
   return render_svg(plot);
 }
 
+// The nodes of one device side by side (local, remote, HBM, CXL): each node's all-read curve
+// (its first mix where it has no all-read one), latency against bandwidth on one plot.
+std::string loaded_nodes_svg(const Profile& p, const std::string& device) {
+  Plot plot;
+  plot.log_x = plot.log_y = false;
+  plot.title = "Latency under load: the memory nodes of " + device + " side by side";
+  plot.x_label = "bandwidth the generators moved (GB/s, STREAM bytes)";
+  plot.y_label = "latency (ns)";
+  std::set<int> drawn;
+  for (const std::string& want : {std::string("read"), std::string()})
+    for (const LoadedCurve& c : p.loaded_curves) {
+      if (c.device != device || drawn.count(c.node) || (!want.empty() && c.mix != want)) continue;
+      drawn.insert(c.node);
+      PlotSeries s;
+      s.name = "node " + std::to_string(c.node) + " (" + c.kind + "), " + c.mix;
+      s.markers = true;
+      for (const LoadedPoint& x : c.points) s.points.push_back({x.load_GBps, x.latency_ns});
+      plot.series.push_back(s);
+    }
+  return render_svg(plot);
+}
+
 std::vector<Figure> figures_of(const Profile& p) {
   std::vector<Figure> out;
   std::set<std::pair<std::string, int>> loaded_nodes;
   for (const LoadedCurve& c : p.loaded_curves) loaded_nodes.insert({c.device, c.node});
+  std::map<std::string, int> nodes_of;
+  for (const auto& [device, node] : loaded_nodes) ++nodes_of[device];
+  for (const auto& [device, nodes] : nodes_of)
+    if (nodes > 1)
+      out.push_back(
+          {"loaded_" + device + "_nodes.svg",
+           "Latency under load on " + device + ": every memory node's all-read curve side by side",
+           "loaded", device, [&p, device = device] { return loaded_nodes_svg(p, device); }});
   for (const auto& [device, node] : loaded_nodes)
     out.push_back({"loaded_" + device + "_node" + std::to_string(node) + ".svg",
                    "Latency under load on " + device + ", memory node " + std::to_string(node) +
