@@ -225,6 +225,7 @@ Device cpu_device(const ProfileInputs& in) {
   d.bandwidth_threads = max_threads(in, "bandwidth_curve", "cpu");
   try {
     d.units = std::stoi(c.value("cores", "0"));
+    d.memory_bytes = std::stod(c.value("memory_bytes", "0"));
   } catch (const std::exception&) {
   }
   d.parallelism = d.bandwidth_threads > 0 ? std::to_string(d.bandwidth_threads) + " threads"
@@ -276,7 +277,8 @@ Device gpu_device(const ProfileInputs& in, const std::string& id) {
             {"clock_mhz_rated", "SM clock, rated (MHz)"},
             {"max_sm_clock_mhz", "SM clock, max (MHz, NVML)"}});
   if (c.contains("memory_bytes")) try {
-      add(d.context, "memory", bytes_text(std::stod(text_of(c["memory_bytes"]))));
+      d.memory_bytes = std::stod(text_of(c["memory_bytes"]));
+      add(d.context, "memory", bytes_text(d.memory_bytes));
     } catch (const std::exception&) {
     }
   add_keys(d.context, c,

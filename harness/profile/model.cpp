@@ -63,7 +63,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Datasheet, name, source, year, m
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Device, id, kind, name, uarch, parallelism,
                                                 bandwidth_threads, units, virtual_machine, context,
                                                 datasheet, memory_theoretical_GBps,
-                                                memory_theoretical_source)
+                                                memory_theoretical_source, memory_bytes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     Level, name, kind, latency_ns, latency_best_ns, size_bytes, instances, size_reported_by,
     capacity_bytes, placement_capacity_bytes, detected_bytes, stream_edge_bytes,

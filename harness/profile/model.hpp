@@ -55,6 +55,7 @@ struct Device {
   Datasheet datasheet;
   double memory_theoretical_GBps = 0;  // DRAM: channels x MT/s x bus width
   std::string memory_theoretical_source;
+  double memory_bytes = 0;  // what its run said it holds (0: not said)
 };
 
 struct Level {

@@ -52,8 +52,11 @@ StepPrediction step(const ModelConfig& m, Phase phase, int batch, int context, i
   return s;
 }
 
-// The device's memory in bytes, from the context its run wrote (0 where it did not say).
+// The device's memory in bytes, from the context its run wrote (0 where it did not say): the
+// profile's device, else (profiles written before it) the machine's keys.
 double device_memory_bytes(const Profile& p, const std::string& device) {
+  if (const auto d = p.devices.find(device); d != p.devices.end() && d->second.memory_bytes > 0)
+    return d->second.memory_bytes;
   auto number = [](const std::string& text) {
     try {
       return std::stod(text);
