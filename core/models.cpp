@@ -22,6 +22,7 @@ const std::vector<ModelConfig>& model_catalog() {
       {"llama-2-7b", 4096, 11008, 32, 32, 32, 32000, true},
       {"llama-3-8b", 4096, 14336, 32, 8, 32, 128256, true},
       {"llama-2-70b", 8192, 28672, 64, 8, 80, 32000, true},
+      {"llama-3.1-405b", 16384, 53248, 128, 8, 126, 128256, true},
   };
   return catalog;
 }

@@ -33,6 +33,7 @@ TEST(Catalog, MatchesThePublishedConfigs) {
       {"llama-2-7b", 4096, 11008, 32, 32, 32, 32000},
       {"llama-3-8b", 4096, 14336, 32, 8, 32, 128256},
       {"llama-2-70b", 8192, 28672, 64, 8, 80, 32000},
+      {"llama-3.1-405b", 16384, 53248, 128, 8, 126, 128256},
   };
   ASSERT_EQ(model_catalog().size(), std::size(published));
   for (const Published& p : published) {
@@ -191,6 +192,7 @@ TEST(Models, ParameterCountsMatchThePublishedSizes) {
   EXPECT_NEAR(parameter_count(find_model("llama-2-7b")) / 1e9, 6.74, 0.01);
   EXPECT_NEAR(parameter_count(find_model("llama-3-8b")) / 1e9, 8.03, 0.01);
   EXPECT_NEAR(parameter_count(find_model("llama-2-70b")) / 1e9, 69.0, 0.1);
+  EXPECT_NEAR(parameter_count(find_model("llama-3.1-405b")) / 1e9, 405.9, 0.5);  // "405B"
   EXPECT_NEAR(parameter_count(find_model("gpt2")) / 1e6, 124, 1.5);
   EXPECT_NEAR(parameter_count(find_model("bert-base")) / 1e6, 110, 2.5);
 }

@@ -198,12 +198,13 @@ std::vector<ModelPrediction> models_step(const Profile& p) {
       ModelPrediction pr = predict(p, id, find_model("llama-3-8b"), type, 1, 4096);
       pr.role = "headline";
       out.push_back(pr);
-      // A GPU's memory against the largest catalog model: held, or what spills.
-      if (d.kind == "gpu") {
-        pr = predict(p, id, find_model("llama-2-70b"), type, 1, 4096);
-        pr.role = "largest";
-        out.push_back(pr);
-      }
+      // A GPU's memory against the large catalog models: held, or what spills.
+      if (d.kind == "gpu")
+        for (const char* large : {"llama-2-70b", "llama-3.1-405b"}) {
+          pr = predict(p, id, find_model(large), type, 1, 4096);
+          pr.role = "largest";
+          out.push_back(pr);
+        }
     } catch (const std::exception&) {  // no peak or no memory bandwidth: nothing to predict
     }
   }
