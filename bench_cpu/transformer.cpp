@@ -11,6 +11,8 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <set>
+#include <thread>
 
 #include "bench_cpu/matmul.hpp"
 #include "bench_cpu/options.hpp"
@@ -61,10 +63,9 @@ size_t copies_for(const std::vector<MatmulOp>& ops, Number t, bool cold, bool qu
   return static_cast<size_t>(std::clamp(wanted, 1.0, 4096.0));
 }
 
-void fill(char* data, uint64_t bytes, Number t, uint64_t seed) {
+void fill_part(char* data, uint64_t from, uint64_t to, Number t, uint64_t seed) {
   uint64_t x = seed * 0x9e3779b97f4a7c15ull + 1;
-  const uint64_t n = bytes / element_bytes(t);
-  for (uint64_t i = 0; i < n; ++i) {
+  for (uint64_t i = from; i < to; ++i) {
     x ^= x << 13, x ^= x >> 7, x ^= x << 17;  // xorshift: cheap enough for gigabytes
     const double v = static_cast<double>(x >> 11) * 0x1.0p-52 - 1.0;
     if (t == Number::fp32)
@@ -74,6 +75,17 @@ void fill(char* data, uint64_t bytes, Number t, uint64_t seed) {
     else
       reinterpret_cast<uint16_t*>(data)[i] = to_bf16(static_cast<float>(v));
   }
+}
+
+// Random values in [-1, 1) on every core (a model's gigabytes of weights take seconds on one):
+// each core's part from its own seed; the checks read the operands as they are.
+void fill(char* data, uint64_t bytes, Number t, uint64_t seed) {
+  const uint64_t n = bytes / element_bytes(t);
+  const uint64_t parts = std::clamp<uint64_t>(n >> 22, 1, topology().core_cpus.size());
+  std::vector<std::thread> threads;
+  for (uint64_t p = 0; p < parts; ++p)
+    threads.emplace_back(fill_part, data, n * p / parts, n * (p + 1) / parts, t, seed * 1009 + p);
+  for (std::thread& th : threads) th.join();
 }
 
 uint64_t aligned(uint64_t bytes) {
@@ -199,11 +211,16 @@ void run_step(benchmark::State& state, const std::string& key, const std::vector
     for (size_t i = 0; i < ops.size(); ++i) run_op(ops[i], t, x, i);
   for (size_t j = 0; j < x.c.size(); ++j) std::fill_n(x.c[j], x.c_bytes[j], 0);
   const double scale = static_cast<double>(layers) / run;
+  // Each product's share of the step, as the step ran it (scaled as the layers are): which
+  // product keeps a step from its prediction, without measuring the products apart.
+  std::vector<double> op_seconds(layer.size() + 1, 0);
   const double seconds = measure(state, [&] {
     const double layers_s = time_region([&] {
-      for (size_t i = 0; i + 1 < ops.size(); ++i) run_op(ops[i], t, x, i);
+      for (size_t i = 0; i + 1 < ops.size(); ++i)
+        op_seconds[i % layer.size()] += time_region([&] { run_op(ops[i], t, x, i); }) * scale;
     });
     const double head_s = time_region([&] { run_op(ops.back(), t, x, ops.size() - 1); });
+    op_seconds.back() += head_s;
     return layers_s * scale + head_s;
   });
   if (seconds == 0) return;
@@ -222,6 +239,10 @@ void run_step(benchmark::State& state, const std::string& key, const std::vector
   state.counters["seconds"] = seconds / static_cast<double>(state.iterations());
   state.counters["layers_run"] = run;
   state.counters["layers"] = layers;
+  const double iterations = static_cast<double>(state.iterations());
+  for (size_t j = 0; j < layer.size(); ++j)
+    state.counters["seconds_in_" + layer[j].name] = op_seconds[j] / iterations;
+  state.counters["seconds_in_" + head.name] = op_seconds.back() / iterations;
 }
 
 // A format the library cannot multiply on this CPU is one skipped benchmark, not one per shape.
@@ -244,6 +265,57 @@ Estimate product_estimate(double flops, double bytes, size_t copies = 1) {
   return {nominal::touch_s(bytes * copies) + iteration * copies, false, iteration};
 }
 std::string g_max_bytes, g_gemm_sizes;
+
+// The bytes of one product's operands: A, B (each of its counts) and the output.
+uint64_t operand_bytes(const MatmulOp& op, int element) {
+  return static_cast<uint64_t>(element) *
+         (op.count * op.m * op.k + op.b_count * op.k * op.n + op.count * op.m * op.n);
+}
+
+// The whole step of shape `s`: as many distinct layers as stream past the cold span (one
+// where a layer alone does), within the operands' limit, and the LM head; false where even that
+// does not fit (and with `report_skip`, one skipped benchmark saying why). `stepped` gains
+// "model/type".
+bool register_step(const Shape& s, const std::vector<MatmulOp>& layer, const MatmulOp& head,
+                   Number t, const std::string& type_name, bool quick, double max_flops,
+                   uint64_t max_bytes, std::set<std::string>& stepped, bool report_skip) {
+  const int e = element_bytes(t);
+  double layer_flops = 0;
+  uint64_t layer_bytes = 0;
+  for (const MatmulOp& op : layer) {
+    layer_flops += op.flops();
+    layer_bytes += operand_bytes(op, e);
+  }
+  const double span = static_cast<double>(cold_span(quick));
+  int run = std::clamp(static_cast<int>(std::ceil(span / static_cast<double>(layer_bytes))), 1,
+                       s.model.layers);
+  while (run > 1 && run * layer_bytes + operand_bytes(head, e) > max_bytes) --run;
+  const std::string step = "xfmr.step/" + s.model.name + "/" + to_string(s.phase) +
+                           "/batch:" + std::to_string(s.batch) + "/seq:" + std::to_string(s.seq) +
+                           "/type:" + type_name;
+  const uint64_t least = layer_bytes + operand_bytes(head, e);
+  if (least > max_bytes || head.flops() > max_flops || layer_flops > 4 * max_flops) {
+    if (!report_skip) return false;
+    const std::string why = least > max_bytes
+                                ? "one layer and the LM head take " + format_bytes(least) +
+                                      " of operands, above --xfmr-max-bytes (" +
+                                      format_bytes(max_bytes) + ")"
+                                : "a layer or the LM head is above --xfmr-max-flops";
+    add_benchmark(step, [why](benchmark::State& state) { skip(state, why); });
+    return false;
+  }
+  const int layers = s.model.layers;
+  add_benchmark(
+      step,
+      [step, layer, head, run, layers, t](benchmark::State& state) {
+        run_step(state, step, layer, head, run, layers, t);
+      },
+      0,
+      product_estimate(layer_flops * run + head.flops(),
+                       static_cast<double>(run * layer_bytes + operand_bytes(head, e))));
+  stepped.insert(s.model.name + "/" + type_name);
+  return true;
+}
 
 void register_transformer(const RunConfig& config) {
   g_products.resolve();
@@ -275,6 +347,7 @@ void register_transformer(const RunConfig& config) {
                                         "quick run's 256 MiB caps it; --xfmr-cold-bytes)"
                                   : " (4x the last-level cache hwloc reports)"));
   int skipped = 0;
+  std::set<std::string> stepped;  // model/type of every step registered
   for (const std::string& type_name : types) {
     const Number t = parse_number(type_name);
     if (skip_unsupported("xfmr/all/type:" + type_name, t)) continue;
@@ -289,10 +362,7 @@ void register_transformer(const RunConfig& config) {
       const std::string where = s.model.name + "/" + to_string(s.phase);
       const std::string keys = "/batch:" + std::to_string(s.batch) +
                                "/seq:" + std::to_string(s.seq) + "/type:" + type_name;
-      auto footprint = [e](const MatmulOp& op) {
-        return static_cast<uint64_t>(e) *
-               (op.count * op.m * op.k + op.b_count * op.k * op.n + op.count * op.m * op.n);
-      };
+      auto footprint = [e](const MatmulOp& op) { return operand_bytes(op, e); };
       std::vector<MatmulOp> layer;
       double layer_flops = 0;
       uint64_t layer_bytes = 0;
@@ -326,29 +396,27 @@ void register_transformer(const RunConfig& config) {
               run_products(state, name, layer, t, copies);
             },
             0, product_estimate(layer_flops, layer_bytes, copies));
-        // The whole step: as many distinct layers as stream past the cold span (two at least),
-        // within the operands' limit, and the LM head.
-        const MatmulOp& head = ops.back();
-        const double span = static_cast<double>(cold_span(config.quick()));
-        int run = std::clamp(static_cast<int>(std::ceil(span / layer_bytes)), 2, s.model.layers);
-        while (run > 1 && run * layer_bytes + footprint(head) > max_bytes) --run;
         // Quick: the decode steps alone (a prefill step is its layers, compute-bound).
-        const bool step_wanted = !config.quick() || s.phase == Phase::decode;
-        if (step_wanted && run * layer_bytes + footprint(head) <= max_bytes &&
-            head.flops() <= max_flops) {
-          const std::string step = "xfmr.step/" + where + keys;
-          const int layers = s.model.layers;
-          add_benchmark(
-              step,
-              [step, layer, head, run, layers, t](benchmark::State& state) {
-                run_step(state, step, layer, head, run, layers, t);
-              },
-              0,
-              product_estimate(layer_flops * run + head.flops(),
-                               static_cast<double>(run * layer_bytes + footprint(head))));
-        }
+        if (!config.quick() || s.phase == Phase::decode)
+          register_step(s, layer, ops.back(), t, type_name, config.quick(), max_flops, max_bytes,
+                        stepped, false);
       }
     }
+    // Quick: the decode step at batch 1 of every catalog model that decodes, alone (its
+    // products are not measured), so each model's prediction meets a measurement; in the
+    // format models are served in here (the last: bf16 where the library has it).
+    if (config.quick() && type_name == types.back() && g_products.model_list.empty() &&
+        g_products.batch_list.empty() && g_products.seq_list.empty())
+      for (const ModelConfig& m : model_catalog()) {
+        if (m.encoder_only || stepped.count(m.name + "/" + type_name)) continue;
+        const Shape s{m, Phase::decode, 1, 1024};
+        const std::vector<MatmulOp> ops = layer_ops(m, 1, 1024, Phase::decode);
+        std::vector<MatmulOp> layer;
+        for (const MatmulOp& op : ops)
+          if (op.per_layer) layer.push_back(op);
+        register_step(s, layer, ops.back(), t, type_name, true, max_flops, max_bytes, stepped,
+                      true);
+      }
   }
   if (skipped)
     std::fprintf(stderr,

@@ -13,8 +13,8 @@ namespace memwall {
 const std::vector<ModelConfig>& model_catalog() {
   // Published configurations (the models' config.json on their release).
   static const std::vector<ModelConfig> catalog = {
-      {"bert-base", 768, 3072, 12, 12, 12, 30522, false},
-      {"bert-large", 1024, 4096, 16, 16, 24, 30522, false},
+      {"bert-base", 768, 3072, 12, 12, 12, 30522, false, true},
+      {"bert-large", 1024, 4096, 16, 16, 24, 30522, false, true},
       {"gpt2", 768, 3072, 12, 12, 12, 50257, false},
       {"gpt2-medium", 1024, 4096, 16, 16, 24, 50257, false},
       {"gpt2-large", 1280, 5120, 20, 20, 36, 50257, false},
@@ -118,6 +118,8 @@ ModelConfig from_hugging_face(const nlohmann::json& j, const std::string& path) 
   for (const char* gated : {"llama", "mistral", "mixtral", "qwen2", "gemma", "phi3"})
     m.gated_ffn = m.gated_ffn || type.rfind(gated, 0) == 0;
   m.gated_ffn = m.gated_ffn || act == "silu" || act == "swiglu";
+  for (const char* encoder : {"bert", "roberta", "distilbert", "electra", "deberta"})
+    m.encoder_only = m.encoder_only || type.rfind(encoder, 0) == 0;
   m.tie_embeddings = bool_field(j, "tie_word_embeddings", true) ? 1 : 0;  // HF's default: tied
   if (j.contains("num_local_experts")) {
     m.experts = size_field(j, path, "num_local_experts");

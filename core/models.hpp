@@ -15,7 +15,8 @@ struct ModelConfig {
   int kv_heads = 0;  // = heads without grouped-query attention
   int layers = 0;
   int vocab = 0;
-  bool gated_ffn = false;  // SwiGLU: up and gate projections, then down
+  bool gated_ffn = false;     // SwiGLU: up and gate projections, then down
+  bool encoder_only = false;  // BERT: a prefill, no decode step
   // Whether the output projection shares the token embeddings: -1 as the architecture does
   // (BERT and GPT-2 share them, the gated Llama models do not), else 0 or 1 as the config says.
   int tie_embeddings = -1;

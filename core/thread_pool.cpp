@@ -38,8 +38,11 @@ ThreadPool::ThreadPool(std::vector<int> cpus) : cpus_(std::move(cpus)) {
     threads_.emplace_back([this, tid, &started] {
       pinned_[tid] = pin_current_thread(cpus_[tid]);
       os_ids_[tid] = os_thread_id();
+      // The generation is read before the pool counts this worker started: a run() right
+      // after the constructor returns is then one it waits for, never one it already saw.
+      const uint64_t seen = state_.load() >> 16;
       started.fetch_add(1);
-      worker(tid);
+      worker(tid, seen);
     });
   }
   while (started.load() < size() - 1) std::this_thread::yield();
@@ -59,8 +62,7 @@ ThreadPool::~ThreadPool() {
   for (std::thread& t : threads_) t.join();
 }
 
-void ThreadPool::worker(int tid) {
-  uint64_t seen = state_.load() >> 16;
+void ThreadPool::worker(int tid, uint64_t seen) {
   for (;;) {
     // Spin briefly (a benchmark calls run() back to back), then sleep in the kernel so an
     // idle worker does not steal a core from a single-threaded measurement.

@@ -36,7 +36,7 @@ class ThreadPool {
   double run_timed(int n, const std::function<void(int)>& body);
 
  private:
-  void worker(int tid);
+  void worker(int tid, uint64_t seen);
   void barrier(int n);
 
   std::vector<int> cpus_;

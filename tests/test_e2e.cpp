@@ -903,6 +903,49 @@ TEST(Predict, AModelTheCatalogLacksFromTheProfileAlone) {
   fs::remove_all(dir);
 }
 
+// A measured step's own seconds per product (seconds_in_<op>, as xfmr.step writes them) name
+// the product that keeps it from its prediction, with no product measured apart: here a step of
+// GPT-2 (this guest's measured shares) whose ffn_up took 50 ms.
+TEST(Models, AStepsOwnProductSharesNameWhatMisses) {
+  const fs::path dir = temp_dir("step_shares");
+  fs::copy_file(std::string(MEMWALL_FIXTURES) + "/run_a/bench_cpu.json", dir / "bench_cpu.json");
+  nlohmann::json step = {{"name", "xfmr.step/gpt2/decode/batch:1/seq:1024/type:fp32/manual_time"},
+                         {"run_name", "xfmr.step/gpt2/decode/batch:1/seq:1024/type:fp32"},
+                         {"run_type", "iteration"},
+                         {"repetitions", 1},
+                         {"repetition_index", 0},
+                         {"iterations", 2},
+                         {"real_time", 64.5},
+                         {"time_unit", "ms"},
+                         {"layers", 12},
+                         {"layers_run", 8},
+                         {"seconds", 0.0645},
+                         {"seconds_in_qkv", 0.0026},
+                         {"seconds_in_attn_scores", 0.0017},
+                         {"seconds_in_attn_v", 0.0022},
+                         {"seconds_in_out_proj", 0.0009},
+                         {"seconds_in_ffn_up", 0.05},
+                         {"seconds_in_ffn_down", 0.0038},
+                         {"seconds_in_lm_head", 0.0032},
+                         {"valid", 1}};
+  const nlohmann::json file = {
+      {"context",
+       {{"memwall_version", "0.1.0"},
+        {"memwall_result_schema", "1"},
+        {"memwall_test_data", "one step's counters, its ffn_up share made 50 ms"},
+        {"memwall_roles", R"([{"device":"cpu","family":"xfmr.step","role":"step"}])"}}},
+      {"benchmarks", nlohmann::json::array({step})}};
+  std::ofstream(dir / "bench_cpu_steps.json") << file.dump();
+  ASSERT_EQ(run(memwall_cli() + " report " + dir.string()).exit_code, 0);
+  std::ifstream summary(dir / "summary.md");
+  std::stringstream text;
+  text << summary.rdbuf();
+  EXPECT_NE(text.str().find("gpt2 decode on cpu (fp32) takes "), std::string::npos) << text.str();
+  EXPECT_NE(text.str().find("misses most, as the step ran it, is `ffn_up` at "), std::string::npos)
+      << text.str();
+  fs::remove_all(dir);
+}
+
 TEST(Memwall, GateNeedsHistoryAndSaysSo) {
   const fs::path dir = temp_dir("gate");
   fs::copy_file(std::string(MEMWALL_FIXTURES) + "/run_a/bench_cpu.json", dir / "bench_cpu.json");

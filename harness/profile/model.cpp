@@ -109,7 +109,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Product, name, device, family, m
                                                 percent_of_roofline, bound, above_roof_because)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ModelStep, device, model, phase, type, batch, seq,
                                                 layers, layer_seconds, lm_head_seconds,
-                                                step_seconds, tokens_per_second, layers_run, how)
+                                                step_seconds, tokens_per_second, layers_run, how,
+                                                op_seconds)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ModelLoad, model, type, parameters, weights_bytes,
                                                 level, GBps, seconds)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Transformer, ops, steps, loads)
@@ -120,7 +121,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     weights_bytes, kv_bytes_per_token, peak_GFLOPps, memory_GBps, memory_level, memory_kernel,
     experts_touched, decode, prefill, compute_bound_from_batch, memory_bytes,
     largest_batch_x_context, spill_bytes, spill_GBps, spill_link, train_flops_per_token,
-    train_s_per_billion_tokens, notes, role, decode_curve, phase, measured_s, measured_how)
+    train_s_per_billion_tokens, notes, role, decode_curve, phase, measured_s, measured_how, miss_op,
+    miss_roof, miss_percent, miss_seconds)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(StorageRow, device, benchmark, pattern, op, mode,
                                                 queue_depth, block_bytes, GBps, iops,
                                                 latency_p50_ns, latency_p99_ns, latency_p999_ns)

@@ -209,6 +209,8 @@ struct ModelStep {
   // the step time was had: the step itself, or layers x the measured layer + the LM head.
   double layers_run = 0;
   std::string how;
+  // Each product's seconds of the step as the step ran it (counters seconds_in_<op>).
+  std::map<std::string, double> op_seconds;
 };
 
 // How long a catalog model's weights take to read from storage into memory, at the storage
@@ -261,6 +263,10 @@ struct ModelPrediction {
   std::string phase;         // measured: the phase that ran
   double measured_s = 0;     // measured: the step's time
   std::string measured_how;  // as ModelStep::how says
+  // Measured: the product that lost the most time against its roof as the step ran it, the
+  // share of its roof it reached, its roof (compute, or the memory level) and the time lost.
+  std::string miss_op, miss_roof;
+  double miss_percent = 0, miss_seconds = 0;
 };
 
 // Latency under load (role latency_under_load): one core's chase while generators on the other

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "core/units.hpp"
@@ -24,8 +25,15 @@ bool is_ffn(const MatmulOp& op) {
 // FFN runs in experts_per_token experts, and the weights read are those of the experts touched.
 // `weights_only`: the products with weights alone (attention reads each sequence's own KV cache
 // and stays bound by memory at any batch).
+// `per_op`: each product's predicted seconds of the step (every layer's), and whether compute
+// binds it.
+struct OpPrediction {
+  double seconds = 0;
+  bool compute = false;
+};
 StepPrediction step(const ModelConfig& m, Phase phase, int batch, int context, int element_bytes,
-                    const Roofs& roofs, bool weights_only = false) {
+                    const Roofs& roofs, bool weights_only = false,
+                    std::map<std::string, OpPrediction>* per_op = nullptr) {
   StepPrediction s;
   const double tokens = phase == Phase::decode ? batch : static_cast<double>(batch) * context;
   for (const MatmulOp& op : layer_ops(m, batch, context, phase)) {
@@ -45,6 +53,7 @@ StepPrediction step(const ModelConfig& m, Phase phase, int batch, int context, i
     s.flops += flops * times;
     s.bytes += bytes * times;
     s.seconds += std::max(compute_s, memory_s) * times;
+    if (per_op) (*per_op)[op.name] = {std::max(compute_s, memory_s) * times, compute_s > memory_s};
     (compute_s > memory_s ? s.compute_s : s.memory_s) += std::max(compute_s, memory_s) * times;
   }
   s.bound = s.compute_s > s.memory_s ? "compute" : "memory";
@@ -185,6 +194,27 @@ ModelPrediction predict(const Profile& p, const std::string& device, const Model
   return pr;
 }
 
+// The product that loses the most time against its roof as the measured step ran it (its
+// seconds_in_<op> counters) beside its predicted share.
+void explain_miss(const ModelStep& s, ModelPrediction& pr) {
+  if (s.op_seconds.empty()) return;
+  std::map<std::string, OpPrediction> predicted;
+  const ModelConfig m = find_model(s.model);
+  const Phase phase = s.phase == "prefill" ? Phase::prefill : Phase::decode;
+  step(m, phase, pr.batch, pr.context, format_bytes(pr.type), {pr.peak_GFLOPps, pr.memory_GBps},
+       false, &predicted);
+  for (const auto& [op, measured] : s.op_seconds) {
+    const auto it = predicted.find(op);
+    if (it == predicted.end() || measured <= 0) continue;
+    const double lost = measured - it->second.seconds;
+    if (lost <= pr.miss_seconds) continue;
+    pr.miss_op = op;
+    pr.miss_seconds = lost;
+    pr.miss_percent = 100 * it->second.seconds / measured;
+    pr.miss_roof = it->second.compute ? "compute" : pr.memory_level;
+  }
+}
+
 std::vector<ModelPrediction> models_step(const Profile& p) {
   std::vector<ModelPrediction> out;
   for (const auto& [id, d] : p.devices) {
@@ -216,6 +246,7 @@ std::vector<ModelPrediction> models_step(const Profile& p) {
       pr.phase = s.phase;
       pr.measured_s = s.step_seconds;
       pr.measured_how = s.how;
+      explain_miss(s, pr);
       out.push_back(pr);
     } catch (const std::exception&) {
     }

@@ -121,6 +121,9 @@ Transformer products_step(const ProfileInputs& in, const PerDevice<LevelAnalysis
         s.step_seconds = t.min;  // the best repetition, as every time is quoted
         s.layers = m.has("layers") ? static_cast<int>(m.median("layers")) : 0;
         s.layers_run = m.has("layers_run") ? m.median("layers_run") : s.layers;
+        for (const auto& [counter, values] : m.counters)
+          if (counter.rfind("seconds_in_", 0) == 0)
+            s.op_seconds[counter.substr(11)] = m.median(counter);
         continue;
       }
       const bool layer = m.role == "layer";

@@ -712,7 +712,13 @@ void models_section(Document& doc, const Profile& p, const std::vector<Figure>& 
                     std::to_string(m.context), seconds_text(s.seconds), s.bound,
                     m.measured_s > 0 ? seconds_text(m.measured_s) : "-",
                     ratio > 0 ? fixed(ratio, 2) : "-", m.measured_how});
-    if (ratio > 1.15) {
+    if (ratio > 1.15 && !m.miss_op.empty()) {
+      slower.push_back(m.model + " " + m.phase + " on " + m.device + " (" + m.type + ") takes " +
+                       fixed(ratio, 2) + "x its prediction; the product that misses most, as " +
+                       "the step ran it, is `" + m.miss_op + "` at " + fixed(m.miss_percent, 0) +
+                       "% of its " + m.miss_roof + " roof, " + seconds_text(m.miss_seconds) +
+                       " of the step");
+    } else if (ratio > 1.15) {
       // The product that loses the most time against its roof, as its layer runs it.
       const Product* worst = nullptr;
       double worst_loss = 0;
