@@ -7,6 +7,8 @@
 #include <cmath>
 #include <memory>
 #include <random>
+#include <set>
+#include <string>
 #include <vector>
 
 #include "bench_gpu/gpu_model.hpp"
@@ -175,6 +177,70 @@ bool skip_unsupported(const std::string& name, const GemmTypeInfo& t) {
   return true;
 }
 
+// xfmr.step on a GPU (as on the CPU): one whole step of a model, `run` consecutive layers
+// each on its own copy of every operand (its own weights and KV cache), then the LM head.
+// Where the model's layers do not fit in half the memory (quick: where fewer stream past 4x the
+// L2), `run` of its `layers` and their time scaled by layers / run.
+void run_step(benchmark::State& state, const GemmTypeInfo& t, const std::vector<MatmulOp>& layer,
+              const MatmulOp& head, int run, int layers) {
+  std::vector<Operands> ops;  // one per product of a layer, `run` copies each; the head last
+  std::vector<std::unique_ptr<LtProduct>> products;
+  int launches = 0;
+  for (size_t i = 0; i <= layer.size(); ++i) {
+    const MatmulOp& op = i < layer.size() ? layer[i] : head;
+    ops.push_back(make_operands(t, op.m, op.n, op.k, op.count, op.b_count, 7 + i,
+                                i < layer.size() ? run : 1));
+    products.push_back(std::make_unique<LtProduct>(t.type, op.m, op.n, op.k, op.count / op.b_count,
+                                                   op.b_count == op.count ? -1 : 0));
+    launches += static_cast<int>(op.b_count) * (i < layer.size() ? run : 1);
+  }
+  // Product i on copy c, group g (a group of the batch shares its B).
+  auto call = [&](size_t i, int64_t c) {
+    const MatmulOp& op = i < layer.size() ? layer[i] : head;
+    const Operands& o = ops[i];
+    const int64_t group = op.count / op.b_count;
+    for (int64_t g = 0; g < op.b_count; ++g)
+      products[i]->run(o.da.as<unsigned char>() + c * static_cast<int64_t>(o.a.size()) +
+                           g * group * op.m * op.k * t.in_bytes,
+                       o.db.as<unsigned char>() + c * static_cast<int64_t>(o.b.size()) +
+                           g * op.k * op.n * t.in_bytes,
+                       o.dd.as<unsigned char>() + c * op.count * op.m * op.n * t.out_bytes +
+                           g * group * op.m * op.n * t.out_bytes);
+  };
+  for (size_t i = 0; i < ops.size(); ++i)
+    products[i]->choose(ops[i].da.data(), ops[i].db.data(), ops[i].dd.data());
+  const double scale = static_cast<double>(layers) / run;
+  const bool hold = launches <= 256;  // a held stream queues a few hundred launches
+  const double seconds = measure(state, [&] {
+    const double layers_s = time_gpu(
+        [&] {
+          for (int l = 0; l < run; ++l)
+            for (size_t i = 0; i < layer.size(); ++i) call(i, l);
+        },
+        hold);
+    return layers_s * scale + time_gpu([&] { call(layer.size(), 0); }, hold);
+  });
+  if (seconds == 0) return;
+  std::string wrong;
+  for (size_t i = 0; i < ops.size() && wrong.empty(); ++i) {
+    const MatmulOp& op = i < layer.size() ? layer[i] : head;
+    wrong = check(t, ops[i], op.m, op.n, op.k);
+    if (!wrong.empty()) wrong = op.name + ": " + wrong;
+  }
+  if (!check_result(state, wrong.empty(), wrong)) return;
+  Work work;
+  for (const MatmulOp& op : layer) {
+    work.flops += op.flops() * layers;
+    work.bytes += op.bytes(t.in_bytes) * layers;
+  }
+  work.flops += head.flops();
+  work.bytes += head.bytes(t.in_bytes);
+  report_work(state, work, seconds);
+  state.counters["seconds"] = seconds / static_cast<double>(state.iterations());
+  state.counters["layers_run"] = run;
+  state.counters["layers"] = layers;
+}
+
 // The families' flags: the square GEMM's formats and sizes, and the products to measure.
 std::string g_gemm_types, g_gemm_sizes;
 ProductOptions g_products;
@@ -226,6 +292,41 @@ void register_transformer(const RunConfig& config) {
                       });
       }
     }
+    // The decode steps of those shapes, and (quick, no shapes given) the decode step at batch 1
+    // of every catalog model that decodes.
+    std::vector<Shape> steps;
+    for (const Shape& s : transformer_shapes({g_products.model_list, g_products.batch_list,
+                                              g_products.seq_list, g_products.phase_list, mode}))
+      if (s.phase == Phase::decode || !config.quick()) steps.push_back(s);
+    if (config.quick() && g_products.model_list.empty() && g_products.batch_list.empty() &&
+        g_products.seq_list.empty())
+      for (const ModelConfig& m : model_catalog())
+        if (!m.encoder_only) steps.push_back({m, Phase::decode, 1, 1024});
+    std::set<std::string> stepped;
+    for (const Shape& s : steps) {
+      const std::string step = "xfmr.step/" + s.model.name + "/" + to_string(s.phase) +
+                               "/batch:" + std::to_string(s.batch) +
+                               "/seq:" + std::to_string(s.seq) + "/type:" + name + device_key();
+      if (!stepped.insert(step).second) continue;
+      const std::vector<MatmulOp> ops = layer_ops(s.model, s.batch, s.seq, s.phase);
+      const std::vector<MatmulOp> layer(ops.begin(), ops.end() - 1);
+      const StepLayers plan =
+          step_layers(layer, ops.back(), t.in_bytes, t.out_bytes, s.model.layers, device().l2_bytes,
+                      memory, config.quick());
+      if (plan.run == 0) {
+        const std::string why = plan.why;
+        add_benchmark(step, [why](benchmark::State& st) { skip(st, why); });
+        continue;
+      }
+      add_benchmark(step, [&t, layer, head = ops.back(), plan,
+                           layers = s.model.layers](benchmark::State& st) {
+        try {
+          run_step(st, t, layer, head, plan.run, layers);
+        } catch (const LtUnsupported& e) {
+          skip(st, e.what());
+        }
+      });
+    }
   }
 }
 
@@ -242,7 +343,8 @@ const bool registered_xfmr = add_family(
 const bool roles = declare_role({"gpu.gemm", "", {}, "peak", "gpu0", {{"path", "library"}}}) &&
                    declare_role({"xfmr.gemm", "", {}, "product", "gpu0", {}}) &&
                    declare_role({"xfmr.gemv", "", {}, "product", "gpu0", {}}) &&
-                   declare_role({"xfmr.layer", "", {}, "layer", "gpu0", {}});
+                   declare_role({"xfmr.layer", "", {}, "layer", "gpu0", {}}) &&
+                   declare_role({"xfmr.step", "", {}, "step", "gpu0", {}});
 
 }  // namespace
 

@@ -261,6 +261,29 @@ GpuCurveBytes gpu_curve_bytes(uint64_t l2_bytes, uint64_t memory_bytes, int gene
   return b;
 }
 
+StepLayers step_layers(const std::vector<MatmulOp>& layer, const MatmulOp& head, int in_bytes,
+                       int out_bytes, int layers, uint64_t l2_bytes, uint64_t memory_bytes,
+                       bool quick) {
+  auto bytes = [&](const MatmulOp& op) {
+    return static_cast<uint64_t>(in_bytes) * (op.count * op.m * op.k + op.b_count * op.k * op.n) +
+           static_cast<uint64_t>(out_bytes) * op.count * op.m * op.n;
+  };
+  uint64_t layer_bytes = 0;
+  for (const MatmulOp& op : layer) layer_bytes += bytes(op);
+  const uint64_t head_bytes = bytes(head);
+  StepLayers s;
+  if (layer_bytes == 0 || layer_bytes + head_bytes > memory_bytes) {
+    s.why = "one layer and the LM head take " + format_bytes(layer_bytes + head_bytes) +
+            ", above the " + format_bytes(memory_bytes) + " a step may use";
+    return s;
+  }
+  const int fit = static_cast<int>(
+      std::min<uint64_t>(static_cast<uint64_t>(layers), (memory_bytes - head_bytes) / layer_bytes));
+  const int cold = static_cast<int>((4 * l2_bytes + layer_bytes - 1) / layer_bytes);
+  s.run = quick ? std::clamp(cold, 1, fit) : fit;
+  return s;
+}
+
 double theoretical_gflops(int sms, int lanes, double clock_mhz) {
   return static_cast<double>(sms) * lanes * 2.0 * clock_mhz / 1e3;
 }

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "core/models.hpp"
+
 namespace memwall::gpu {
 
 // BabelStream's kernels (and read, write): arrays read and written per element, and the
@@ -64,6 +66,17 @@ struct GpuCurveBytes {
   uint64_t chase = 0, per_generator = 0;
 };
 GpuCurveBytes gpu_curve_bytes(uint64_t l2_bytes, uint64_t memory_bytes, int generators);
+
+// How many of a model's layers xfmr.step runs on a GPU: every one where all fit in
+// `memory_bytes` beside the LM head, else as many as fit; quick: as many as stream past 4x the
+// L2 (one at least). 0, with why, where one layer and the head do not fit.
+struct StepLayers {
+  int run = 0;
+  std::string why;
+};
+StepLayers step_layers(const std::vector<MatmulOp>& layer, const MatmulOp& head, int in_bytes,
+                       int out_bytes, int layers, uint64_t l2_bytes, uint64_t memory_bytes,
+                       bool quick);
 
 // Arithmetic units per SM and clock for a compute capability, as NVIDIA's CUDA programming
 // guide tables them: FMA lanes for fp32, fp64 and packed fp16. `known` is false for an

@@ -99,3 +99,27 @@ TEST(GpuModel, LoadedCurvePlanAtAnySmCount) {
   EXPECT_LE(small.per_generator * 107, 2ull << 30);
   EXPECT_EQ(gpu_curve_bytes(50ull << 20, 141ull << 30, 0).per_generator, 0u);
 }
+
+TEST(GpuModel, StepLayersFitTheMemoryAndQuickStreamsPastTheL2) {
+  using memwall::find_model;
+  using memwall::layer_ops;
+  using memwall::Phase;
+  auto plan = [](const char* model, uint64_t memory, bool quick) {
+    const auto ops = layer_ops(find_model(model), 1, 1024, Phase::decode);
+    const std::vector<memwall::MatmulOp> layer(ops.begin(), ops.end() - 1);
+    return step_layers(layer, ops.back(), 2, 2, find_model(model).layers, 50ull << 20, memory,
+                       quick);
+  };
+  // H200, half its 141 GB for a step: Llama-3-8B whole; Llama-2-70B (1.7 GB a layer in bf16)
+  // as many layers as fit, their time scaled; quick: one layer already streams past 4x the L2.
+  EXPECT_EQ(plan("llama-3-8b", 70ull << 30, false).run, 32);
+  const StepLayers big = plan("llama-2-70b", 70ull << 30, false);
+  EXPECT_GT(big.run, 30);
+  EXPECT_LT(big.run, 80);
+  EXPECT_EQ(plan("llama-2-70b", 70ull << 30, true).run, 1);
+  EXPECT_GT(plan("gpt2", 70ull << 30, true).run, 1);  // 14 MB a layer: several past 200 MB
+  // Llama-3.1-405B's one layer (6.4 GB) and head do not fit in a 4 GiB share: skipped, saying so.
+  const StepLayers none = plan("llama-3.1-405b", 4ull << 30, false);
+  EXPECT_EQ(none.run, 0);
+  EXPECT_NE(none.why.find("one layer and the LM head take"), std::string::npos);
+}
