@@ -411,8 +411,8 @@ void register_latency(const RunConfig& config) {
     std::erase_if(sizes, [cap](uint64_t b) { return b > cap; });
     add_context("cpu_lat_sampling",
                 "quick: the chase to " + format_bytes(cap) +
-                    " (8x the last-level cache, within 256MiB-1GiB); chase_random and "
-                    "chase_stride one size per octave");
+                    " (8x the last-level cache, within 256MiB-1GiB), one size per octave past "
+                    "256MiB; chase_random and chase_stride one size per octave");
   }
   struct Variant {
     const char* name;
@@ -423,8 +423,12 @@ void register_latency(const RunConfig& config) {
         Variant{"chase_stride", ChaseOrder::stride}}) {
     for (Pages p : pages) {
       for (size_t i = 0; i < sizes.size(); ++i) {
-        // The quick run takes the random and stride curves at one size per octave.
-        if (quick && v.order != ChaseOrder::local && i % opt.points_per_octave != 0) continue;
+        // The quick run takes the random and stride curves at one size per octave, and the
+        // local chase too past 256 MiB, where memory is flat and each size takes seconds to
+        // build.
+        const bool octave = i % opt.points_per_octave == 0;
+        if (quick && !octave && (v.order != ChaseOrder::local || sizes[i] > (256ull << 20)))
+          continue;
         const uint64_t bytes = sizes[i];
         add_benchmark(
             lat_name(v.name, p, bytes),
