@@ -7,6 +7,7 @@
 #include <random>
 #include <tuple>
 
+#include "core/buffer.hpp"
 #include "core/units.hpp"
 
 #ifdef MEMWALL_HAVE_OPENBLAS
@@ -107,8 +108,35 @@ struct PackedProduct {
   dnnl::matmul product;
   dnnl::memory::desc weights;  // the layout the product wants
   const void* source = nullptr;
-  std::vector<char> packed;
+  void* packed = nullptr;  // in pack_memory
 };
+
+// Where packed weights live: one mapping kept from benchmark to benchmark (a fresh one costs
+// the kernel's zeroing of every page, about 1 GB/s in a virtual machine, more than a large
+// model's step), huge pages, never zeroed by us (the reorder writes every byte). What does
+// not fit goes into mappings of its own until forget_packed_weights() grows the arena.
+struct PackArena {
+  Buffer memory;
+  size_t used = 0;
+  std::vector<Buffer> overflow;
+  size_t overflow_bytes = 0;
+};
+PackArena& pack_arena() {
+  static PackArena arena;
+  return arena;
+}
+void* pack_memory(size_t bytes) {
+  PackArena& a = pack_arena();
+  bytes = (bytes + 4095) / 4096 * 4096;
+  if (a.used + bytes <= a.memory.bytes()) {
+    void* at = a.memory.as<char>() + a.used;
+    a.used += bytes;
+    return at;
+  }
+  a.overflow.emplace_back(bytes, Pages::huge);
+  a.overflow_bytes += bytes;
+  return a.overflow.back().data();
+}
 
 std::map<std::tuple<int64_t, int64_t, int64_t, const void*>, PackedProduct>& packed_cache() {
   static std::map<std::tuple<int64_t, int64_t, int64_t, const void*>, PackedProduct> cache;
@@ -130,10 +158,10 @@ void onednn_bf16(const void* a, const void* b, void* c, int64_t m, int64_t n, in
   auto it = cache.find({m, n, k, key});
   if (it == cache.end()) {
     const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a_md, b_any, c_md), engine);
-    PackedProduct p{dnnl::matmul(pd), pd.weights_desc(), b, {}};
+    PackedProduct p{dnnl::matmul(pd), pd.weights_desc(), b, nullptr};
     if (p.weights != b_plain) {
-      p.packed.resize(p.weights.get_size());
-      memory from(b_plain, engine, const_cast<void*>(b)), to(p.weights, engine, p.packed.data());
+      p.packed = pack_memory(p.weights.get_size());
+      memory from(b_plain, engine, const_cast<void*>(b)), to(p.weights, engine, p.packed);
       dnnl::reorder(from, to).execute(stream, from, to);
       stream.wait();
     }
@@ -141,7 +169,7 @@ void onednn_bf16(const void* a, const void* b, void* c, int64_t m, int64_t n, in
   }
   PackedProduct& p = it->second;
   memory am(a_md, engine, const_cast<void*>(a)), cm(c_md, engine, c);
-  memory bm(p.weights, engine, p.packed.empty() ? const_cast<void*>(b) : p.packed.data());
+  memory bm(p.weights, engine, p.packed ? p.packed : const_cast<void*>(b));
   p.product.execute(stream, {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, bm}, {DNNL_ARG_DST, cm}});
   stream.wait();
 }
@@ -178,6 +206,15 @@ bool number_supported(Number t, std::string& why) {
 void forget_packed_weights() {
 #ifdef MEMWALL_HAVE_ONEDNN
   packed_cache().clear();
+  PackArena& a = pack_arena();
+  if (a.overflow_bytes > 0) {  // grown to what the last benchmark packed, the old one freed first
+    const size_t wanted = a.used + a.overflow_bytes;
+    a.overflow.clear();
+    a.memory = Buffer();
+    a.memory = Buffer(wanted, Pages::huge);
+    a.overflow_bytes = 0;
+  }
+  a.used = 0;
 #endif
 }
 

@@ -16,6 +16,7 @@
 
 #include "bench_cpu/matmul.hpp"
 #include "bench_cpu/options.hpp"
+#include "bench_cpu/streamed_product.hpp"
 #include "core/bench_main.hpp"
 #include "core/context.hpp"
 #include "core/models.hpp"
@@ -37,7 +38,7 @@ namespace {
 // a product measured on the same operands again and again would find them in cache. Each copy
 // is one block (a huge-page buffer per small operand would waste most of its pages).
 struct Operands {
-  std::vector<Buffer> blocks;     // one per copy
+  std::vector<char*> blocks;      // one per copy, in operand_memory
   std::vector<char*> a, b, c;     // copy r of op i at r * ops + i
   std::vector<uint64_t> c_bytes;  // per op
   size_t copies = 1;
@@ -77,15 +78,36 @@ void fill_part(char* data, uint64_t from, uint64_t to, Number t, uint64_t seed) 
   }
 }
 
-// Random values in [-1, 1) on every core (a model's gigabytes of weights take seconds on one):
-// each core's part from its own seed; the checks read the operands as they are.
+// Random values in [-1, 1): a period of a little over a million of them, drawn once, then
+// copied over the rest on every core (drawing each of a model's billions of values took
+// longer than its step). The period is prime, so no two rows of a matrix start alike; the
+// checks read the operands as they are.
 void fill(char* data, uint64_t bytes, Number t, uint64_t seed) {
-  const uint64_t n = bytes / element_bytes(t);
-  const uint64_t parts = std::clamp<uint64_t>(n >> 22, 1, topology().core_cpus.size());
+  const uint64_t e = element_bytes(t), n = bytes / e, period = std::min<uint64_t>(n, 1048583);
+  fill_part(data, 0, period, t, seed);
+  const uint64_t chunks = (n - period + period - 1) / period;  // after the first period
+  const uint64_t parts = std::clamp<uint64_t>(chunks / 64, 1, topology().core_cpus.size());
   std::vector<std::thread> threads;
   for (uint64_t p = 0; p < parts; ++p)
-    threads.emplace_back(fill_part, data, n * p / parts, n * (p + 1) / parts, t, seed * 1009 + p);
+    threads.emplace_back([=] {
+      for (uint64_t c = chunks * p / parts; c < chunks * (p + 1) / parts; ++c) {
+        const uint64_t from = (c + 1) * period;
+        std::memcpy(data + from * e, data, std::min(period, n - from) * e);
+      }
+    });
   for (std::thread& th : threads) th.join();
+}
+
+// The memory of the operands: one mapping kept from benchmark to benchmark and grown when
+// one needs more (the old one freed first). A fresh mapping costs the kernel's zeroing of
+// every page, about 1 GB/s in a virtual machine: more than a large model's step.
+char* operand_memory(uint64_t bytes) {
+  static Buffer arena;
+  if (arena.bytes() < bytes) {
+    arena = Buffer();
+    arena = Buffer(bytes, Pages::huge);
+  }
+  return arena.as<char>();
 }
 
 uint64_t aligned(uint64_t bytes) {
@@ -110,9 +132,10 @@ Operands& operands_for(const std::string& key, const std::vector<MatmulOp>& ops,
     block += aligned(op.count * op.m * op.k * e) + aligned(op.b_count * op.k * op.n * e) +
              aligned(op.count * op.m * op.n * e);
   for (const MatmulOp& op : ops) x.c_bytes.push_back(op.count * op.m * op.n * e);
+  char* memory = operand_memory(block * copies);
   for (size_t r = 0; r < copies; ++r) {
-    x.blocks.emplace_back(block, Pages::huge);
-    char* at = static_cast<char*>(x.blocks.back().data());
+    x.blocks.push_back(memory + r * block);
+    char* at = x.blocks.back();
     uint64_t seed = 1;
     for (const MatmulOp& op : ops) {
       const uint64_t a = op.count * op.m * op.k * e, b = op.b_count * op.k * op.n * e;
@@ -126,15 +149,24 @@ Operands& operands_for(const std::string& key, const std::vector<MatmulOp>& ops,
       at += aligned(a) + aligned(b) + aligned(op.count * op.m * op.n * e);
     }
     // Every copy holds the same values (the checks read any of them), at its own addresses.
-    if (r > 0) std::memcpy(x.blocks.back().data(), x.blocks.front().data(), block);
+    if (r > 0) std::memcpy(x.blocks.back(), x.blocks.front(), block);
   }
   cached_key = key;
   return x;
 }
 
+// --xfmr-attn: "stream" runs decode's attention through streamed_products, "blas" every
+// product through the library.
+std::string g_attn = "stream";
+bool through_blas(const MatmulOp& op, Number t) {
+  return g_attn == "blas" || !streamed(t, op.m, op.count, op.count / op.b_count);
+}
+
 void run_op(const MatmulOp& op, Number t, const Operands& x, size_t i) {
   const int64_t e = element_bytes(t);
   const int64_t group = op.count / op.b_count;  // heads sharing one K or V
+  if (!through_blas(op, t))
+    return streamed_products(t, x.a[i], x.b[i], x.c[i], op.m, op.n, op.k, op.count, group);
   for (int64_t p = 0; p < op.count; ++p) {
     const char* a = x.a[i] + p * op.m * op.k * e;
     const char* b = x.b[i] + (p / group) * op.k * op.n * e;
@@ -201,10 +233,10 @@ void run_products(benchmark::State& state, const std::string& key, const std::ve
 // counters layers_run and layers say so.
 void run_step(benchmark::State& state, const std::string& key, const std::vector<MatmulOp>& layer,
               const MatmulOp& head, int run, int layers, Number t) {
-  const ScopedUnpin unpinned;
   std::vector<MatmulOp> ops;
   for (int l = 0; l < run; ++l) ops.insert(ops.end(), layer.begin(), layer.end());
   ops.push_back(head);
+  const ScopedUnpin unpinned;
   bool fresh = false;
   Operands& x = operands_for(key, ops, t, 1, fresh);
   if (fresh)
@@ -335,6 +367,16 @@ void register_transformer(const RunConfig& config) {
     for (const std::string& t : available_numbers())
       if (t != "fp64") types.push_back(t);
   }
+  if (g_attn != "stream" && g_attn != "blas")
+    throw UsageError("--xfmr-attn must be stream or blas, not '" + g_attn + "'");
+  add_context("xfmr_attention",
+              g_attn == "blas"
+                  ? "one library product per head (--xfmr-attn blas)"
+                  : "decode's attention through memwall's streamed kernel "
+                    "(bench_cpu/streamed_product.cpp: each core reads whole KV heads once, the "
+                    "query heads of one KV head sharing the read, fp32 sums), as inference "
+                    "engines' fused attention runs it; the weights' products through the "
+                    "library; --xfmr-attn blas puts attention through the library too");
   const uint64_t span = cold_span(config.quick()), llc = topology().llc_bytes_total();
   add_context("xfmr_operands",
               "cold: each product and layer rotates through copies of its operands (counter "
@@ -458,6 +500,9 @@ const bool registered = add_family(
        g_products.add_to(flags, "fp32, fp64, bf16 (default fp32, and bf16 with oneDNN)");
        flags.add("--xfmr-max-flops", g_max_flops, "skip products above this many FLOPs");
        flags.add("--xfmr-max-bytes", g_max_bytes, "skip benchmarks whose operands exceed this");
+       flags.add("--xfmr-attn", g_attn,
+                 "decode's attention: stream (memwall's kernel, each core streaming whole KV "
+                 "heads once) or blas (one library product per head)");
        flags.add("--xfmr-cold-bytes", g_cold_bytes,
                  "bytes the rotated copies of a product's operands span (default 4x the "
                  "last-level cache)");

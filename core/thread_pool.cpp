@@ -67,7 +67,8 @@ void ThreadPool::worker(int tid, uint64_t seen) {
     // Spin briefly (a benchmark calls run() back to back), then sleep in the kernel so an
     // idle worker does not steal a core from a single-threaded measurement.
     uint64_t state = state_.load(std::memory_order_acquire);
-    for (int spin = 0; spin < 20000 && (state >> 16) == seen; ++spin) {
+    const int spins = then_sleep_.load(std::memory_order_relaxed) ? 0 : 20000;
+    for (int spin = 0; spin < spins && (state >> 16) == seen; ++spin) {
       MEMWALL_PAUSE();
       state = state_.load(std::memory_order_acquire);
     }
@@ -90,9 +91,10 @@ void ThreadPool::worker(int tid, uint64_t seen) {
   }
 }
 
-void ThreadPool::run(int n, const std::function<void(int)>& body) {
+void ThreadPool::run(int n, const std::function<void(int)>& body, bool then_sleep) {
   if (n < 1 || n > size()) throw std::invalid_argument("ThreadPool::run: bad thread count");
   body_ = &body;
+  then_sleep_.store(then_sleep, std::memory_order_relaxed);
   done_.store(0);
   if (n > 1) {
     {

@@ -30,7 +30,9 @@ class ThreadPool {
 
   // Runs body(tid) for tid in [0, n) and returns when all have finished. An exception thrown
   // by any thread's body is rethrown here (the first one), after every thread has finished.
-  void run(int n, const std::function<void(int)>& body);
+  // `then_sleep`: idle workers sleep at once after this run instead of spinning for the next,
+  // for a run between calls into a library whose own threads need the same cores.
+  void run(int n, const std::function<void(int)>& body, bool then_sleep = false);
   // As run(), but all n threads first meet at a barrier; returns the seconds from the moment
   // all were ready until the last one finished.
   double run_timed(int n, const std::function<void(int)>& body);
@@ -56,6 +58,7 @@ class ThreadPool {
   std::atomic<uint64_t> barrier_phase_{0};
   const std::function<void(int)>* body_ = nullptr;
   std::atomic<bool> quit_{false};
+  std::atomic<bool> then_sleep_{false};
   std::mutex error_mutex_;
   std::exception_ptr error_;
 };

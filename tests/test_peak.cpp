@@ -5,6 +5,7 @@
 
 #include "bench_cpu/matmul.hpp"
 #include "bench_cpu/peak_kernels.hpp"
+#include "bench_cpu/streamed_product.hpp"
 #include "core/buffer.hpp"
 #include "core/cpu_id.hpp"
 #include "core/peak.hpp"
@@ -188,6 +189,44 @@ TEST(MatmulCheck, Bf16ThroughOneDnnIsChecked) {
   for (uint16_t& v : c) v = to_bf16(from_bf16(v) * 1.1f + 1);
   EXPECT_NE(check_matmul_sample(Number::bf16, a.data(), b.data(), c.data(), 1, n, k, 32, 3), "");
   EXPECT_EQ(from_bf16(to_bf16(1.5f)), 1.5f);
+}
+
+// Decode attention's kernel: every product of every group right, at shapes that leave tails
+// (columns not a multiple of 16, rows not of 4), with whole KV heads per core (many) and each
+// head split over the cores (one), in both formats it takes.
+TEST(StreamedProducts, EveryHeadOfEveryGroupIsRight) {
+  struct Case {
+    int64_t m, n, k, count, group;
+  };
+  for (Number t : {Number::fp32, Number::bf16}) {
+    const int e = element_bytes(t);
+    for (const Case& x : {Case{1, 1000, 130, 32, 4}, Case{1, 37, 2051, 8, 8},
+                          Case{2, 64, 4096, 1, 1}, Case{1, 17, 3, 3, 1}}) {
+      ASSERT_TRUE(streamed(t, x.m, std::max<int64_t>(x.count, 2), x.group));
+      const int64_t mats = x.count / x.group;
+      std::vector<char> a(x.count * x.m * x.k * e), b(mats * x.k * x.n * e),
+          c(x.count * x.m * x.n * e);
+      auto put = [t](std::vector<char>& v, int64_t i, float f) {
+        if (t == Number::fp32)
+          reinterpret_cast<float*>(v.data())[i] = f;
+        else
+          reinterpret_cast<uint16_t*>(v.data())[i] = to_bf16(f);
+      };
+      for (int64_t i = 0; i < x.count * x.m * x.k; ++i)
+        put(a, i, static_cast<float>(i % 9 - 4) / 4);
+      for (int64_t i = 0; i < mats * x.k * x.n; ++i) put(b, i, static_cast<float>(i % 7 - 3) / 3);
+      streamed_products(t, a.data(), b.data(), c.data(), x.m, x.n, x.k, x.count, x.group);
+      for (int64_t p = 0; p < x.count; ++p)
+        EXPECT_EQ(check_matmul_sample(
+                      t, a.data() + p * x.m * x.k * e, b.data() + (p / x.group) * x.k * x.n * e,
+                      c.data() + p * x.m * x.n * e, x.m, x.n, x.k, 16, static_cast<uint64_t>(p)),
+                  "")
+            << to_string(t) << " n " << x.n << " k " << x.k << " product " << p;
+    }
+  }
+  EXPECT_FALSE(streamed(Number::fp64, 1, 32, 4));
+  EXPECT_FALSE(streamed(Number::bf16, 512, 32, 4));  // prefill: the library's GEMM
+  EXPECT_FALSE(streamed(Number::bf16, 1, 1, 1));     // a weight: the library's GEMV
 }
 
 TEST(MatmulCheck, UnsupportedFormatsAreUsageErrors) {
