@@ -239,7 +239,8 @@ double value(Number t, const void* p, int64_t i) {
 }  // namespace
 
 std::string check_matmul_sample(Number t, const void* a, const void* b, const void* c, int64_t m,
-                                int64_t n, int64_t k, int samples, uint64_t seed) {
+                                int64_t n, int64_t k, int samples, uint64_t seed,
+                                bool b_transposed) {
   std::mt19937_64 rng(seed);
   // Accumulation is in the format (fp32 for bf16); a bf16 result is then rounded to 8 bits.
   const double eps = t == Number::fp64 ? std::numeric_limits<double>::epsilon()
@@ -250,7 +251,8 @@ std::string check_matmul_sample(Number t, const void* a, const void* b, const vo
     const int64_t j = static_cast<int64_t>(rng() % static_cast<uint64_t>(n));
     double ref = 0, magnitude = 0;
     for (int64_t p = 0; p < k; ++p) {
-      const double term = value(t, a, i * k + p) * value(t, b, p * n + j);
+      const double term =
+          value(t, a, i * k + p) * value(t, b, b_transposed ? j * k + p : p * n + j);
       ref += term;
       magnitude += std::fabs(term);
     }

@@ -30,8 +30,11 @@ void forget_packed_weights();
 
 // Compares `samples` entries of C (picked from `seed`) with sum_k A[i,k]*B[k,j] in double,
 // within the rounding error of the format. Returns "" when they agree, else what differs.
+// `b_transposed`: b holds B^T, one row of k per column of B (a linear layer's weights as
+// models store them).
 std::string check_matmul_sample(Number t, const void* a, const void* b, const void* c, int64_t m,
-                                int64_t n, int64_t k, int samples, uint64_t seed);
+                                int64_t n, int64_t k, int samples, uint64_t seed,
+                                bool b_transposed = false);
 
 // Whether the library can multiply in format t on this CPU (oneDNN has no bf16 matmul below
 // AVX-512); when not, `why` says so. Asked once, before any product of that format is built.

@@ -92,6 +92,128 @@ MEMWALL_CLONES void accumulate_bf16(float* y, int64_t ldy, const uint16_t* a, in
   accumulate(y, ldy, a, lda, rows, b, ldb, k0, k1, j0, j1);
 }
 
+void put(float* c, int64_t i, float v) {
+  c[i] = v;
+}
+void put(uint16_t* c, int64_t i, float v) {
+  c[i] = to_bf16(v);
+}
+
+// A block of weights in fp32 lanes: 16 fp32 weights, or 32 bf16 ones as two vectors, the
+// even-numbered ones (each 32-bit word's low half) and the odd ones (its high half), so no
+// lane crosses another; the activations are laid out to match (see streamed_products).
+__attribute__((always_inline)) inline void weights(const float* w, Floats& v0, Floats&) {
+  std::memcpy(&v0, w, sizeof v0);
+}
+__attribute__((always_inline)) inline void weights(const uint16_t* w, Floats& v0, Floats& v1) {
+  Words words;
+  std::memcpy(&words, w, sizeof words);
+  const Words even = words << 16, odd = words & 0xffff0000u;
+  std::memcpy(&v0, &even, sizeof v0);
+  std::memcpy(&v1, &odd, sizeof v1);
+}
+template <typename E>
+constexpr int64_t kBlock = sizeof(E) == 2 ? 2 * kLanes : kLanes;  // elements of one block
+
+__attribute__((always_inline)) inline float hsum(const Floats& v) {
+  typedef float Eight __attribute__((vector_size(32)));
+  Eight lo, hi;
+  std::memcpy(&lo, &v, sizeof lo);
+  std::memcpy(&hi, reinterpret_cast<const char*>(&v) + sizeof lo, sizeof hi);
+  const Eight s = lo + hi;
+  float f[8];
+  std::memcpy(f, &s, sizeof f);
+  return ((f[0] + f[1]) + (f[2] + f[3])) + ((f[4] + f[5]) + (f[6] + f[7]));
+}
+
+// c[i, j] = sum over p of x[i, p] * w[j, p] for j in [j0, j1): the M rows of x against weights
+// stored as models store a linear layer's, one row of k per output. R outputs at a time share
+// each load of x: one from each R-th part of the range, so a core reads R long sequential
+// streams (what cpu.bw/read does; R consecutive rows were R short ones, restarting the
+// prefetchers every row, and streamed 30% slower). `xs` is x in fp32 laid out per block as
+// weights() lays out a block (bf16: its even elements, then its odd ones); `x` in its own order,
+// for the tail of k past the last whole block. Returns the first output it left.
+template <int M, int R, typename E>
+__attribute__((always_inline)) inline int64_t dot_block(E* c, int64_t n, const float* xs,
+                                                        const float* x, const E* w, int64_t k,
+                                                        int64_t j0, int64_t j1) {
+  constexpr int64_t B = kBlock<E>;
+  const int64_t part = (j1 - j0) / R;
+  for (int64_t jj = 0; jj < part; ++jj) {
+    int64_t j[R];
+    for (int r = 0; r < R; ++r) j[r] = j0 + r * part + jj;
+    // Sums of the even and the odd halves apart: one chain of two dependent FMAs a block
+    // halved the kernel's rate.
+    Floats acc[M][R] = {}, odd[M][R] = {};
+    int64_t p = 0;
+    for (; p + B <= k; p += B) {
+      Floats w0[R], w1[R];
+      for (int r = 0; r < R; ++r) {
+        // A kilobyte ahead in each stream: the prefetchers alone left bf16, twice the
+        // instructions a line, 10-15% slower here; fp32 gained a little too.
+        __builtin_prefetch(reinterpret_cast<const char*>(w + j[r] * k + p) + 1024);
+        weights(w + j[r] * k + p, w0[r], w1[r]);
+      }
+      for (int i = 0; i < M; ++i) {
+        Floats x0;
+        std::memcpy(&x0, xs + i * k + p, sizeof x0);
+        for (int r = 0; r < R; ++r) acc[i][r] += x0 * w0[r];
+        if constexpr (B == 2 * kLanes) {
+          Floats x1;
+          std::memcpy(&x1, xs + i * k + p + kLanes, sizeof x1);
+          for (int r = 0; r < R; ++r) odd[i][r] += x1 * w1[r];
+        }
+      }
+    }
+    for (int i = 0; i < M; ++i)
+      for (int r = 0; r < R; ++r) {
+        float v = hsum(acc[i][r] + odd[i][r]);
+        for (int64_t q = p; q < k; ++q) v += x[i * k + q] * scalar(w[j[r] * k + q]);
+        put(c, i * n + j[r], v);
+      }
+  }
+  return j0 + R * part;
+}
+template <int M, typename E>
+__attribute__((always_inline)) inline void dot_rows(E* c, int64_t n, const float* xs,
+                                                    const float* x, const E* w, int64_t k,
+                                                    int64_t j0, int64_t j1) {
+  constexpr int R = M <= 2 ? 4 : M <= 4 ? 2 : 1;
+  const int64_t j = dot_block<M, R>(c, n, xs, x, w, k, j0, j1);
+  dot_block<M, 1>(c, n, xs, x, w, k, j, j1);
+}
+template <typename E>
+__attribute__((always_inline)) inline void dots(int64_t m, E* c, int64_t n, const float* xs,
+                                                const float* x, const E* w, int64_t k, int64_t j0,
+                                                int64_t j1) {
+  switch (m) {
+    case 1:
+      return dot_rows<1>(c, n, xs, x, w, k, j0, j1);
+    case 2:
+      return dot_rows<2>(c, n, xs, x, w, k, j0, j1);
+    case 3:
+      return dot_rows<3>(c, n, xs, x, w, k, j0, j1);
+    case 4:
+      return dot_rows<4>(c, n, xs, x, w, k, j0, j1);
+    case 5:
+      return dot_rows<5>(c, n, xs, x, w, k, j0, j1);
+    case 6:
+      return dot_rows<6>(c, n, xs, x, w, k, j0, j1);
+    case 7:
+      return dot_rows<7>(c, n, xs, x, w, k, j0, j1);
+    default:
+      return dot_rows<8>(c, n, xs, x, w, k, j0, j1);
+  }
+}
+MEMWALL_CLONES void dots_fp32(int64_t m, float* c, int64_t n, const float* xs, const float* x,
+                              const float* w, int64_t k, int64_t j0, int64_t j1) {
+  dots(m, c, n, xs, x, w, k, j0, j1);
+}
+MEMWALL_CLONES void dots_bf16(int64_t m, uint16_t* c, int64_t n, const float* xs, const float* x,
+                              const uint16_t* w, int64_t k, int64_t j0, int64_t j1) {
+  dots(m, c, n, xs, x, w, k, j0, j1);
+}
+
 // One matrix's product, or a part of it, in format t; a, b point at its first elements.
 void accumulate_part(Number t, float* y, int64_t ldy, const char* a, int64_t lda, int64_t rows,
                      const char* b, int64_t ldb, int64_t k0, int64_t k1, int64_t j0, int64_t j1) {
@@ -151,7 +273,8 @@ void parallel_for(Number t, int64_t n, int threads, const Body& body) {
 }  // namespace
 
 bool streamed(Number t, int64_t m, int64_t count, int64_t group) {
-  return (t == Number::fp32 || t == Number::bf16) && count > 1 && m * group <= kStreamedRows;
+  if (t != Number::fp32 && t != Number::bf16) return false;
+  return count == 1 ? m <= kStreamedWeightRows : m * group <= kStreamedRows;
 }
 
 void streamed_products(Number t, const char* a, const char* b, char* c, int64_t m, int64_t n,
@@ -159,6 +282,34 @@ void streamed_products(Number t, const char* a, const char* b, char* c, int64_t 
   const int e = element_bytes(t);
   const int64_t rows = m * group, mats = count / group;
   const int nt = static_cast<int>(topology().core_cpus.size());
+  if (count == 1) {                   // a weight, [n x k]: each core a contiguous block of outputs
+    static std::vector<float> x, xs;  // the activations in fp32, once (dot_block)
+    x.resize(static_cast<size_t>(m * k));
+    for (int64_t i = 0; i < m * k; ++i)
+      x[static_cast<size_t>(i)] = t == Number::fp32
+                                      ? reinterpret_cast<const float*>(a)[i]
+                                      : from_bf16(reinterpret_cast<const uint16_t*>(a)[i]);
+    xs = x;
+    if (t == Number::bf16)  // each whole block: its even elements, then its odd ones
+      for (int64_t i = 0; i < m; ++i)
+        for (int64_t p = 0; p + 2 * kLanes <= k; p += 2 * kLanes)
+          for (int64_t l = 0; l < kLanes; ++l) {
+            xs[static_cast<size_t>(i * k + p + l)] = x[static_cast<size_t>(i * k + p + 2 * l)];
+            xs[static_cast<size_t>(i * k + p + kLanes + l)] =
+                x[static_cast<size_t>(i * k + p + 2 * l + 1)];
+          }
+    const int parts = static_cast<int>(std::min<int64_t>(nt, n));
+    parallel_for(t, parts, parts, [&](int64_t part) {
+      const int64_t j0 = n * part / parts, j1 = n * (part + 1) / parts;
+      if (t == Number::fp32)
+        dots_fp32(m, reinterpret_cast<float*>(c), n, xs.data(), x.data(),
+                  reinterpret_cast<const float*>(b), k, j0, j1);
+      else
+        dots_bf16(m, reinterpret_cast<uint16_t*>(c), n, xs.data(), x.data(),
+                  reinterpret_cast<const uint16_t*>(b), k, j0, j1);
+    });
+    return;
+  }
   if (mats >= nt) {  // whole KV heads per thread
     parallel_for(t, mats, nt, [&](int64_t g) {
       thread_local std::vector<float> y;

@@ -155,11 +155,11 @@ Operands& operands_for(const std::string& key, const std::vector<MatmulOp>& ops,
   return x;
 }
 
-// --xfmr-attn: "stream" runs decode's attention through streamed_products, "blas" every
-// product through the library.
-std::string g_attn = "stream";
+// --xfmr-decode: "stream" runs decode's products (attention, and weights at a batch of at most
+// kStreamedWeightRows) through streamed_products, "blas" every product through the library.
+std::string g_decode = "stream";
 bool through_blas(const MatmulOp& op, Number t) {
-  return g_attn == "blas" || !streamed(t, op.m, op.count, op.count / op.b_count);
+  return g_decode == "blas" || !streamed(t, op.m, op.count, op.count / op.b_count);
 }
 
 void run_op(const MatmulOp& op, Number t, const Operands& x, size_t i) {
@@ -179,9 +179,11 @@ std::string check_op(const MatmulOp& op, Number t, const Operands& x, size_t i) 
   const int64_t e = element_bytes(t);
   const int64_t group = op.count / op.b_count;
   for (int64_t p : {int64_t{0}, op.count - 1}) {  // the first and the last product
-    const std::string wrong = check_matmul_sample(
-        t, x.a[i] + p * op.m * op.k * e, x.b[i] + (p / group) * op.k * op.n * e,
-        x.c[i] + p * op.m * op.n * e, op.m, op.n, op.k, 8, static_cast<uint64_t>(p));
+    // A streamed weight is stored as models store it, one row per output (streamed_products).
+    const std::string wrong =
+        check_matmul_sample(t, x.a[i] + p * op.m * op.k * e, x.b[i] + (p / group) * op.k * op.n * e,
+                            x.c[i] + p * op.m * op.n * e, op.m, op.n, op.k, 8,
+                            static_cast<uint64_t>(p), op.count == 1 && !through_blas(op, t));
     if (!wrong.empty()) return op.name + ": " + wrong;
   }
   return "";
@@ -367,16 +369,19 @@ void register_transformer(const RunConfig& config) {
     for (const std::string& t : available_numbers())
       if (t != "fp64") types.push_back(t);
   }
-  if (g_attn != "stream" && g_attn != "blas")
-    throw UsageError("--xfmr-attn must be stream or blas, not '" + g_attn + "'");
-  add_context("xfmr_attention",
-              g_attn == "blas"
-                  ? "one library product per head (--xfmr-attn blas)"
-                  : "decode's attention through memwall's streamed kernel "
-                    "(bench_cpu/streamed_product.cpp: each core reads whole KV heads once, the "
-                    "query heads of one KV head sharing the read, fp32 sums), as inference "
-                    "engines' fused attention runs it; the weights' products through the "
-                    "library; --xfmr-attn blas puts attention through the library too");
+  if (g_decode != "stream" && g_decode != "blas")
+    throw UsageError("--xfmr-decode must be stream or blas, not '" + g_decode + "'");
+  add_context("xfmr_decode",
+              g_decode == "blas"
+                  ? "every product through the library (--xfmr-decode blas)"
+                  : "decode's products through memwall's streamed kernel "
+                    "(bench_cpu/streamed_product.cpp), as inference engines run decode on CPUs: "
+                    "attention with each core reading whole KV heads once, the query heads of "
+                    "one KV head sharing the read; weights at a batch of at most " +
+                        std::to_string(kStreamedWeightRows) +
+                        " stored as models store them (one row per output), each core streaming "
+                        "its block of outputs once; fp32 sums. Prefill and larger batches through "
+                        "the library; --xfmr-decode blas puts every product through the library");
   const uint64_t span = cold_span(config.quick()), llc = topology().llc_bytes_total();
   add_context("xfmr_operands",
               "cold: each product and layer rotates through copies of its operands (counter "
@@ -500,9 +505,9 @@ const bool registered = add_family(
        g_products.add_to(flags, "fp32, fp64, bf16 (default fp32, and bf16 with oneDNN)");
        flags.add("--xfmr-max-flops", g_max_flops, "skip products above this many FLOPs");
        flags.add("--xfmr-max-bytes", g_max_bytes, "skip benchmarks whose operands exceed this");
-       flags.add("--xfmr-attn", g_attn,
-                 "decode's attention: stream (memwall's kernel, each core streaming whole KV "
-                 "heads once) or blas (one library product per head)");
+       flags.add("--xfmr-decode", g_decode,
+                 "decode's products (attention; weights at batch 8 or less): stream (memwall's "
+                 "kernel, each core streaming its share once) or blas (the library)");
        flags.add("--xfmr-cold-bytes", g_cold_bytes,
                  "bytes the rotated copies of a product's operands span (default 4x the "
                  "last-level cache)");

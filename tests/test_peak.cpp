@@ -191,9 +191,10 @@ TEST(MatmulCheck, Bf16ThroughOneDnnIsChecked) {
   EXPECT_EQ(from_bf16(to_bf16(1.5f)), 1.5f);
 }
 
-// Decode attention's kernel: every product of every group right, at shapes that leave tails
-// (columns not a multiple of 16, rows not of 4), with whole KV heads per core (many) and each
-// head split over the cores (one), in both formats it takes.
+// Decode's kernels: every product of every group right, at shapes that leave tails (columns
+// not a multiple of 16, rows not of 4), with whole KV heads per core (many) and each head split
+// over the cores (one), and weights (one product, stored one row per output) at 1 to 8 rows,
+// in both formats they take.
 TEST(StreamedProducts, EveryHeadOfEveryGroupIsRight) {
   struct Case {
     int64_t m, n, k, count, group;
@@ -226,7 +227,7 @@ TEST(StreamedProducts, EveryHeadOfEveryGroupIsRight) {
   }
   EXPECT_FALSE(streamed(Number::fp64, 1, 32, 4));
   EXPECT_FALSE(streamed(Number::bf16, 512, 32, 4));  // prefill: the library's GEMM
-  EXPECT_FALSE(streamed(Number::bf16, 1, 1, 1));     // a weight: the library's GEMV
+  EXPECT_FALSE(streamed(Number::bf16, 16, 1, 1));    // a weight at batch 16: the library
 }
 
 TEST(MatmulCheck, UnsupportedFormatsAreUsageErrors) {
