@@ -158,20 +158,32 @@ Operands& operands_for(const std::string& key, const std::vector<MatmulOp>& ops,
 // --xfmr-decode: "stream" runs decode's products (attention, and weights at a batch of at most
 // kStreamedWeightRows) through streamed_products, "blas" every product through the library.
 std::string g_decode = "stream";
+bool is_weight(const MatmulOp& op) {
+  return op.name.rfind("attn_", 0) != 0;
+}
 bool through_blas(const MatmulOp& op, Number t) {
-  return g_decode == "blas" || !streamed(t, op.m, op.count, op.count / op.b_count);
+  // A mixture's experts are weights, one product each.
+  return g_decode == "blas" ||
+         !(is_weight(op) ? streamed(t, op.m, 1, 1)
+                         : streamed(t, op.m, op.count, op.count / op.b_count));
 }
 
 void run_op(const MatmulOp& op, Number t, const Operands& x, size_t i) {
   const int64_t e = element_bytes(t);
   const int64_t group = op.count / op.b_count;  // heads sharing one K or V
-  if (!through_blas(op, t))
+  if (!through_blas(op, t) && !is_weight(op))
     return streamed_products(t, x.a[i], x.b[i], x.c[i], op.m, op.n, op.k, op.count, group);
+  if (!through_blas(op, t)) {
+    for (int64_t p = 0; p < op.count; ++p)
+      streamed_products(t, x.a[i] + p * op.m * op.k * e, x.b[i] + p * op.k * op.n * e,
+                        x.c[i] + p * op.m * op.n * e, op.m, op.n, op.k, 1, 1);
+    return;
+  }
   for (int64_t p = 0; p < op.count; ++p) {
     const char* a = x.a[i] + p * op.m * op.k * e;
     const char* b = x.b[i] + (p / group) * op.k * op.n * e;
     char* c = x.c[i] + p * op.m * op.n * e;
-    matmul(t, a, b, c, op.m, op.n, op.k, op.count == 1);  // weights, not per-head K or V
+    matmul(t, a, b, c, op.m, op.n, op.k, is_weight(op));  // weights, not per-head K or V
   }
 }
 
@@ -183,7 +195,7 @@ std::string check_op(const MatmulOp& op, Number t, const Operands& x, size_t i) 
     const std::string wrong =
         check_matmul_sample(t, x.a[i] + p * op.m * op.k * e, x.b[i] + (p / group) * op.k * op.n * e,
                             x.c[i] + p * op.m * op.n * e, op.m, op.n, op.k, 8,
-                            static_cast<uint64_t>(p), op.count == 1 && !through_blas(op, t));
+                            static_cast<uint64_t>(p), is_weight(op) && !through_blas(op, t));
     if (!wrong.empty()) return op.name + ": " + wrong;
   }
   return "";
@@ -404,7 +416,7 @@ void register_transformer(const RunConfig& config) {
                                               config.quick()  ? 0
                                               : config.full() ? 2
                                                               : 1})) {
-      const std::vector<MatmulOp> ops = layer_ops(s.model, s.batch, s.seq, s.phase);
+      const std::vector<MatmulOp> ops = routed_ops(s.model, s.batch, s.seq, s.phase);
       const std::string family = s.phase == Phase::prefill ? "xfmr.gemm/" : "xfmr.gemv/";
       const std::string where = s.model.name + "/" + to_string(s.phase);
       const std::string keys = "/batch:" + std::to_string(s.batch) +
@@ -457,7 +469,7 @@ void register_transformer(const RunConfig& config) {
       for (const ModelConfig& m : model_catalog()) {
         if (m.encoder_only || stepped.count(m.name + "/" + type_name)) continue;
         const Shape s{m, Phase::decode, 1, 1024};
-        const std::vector<MatmulOp> ops = layer_ops(m, 1, 1024, Phase::decode);
+        const std::vector<MatmulOp> ops = routed_ops(m, 1, 1024, Phase::decode);
         std::vector<MatmulOp> layer;
         for (const MatmulOp& op : ops)
           if (op.per_layer) layer.push_back(op);

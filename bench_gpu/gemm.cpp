@@ -279,7 +279,7 @@ void register_transformer(const RunConfig& config) {
     for (const Shape& s : transformer_shapes({g_products.model_list, g_products.batch_list,
                                               g_products.seq_list, g_products.phase_list, mode})) {
       const std::string family = s.phase == Phase::prefill ? "xfmr.gemm/" : "xfmr.gemv/";
-      for (const MatmulOp& op : layer_ops(s.model, s.batch, s.seq, s.phase)) {
+      for (const MatmulOp& op : routed_ops(s.model, s.batch, s.seq, s.phase)) {
         const uint64_t footprint = static_cast<uint64_t>(t.in_bytes) *
                                        (op.count * op.m * op.k + op.b_count * op.k * op.n) +
                                    static_cast<uint64_t>(t.out_bytes) * op.count * op.m * op.n;
@@ -308,7 +308,7 @@ void register_transformer(const RunConfig& config) {
                                "/batch:" + std::to_string(s.batch) +
                                "/seq:" + std::to_string(s.seq) + "/type:" + name + device_key();
       if (!stepped.insert(step).second) continue;
-      const std::vector<MatmulOp> ops = layer_ops(s.model, s.batch, s.seq, s.phase);
+      const std::vector<MatmulOp> ops = routed_ops(s.model, s.batch, s.seq, s.phase);
       const std::vector<MatmulOp> layer(ops.begin(), ops.end() - 1);
       const StepLayers plan =
           step_layers(layer, ops.back(), t.in_bytes, t.out_bytes, s.model.layers, device().l2_bytes,

@@ -191,6 +191,20 @@ std::vector<MatmulOp> layer_ops(const ModelConfig& m, int batch, int seq, Phase 
   return ops;
 }
 
+std::vector<MatmulOp> routed_ops(const ModelConfig& m, int batch, int seq, Phase phase) {
+  std::vector<MatmulOp> ops = layer_ops(m, batch, seq, phase);
+  if (m.experts <= 1) return ops;
+  const double tokens = phase == Phase::prefill ? static_cast<double>(batch) * seq : batch;
+  const int64_t touched = std::max<int64_t>(1, std::llround(experts_touched(m, tokens)));
+  for (MatmulOp& op : ops)
+    if (op.name.rfind("ffn_", 0) == 0) {
+      const int64_t rows = op.m * m.experts_per_token;  // every token's row in each of its experts
+      op.count = op.b_count = touched;
+      op.m = (rows + touched - 1) / touched;
+    }
+  return ops;
+}
+
 std::vector<Shape> transformer_shapes(const ShapeRequest& r) {
   std::vector<Shape> out;
   const bool user = !r.models.empty() || !r.batches.empty() || !r.seqs.empty();

@@ -75,6 +75,12 @@ struct MatmulOp {
 // Decode: one new token per sequence (M = batch) against a KV cache of `seq` tokens.
 std::vector<MatmulOp> layer_ops(const ModelConfig& m, int batch, int seq, Phase phase);
 
+// The layer's products as a benchmark runs them: a mixture of experts' FFN products once per
+// expert its tokens touch (experts_touched, rounded), each on its share of the tokens' rows
+// (count = b_count = experts; at batch 1 of a top-2 model, two products of one row), so a
+// measured step reads the weights the prediction counts. A dense model: layer_ops.
+std::vector<MatmulOp> routed_ops(const ModelConfig& m, int batch, int seq, Phase phase);
+
 // The shapes a run measures, for every device alike: what the user asked for, else by mode
 // (0 quick, 1 normal, 2 full) enough to see the paper's contrast (encoders in prefill are
 // compute-bound; decoding reads every weight for one token and is bound by memory).

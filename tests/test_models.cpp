@@ -164,6 +164,21 @@ TEST(Models, HuggingFaceConfigJsonLoadsAsItIs) {
   EXPECT_NEAR(parameter_count(m) / 1e9, 46.7, 0.1);
   EXPECT_DOUBLE_EQ(experts_touched(m, 1), 2);    // one token: its two experts
   EXPECT_NEAR(experts_touched(m, 64), 8, 1e-3);  // 64 tokens: nearly every expert
+  // A benchmark runs the experts touched, each on its share of the rows: the weights it reads
+  // are those the prediction counts (two experts at batch 1; all eight in a 512-token prefill).
+  for (const MatmulOp& op : routed_ops(m, 1, 1024, Phase::decode))
+    if (op.name.rfind("ffn_", 0) == 0) {
+      EXPECT_EQ(op.count, 2);
+      EXPECT_EQ(op.b_count, 2);
+      EXPECT_EQ(op.m, 1);
+      EXPECT_DOUBLE_EQ(op.flops(), 2.0 * 2 * 14336 * 4096);
+    }
+  for (const MatmulOp& op : routed_ops(m, 1, 512, Phase::prefill))
+    if (op.name == "ffn_up") {
+      EXPECT_EQ(op.count * op.m, 2 * 512);
+    }
+  m.experts = m.experts_per_token = 1;
+  EXPECT_EQ(routed_ops(m, 1, 1024, Phase::decode)[4].count, 1);  // dense: layer_ops as it is
   // Each bad field: UsageError naming the file and the field.
   for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
            {"\"hidden_size\": 4096", "\"hidden\": 4096"},              // missing

@@ -236,7 +236,7 @@ LevelAnalysis analyse_levels(const std::vector<ResultFile>& files, const CurveSp
   std::vector<CacheInfo> infos;
   for (const CacheLevel& c : caches) infos.push_back({c.level, c.size_bytes, c.instances});
   const std::vector<DetectedLevel> detected =
-      name_levels(find_plateaus(r.latency), infos, spec.memory_name, spec.caches_reported_by);
+      detect_levels(r.latency, infos, spec.memory_name, spec.caches_reported_by);
 
   const int threads = std::max(1, r.bandwidth_threads);
   const auto cache_bw = bandwidth_points(files, spec, spec.cache_kernel, threads);

@@ -239,4 +239,23 @@ std::vector<DetectedLevel> name_levels(const std::vector<Plateau>& plateaus,
   return out;
 }
 
+std::vector<DetectedLevel> detect_levels(const std::vector<CurvePoint>& curve,
+                                         const std::vector<CacheInfo>& caches,
+                                         const std::string& memory_name,
+                                         const std::string& reported_by) {
+  SegmentOptions options;
+  std::vector<Plateau> plateaus = find_plateaus(curve, options);
+  std::vector<DetectedLevel> levels = name_levels(plateaus, caches, memory_name, reported_by);
+  auto cut_too_fine = [&] {
+    return plateaus.size() > 2 && !levels.empty() && levels.back().kind == "memory" &&
+           levels.back().translation_latency > 3 * levels.back().plateau.median;
+  };
+  while (cut_too_fine()) {
+    options.max_pieces = static_cast<int>(plateaus.size()) - 1;
+    plateaus = find_plateaus(curve, options);
+    levels = name_levels(plateaus, caches, memory_name, reported_by);
+  }
+  return levels;
+}
+
 }  // namespace memwall::harness

@@ -76,4 +76,13 @@ std::vector<DetectedLevel> name_levels(const std::vector<Plateau>& plateaus,
                                        const std::string& memory_name = "DRAM",
                                        const std::string& reported_by = "hwloc");
 
+// The levels of a one-thread curve: its plateaus, named. Where a step past memory multiplies
+// its latency more than address translation can (x3: a page walk costs a memory access or
+// two), a cache was cut in two pieces (a noisy transition looks like a short plateau) and the
+// next cache taken for memory: the curve is cut into one piece fewer, until it is not so.
+std::vector<DetectedLevel> detect_levels(const std::vector<CurvePoint>& curve,
+                                         const std::vector<CacheInfo>& caches,
+                                         const std::string& memory_name = "DRAM",
+                                         const std::string& reported_by = "hwloc");
+
 }  // namespace memwall::harness
