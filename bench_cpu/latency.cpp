@@ -222,14 +222,15 @@ struct GeneratorRun {
 // each a block of lines through the CPU's widest STREAM kernels (read, write, non-temporal
 // write: what cpu.bw measures with), and `delay` empty turns per line after each block. A
 // block is 64 lines, so the load is smooth at the scale of one chase step; at delay 0 it is
-// 1024: a call's own cost (zeroing and spilling its accumulators, the reduction) would pace
-// the saturated generator, 15-25% below cpu.bw/read on the same core here.
+// 16384 (1 MiB), as cpu.bw/read streams: a call's own cost (zeroing and spilling its
+// accumulators, the reduction) paced 64-line blocks, and read's four streams a thread cut
+// 1024-line blocks into pieces too short to stream (27 against cpu.bw/read's 34-42 GB/s).
 GeneratorRun generate(double* x, uint64_t lines, const Mix& mix, int delay,
                       const std::atomic<bool>& stop) {
   GeneratorRun g;
   const StreamKernelSet& isa = select_isa(options().isa);
   const StreamFn store = isa.fn[mix.nontemporal ? kWriteNt : kWrite];
-  const uint64_t block_lines = delay == 0 ? 1024 : 64;
+  const uint64_t block_lines = delay == 0 ? 16384 : 64;
   const uint64_t block_doubles = block_lines * kLineBytes / sizeof(double);  // doubles
   const uint64_t group = static_cast<uint64_t>(mix.reads + mix.writes);
   const uint64_t groups = lines / block_lines / group;
