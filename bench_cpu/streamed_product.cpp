@@ -5,6 +5,7 @@
 #include <immintrin.h>
 #endif
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include "bench_cpu/options.hpp"
@@ -185,28 +186,37 @@ __attribute__((always_inline)) inline void dot_rows(E* c, int64_t n, const float
   const int64_t j = dot_block<M, R>(c, n, xs, x, w, k, j0, j1);
   dot_block<M, 1>(c, n, xs, x, w, k, j, j1);
 }
+// f(std::integral_constant<int, M>{}) for M = m, the rows of a weight's product (1 to 8): one
+// instance of a kernel per row count, its loops unrolled.
+template <typename F>
+__attribute__((always_inline)) inline void by_rows(int64_t m, const F& f) {
+  switch (m) {
+    case 1:
+      return f(std::integral_constant<int, 1>{});
+    case 2:
+      return f(std::integral_constant<int, 2>{});
+    case 3:
+      return f(std::integral_constant<int, 3>{});
+    case 4:
+      return f(std::integral_constant<int, 4>{});
+    case 5:
+      return f(std::integral_constant<int, 5>{});
+    case 6:
+      return f(std::integral_constant<int, 6>{});
+    case 7:
+      return f(std::integral_constant<int, 7>{});
+    default:
+      return f(std::integral_constant<int, 8>{});
+  }
+}
 template <typename E>
 __attribute__((always_inline)) inline void dots(int64_t m, E* c, int64_t n, const float* xs,
                                                 const float* x, const E* w, int64_t k, int64_t j0,
                                                 int64_t j1) {
-  switch (m) {
-    case 1:
-      return dot_rows<1>(c, n, xs, x, w, k, j0, j1);
-    case 2:
-      return dot_rows<2>(c, n, xs, x, w, k, j0, j1);
-    case 3:
-      return dot_rows<3>(c, n, xs, x, w, k, j0, j1);
-    case 4:
-      return dot_rows<4>(c, n, xs, x, w, k, j0, j1);
-    case 5:
-      return dot_rows<5>(c, n, xs, x, w, k, j0, j1);
-    case 6:
-      return dot_rows<6>(c, n, xs, x, w, k, j0, j1);
-    case 7:
-      return dot_rows<7>(c, n, xs, x, w, k, j0, j1);
-    default:
-      return dot_rows<8>(c, n, xs, x, w, k, j0, j1);
-  }
+  by_rows(
+      m, [&](auto rows) __attribute__((always_inline)) {
+        dot_rows<decltype(rows)::value>(c, n, xs, x, w, k, j0, j1);
+      });
 }
 MEMWALL_CLONES void dots_fp32(int64_t m, float* c, int64_t n, const float* xs, const float* x,
                               const float* w, int64_t k, int64_t j0, int64_t j1) {
@@ -269,27 +279,9 @@ __attribute__((target("avx512f,avx512bf16"))) void dp_rows(uint16_t* c, int64_t 
   constexpr int R = M <= 2 ? 4 : M <= 4 ? 2 : 1;
   dp_block<M, 1>(c, n, x, w, k, dp_block<M, R>(c, n, x, w, k, j0, j1), j1);
 }
-__attribute__((target("avx512f,avx512bf16"))) void dots_dp(int64_t m, uint16_t* c, int64_t n,
-                                                           const uint16_t* x, const uint16_t* w,
-                                                           int64_t k, int64_t j0, int64_t j1) {
-  switch (m) {
-    case 1:
-      return dp_rows<1>(c, n, x, w, k, j0, j1);
-    case 2:
-      return dp_rows<2>(c, n, x, w, k, j0, j1);
-    case 3:
-      return dp_rows<3>(c, n, x, w, k, j0, j1);
-    case 4:
-      return dp_rows<4>(c, n, x, w, k, j0, j1);
-    case 5:
-      return dp_rows<5>(c, n, x, w, k, j0, j1);
-    case 6:
-      return dp_rows<6>(c, n, x, w, k, j0, j1);
-    case 7:
-      return dp_rows<7>(c, n, x, w, k, j0, j1);
-    default:
-      return dp_rows<8>(c, n, x, w, k, j0, j1);
-  }
+void dots_dp(int64_t m, uint16_t* c, int64_t n, const uint16_t* x, const uint16_t* w, int64_t k,
+             int64_t j0, int64_t j1) {
+  by_rows(m, [&](auto rows) { dp_rows<decltype(rows)::value>(c, n, x, w, k, j0, j1); });
 }
 bool have_dpbf16() {
   static const bool have = __builtin_cpu_supports("avx512bf16");
