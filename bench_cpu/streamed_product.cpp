@@ -300,11 +300,11 @@ void accumulate_part(Number t, float* y, int64_t ldy, const char* a, int64_t lda
                     reinterpret_cast<const uint16_t*>(b), ldb, k0, k1, j0, j1);
 }
 
-void store(Number t, char* c, int64_t i, float v) {
+void store(Number t, char* c, int64_t i, float v) {  // put(), for a format known at run time
   if (t == Number::fp32)
-    reinterpret_cast<float*>(c)[i] = v;
+    put(reinterpret_cast<float*>(c), i, v);
   else
-    reinterpret_cast<uint16_t*>(c)[i] = to_bf16(v);
+    put(reinterpret_cast<uint16_t*>(c), i, v);
 }
 
 // How the threads split one matrix: `by_k` blocks of rows (each with its own partial sums, added
