@@ -247,7 +247,11 @@ __attribute__((target("avx512f,avx512bf16"))) int64_t dp_block(uint16_t* c, int6
     for (; p + 64 <= k; p += 64) {
       __m512bh w0[R], w1[R];
       for (int r = 0; r < R; ++r) {
-        __builtin_prefetch(reinterpret_cast<const char*>(w + j[r] * k + p) + 1024);
+        // Both lines of the block, a kilobyte ahead (one of the two left every other line
+        // to the prefetchers).
+        const char* line = reinterpret_cast<const char*>(w + j[r] * k + p) + 1024;
+        __builtin_prefetch(line);
+        __builtin_prefetch(line + 64);
         w0[r] = (__m512bh)_mm512_loadu_si512(w + j[r] * k + p);
         w1[r] = (__m512bh)_mm512_loadu_si512(w + j[r] * k + p + 32);
       }
