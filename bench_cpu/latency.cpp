@@ -147,50 +147,6 @@ int chaser_node() {
   return -1;
 }
 
-void run_loaded(benchmark::State& state, uint64_t bytes, int load_threads) {
-  const int threads = load_threads + 1;
-  Chase& c = chase_for(bytes, Pages::huge, ChaseOrder::local, chaser_node());
-  const StreamKernelSet& isa = select_isa(options().isa);
-  // Each loader reads its own buffer, big enough to stream from DRAM, on its own node.
-  const uint64_t load_elems = std::max<uint64_t>(topology().llc_bytes_total(), 64ull << 20) /
-                              sizeof(double) / kStreamGrain * kStreamGrain;
-  GeneratorBuffers& loads = generator_buffers(load_threads, load_elems * sizeof(double), -1);
-  std::atomic<bool> stop{false};
-  std::atomic<int> loading{0};
-  std::vector<Generated> moved(static_cast<size_t>(load_threads));
-  bool sums_ok = true;
-  double seconds = 0;
-  pool().run(threads, [&](int tid) {
-    if (tid > 0) {
-      double* x = loads.buffers[tid - 1].as<double>();
-      if (loads.fresh) std::fill(x, x + load_elems, 1.0);
-      loading.fetch_add(1);
-      uint64_t passes = 0;
-      const double loaded = time_region([&] {
-        while (!stop.load(std::memory_order_relaxed)) {
-          if (isa.fn[kRead](nullptr, x, nullptr, 0, load_elems, 1) !=
-              static_cast<double>(load_elems))
-            sums_ok = false;
-          ++passes;
-        }
-      });
-      moved[tid - 1].bytes = static_cast<double>(passes * load_elems * sizeof(double));
-      moved[tid - 1].seconds = loaded;
-      return;
-    }
-    while (loading.load() < load_threads) std::this_thread::yield();
-    walk(c, 1 << 14);  // the chase is warm (cached): the loaders reach their rate
-    seconds = measure(state, [&] { return time_region([&] { walk(c, kStepsPerRegion); }); });
-    stop.store(true);
-  });
-  if (seconds == 0) return;
-  if (!check_result(state, walk_is_where_expected(c) && sums_ok,
-                    "chase ended off its cycle or a loader's sum was wrong"))
-    return;
-  set_latency_counters(state, c, seconds);
-  report_load(state, moved);
-}
-
 // The bandwidth-latency curve (Intel MLC's --loaded_latency, Mess): the chase of one core while
 // generators on the other cores of its node move a mix of reads and writes, a line at a time,
 // with a delay between lines swept from saturation (0) to nearly idle; gen:0 is the idle point.
@@ -284,10 +240,10 @@ std::vector<int> curve_cores() {
   return topology().core_cpus;
 }
 
-void run_curve(benchmark::State& state, uint64_t bytes, int node, const Mix& mix, int gens,
-               int delay) {
-  Chase& c = chase_for(bytes, Pages::huge, ChaseOrder::local, node);
-  const std::vector<int> cores = curve_cores();
+// The chase on cores[0] while `gens` generators on the next cores move `mix` with `delay`,
+// their buffers bound to `node` (-1: each where its generator runs).
+void run_under_load(benchmark::State& state, Chase& c, const std::vector<int>& cores, int node,
+                    const Mix& mix, int gens, int delay) {
   // Each generator streams its own buffer past the caches, bound to the node measured: together
   // at least 4x the last-level cache, as every memory figure (at twice it, a third of a pass
   // still hit in this Zen 5's L3 and the saturated all-read point read 20% above memory).
@@ -329,6 +285,19 @@ void run_curve(benchmark::State& state, uint64_t bytes, int node, const Mix& mix
     return;
   set_latency_counters(state, c, seconds);
   report_load(state, moved);
+}
+
+void run_curve(benchmark::State& state, uint64_t bytes, int node, const Mix& mix, int gens,
+               int delay) {
+  run_under_load(state, chase_for(bytes, Pages::huge, ChaseOrder::local, node), curve_cores(), node,
+                 mix, gens, delay);
+}
+
+// cpu.lat/loaded (MLC's loaded latency at one point): every other core reads flat out, wherever
+// it is; the all-read curve's saturated point taken across the whole machine.
+void run_loaded(benchmark::State& state, uint64_t bytes, int load_threads) {
+  run_under_load(state, chase_for(bytes, Pages::huge, ChaseOrder::local, chaser_node()),
+                 topology().core_cpus, -1, kMixes[0], load_threads, 0);
 }
 
 // The memory nodes a curve is drawn for: every node; quick, the first of each kind (the
