@@ -349,6 +349,58 @@ void parallel_for(Number t, int64_t n, int threads, const Body& body) {
       true);
 }
 
+// Each of `mats` matrices stored one row of k per output (a weight, or K as engines cache it,
+// one row of head_dim a position) against its `rows` rows of a: dot products, each core a
+// contiguous block of one matrix's outputs (several matrices a core where there are more than
+// cores), at most kStreamedWeightRows rows a pass.
+void dot_products(Number t, const char* a, const char* b, char* c, int64_t rows, int64_t n,
+                  int64_t k, int64_t mats, int nt) {
+#if defined(__x86_64__)
+  const bool dp = t == Number::bf16 && have_dpbf16();
+#else
+  const bool dp = false;
+#endif
+  static std::vector<float> x, xs;  // the activations in fp32, once (dot_block)
+  const int64_t all = mats * rows;  // rows of a, every matrix's in turn
+  if (!dp) {
+    x.resize(static_cast<size_t>(all * k));
+    for (int64_t i = 0; i < all * k; ++i)
+      x[static_cast<size_t>(i)] = t == Number::fp32
+                                      ? reinterpret_cast<const float*>(a)[i]
+                                      : from_bf16(reinterpret_cast<const uint16_t*>(a)[i]);
+    xs = x;
+    if (t == Number::bf16)  // each whole block: its even elements, then its odd ones
+      for (int64_t i = 0; i < all; ++i)
+        for (int64_t p = 0; p + 2 * kLanes <= k; p += 2 * kLanes)
+          for (int64_t l = 0; l < kLanes; ++l) {
+            xs[static_cast<size_t>(i * k + p + l)] = x[static_cast<size_t>(i * k + p + 2 * l)];
+            xs[static_cast<size_t>(i * k + p + kLanes + l)] =
+                x[static_cast<size_t>(i * k + p + 2 * l + 1)];
+          }
+  }
+  const int64_t pieces = std::clamp<int64_t>(nt / mats, 1, n);  // of each matrix's outputs
+  const int64_t items = mats * pieces;
+  parallel_for(t, items, static_cast<int>(std::min<int64_t>(nt, items)), [&](int64_t item) {
+    const int64_t g = item / pieces, piece = item % pieces;
+    const int64_t j0 = n * piece / pieces, j1 = n * (piece + 1) / pieces;
+    for (int64_t i0 = 0; i0 < rows; i0 += kStreamedWeightRows) {
+      const int64_t m = std::min(kStreamedWeightRows, rows - i0), row = g * rows + i0;
+      if (t == Number::fp32)
+        dots_fp32(m, reinterpret_cast<float*>(c) + row * n, n, xs.data() + row * k,
+                  x.data() + row * k, reinterpret_cast<const float*>(b) + g * n * k, k, j0, j1);
+#if defined(__x86_64__)
+      else if (dp)
+        dots_dp(m, reinterpret_cast<uint16_t*>(c) + row * n, n,
+                reinterpret_cast<const uint16_t*>(a) + row * k,
+                reinterpret_cast<const uint16_t*>(b) + g * n * k, k, j0, j1);
+#endif
+      else
+        dots_bf16(m, reinterpret_cast<uint16_t*>(c) + row * n, n, xs.data() + row * k,
+                  x.data() + row * k, reinterpret_cast<const uint16_t*>(b) + g * n * k, k, j0, j1);
+    }
+  });
+}
+
 }  // namespace
 
 bool streamed(Number t, int64_t m, int64_t count, int64_t group) {
@@ -357,43 +409,11 @@ bool streamed(Number t, int64_t m, int64_t count, int64_t group) {
 }
 
 void streamed_products(Number t, const char* a, const char* b, char* c, int64_t m, int64_t n,
-                       int64_t k, int64_t count, int64_t group) {
+                       int64_t k, int64_t count, int64_t group, bool b_by_output) {
   const int e = element_bytes(t);
   const int64_t rows = m * group, mats = count / group;
   const int nt = static_cast<int>(topology().core_cpus.size());
-  if (count == 1) {                   // a weight, [n x k]: each core a contiguous block of outputs
-    static std::vector<float> x, xs;  // the activations in fp32, once (dot_block)
-    x.resize(static_cast<size_t>(m * k));
-    for (int64_t i = 0; i < m * k; ++i)
-      x[static_cast<size_t>(i)] = t == Number::fp32
-                                      ? reinterpret_cast<const float*>(a)[i]
-                                      : from_bf16(reinterpret_cast<const uint16_t*>(a)[i]);
-    xs = x;
-    if (t == Number::bf16)  // each whole block: its even elements, then its odd ones
-      for (int64_t i = 0; i < m; ++i)
-        for (int64_t p = 0; p + 2 * kLanes <= k; p += 2 * kLanes)
-          for (int64_t l = 0; l < kLanes; ++l) {
-            xs[static_cast<size_t>(i * k + p + l)] = x[static_cast<size_t>(i * k + p + 2 * l)];
-            xs[static_cast<size_t>(i * k + p + kLanes + l)] =
-                x[static_cast<size_t>(i * k + p + 2 * l + 1)];
-          }
-    const int parts = static_cast<int>(std::min<int64_t>(nt, n));
-    parallel_for(t, parts, parts, [&](int64_t part) {
-      const int64_t j0 = n * part / parts, j1 = n * (part + 1) / parts;
-      if (t == Number::fp32)
-        dots_fp32(m, reinterpret_cast<float*>(c), n, xs.data(), x.data(),
-                  reinterpret_cast<const float*>(b), k, j0, j1);
-#if defined(__x86_64__)
-      else if (have_dpbf16())
-        dots_dp(m, reinterpret_cast<uint16_t*>(c), n, reinterpret_cast<const uint16_t*>(a),
-                reinterpret_cast<const uint16_t*>(b), k, j0, j1);
-#endif
-      else
-        dots_bf16(m, reinterpret_cast<uint16_t*>(c), n, xs.data(), x.data(),
-                  reinterpret_cast<const uint16_t*>(b), k, j0, j1);
-    });
-    return;
-  }
+  if (b_by_output) return dot_products(t, a, b, c, rows, n, k, mats, nt);
   if (mats >= nt) {  // whole KV heads per thread
     parallel_for(t, mats, nt, [&](int64_t g) {
       thread_local std::vector<float> y;

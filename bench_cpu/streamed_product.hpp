@@ -23,10 +23,10 @@ bool streamed(Number t, int64_t m, int64_t count, int64_t group);
 
 // `count` row-major products C[m x n] = A[m x k] B[k x n], consecutive in a, c; `group`
 // consecutive products share one B (grouped-query attention: the heads of one KV head), so
-// each B is read once for its group's rows. One product (count 1) is a weight, stored as models
-// store a linear layer's: B^T, one row of k per output ([n x k]). Accumulates in fp32; on
-// every core.
+// each B is read once for its group's rows. `b_by_output`: each B stored B^T, one row of k per
+// output ([n x k]), as models store a linear layer's weights and engines cache K (a row of
+// head_dim a position); else as V is, [k x n]. Accumulates in fp32; on every core.
 void streamed_products(Number t, const char* a, const char* b, char* c, int64_t m, int64_t n,
-                       int64_t k, int64_t count, int64_t group);
+                       int64_t k, int64_t count, int64_t group, bool b_by_output);
 
 }  // namespace memwall::cpu

@@ -167,16 +167,22 @@ bool through_blas(const MatmulOp& op, Number t) {
          !(is_weight(op) ? streamed(t, op.m, 1, 1)
                          : streamed(t, op.m, op.count, op.count / op.b_count));
 }
+// Streamed, B is stored as models and engines store it: a weight one row per output, the K
+// cache one row per position (scores are dot products of the query with each); V as it is.
+bool by_output(const MatmulOp& op, Number t) {
+  return (is_weight(op) || op.name == "attn_scores") && !through_blas(op, t);
+}
 
 void run_op(const MatmulOp& op, Number t, const Operands& x, size_t i) {
   const int64_t e = element_bytes(t);
   const int64_t group = op.count / op.b_count;  // heads sharing one K or V
   if (!through_blas(op, t) && !is_weight(op))
-    return streamed_products(t, x.a[i], x.b[i], x.c[i], op.m, op.n, op.k, op.count, group);
+    return streamed_products(t, x.a[i], x.b[i], x.c[i], op.m, op.n, op.k, op.count, group,
+                             by_output(op, t));
   if (!through_blas(op, t)) {
     for (int64_t p = 0; p < op.count; ++p)
       streamed_products(t, x.a[i] + p * op.m * op.k * e, x.b[i] + p * op.k * op.n * e,
-                        x.c[i] + p * op.m * op.n * e, op.m, op.n, op.k, 1, 1);
+                        x.c[i] + p * op.m * op.n * e, op.m, op.n, op.k, 1, 1, true);
     return;
   }
   for (int64_t p = 0; p < op.count; ++p) {
@@ -191,11 +197,11 @@ std::string check_op(const MatmulOp& op, Number t, const Operands& x, size_t i) 
   const int64_t e = element_bytes(t);
   const int64_t group = op.count / op.b_count;
   for (int64_t p : {int64_t{0}, op.count - 1}) {  // the first and the last product
-    // A streamed weight is stored as models store it, one row per output (streamed_products).
+    // Streamed, a weight and K are stored one row per output (by_output).
     const std::string wrong =
         check_matmul_sample(t, x.a[i] + p * op.m * op.k * e, x.b[i] + (p / group) * op.k * op.n * e,
                             x.c[i] + p * op.m * op.n * e, op.m, op.n, op.k, 8,
-                            static_cast<uint64_t>(p), is_weight(op) && !through_blas(op, t));
+                            static_cast<uint64_t>(p), by_output(op, t));
     if (!wrong.empty()) return op.name + ": " + wrong;
   }
   return "";

@@ -193,16 +193,22 @@ TEST(MatmulCheck, Bf16ThroughOneDnnIsChecked) {
 
 // Decode's kernels: every product of every group right, at shapes that leave tails (columns
 // not a multiple of 16, rows not of 4), with whole KV heads per core (many) and each head split
-// over the cores (one), and weights (one product, stored one row per output) at 1 to 8 rows,
-// in both formats they take.
+// over the cores (one), B stored either way (K one row per position, V one row per head_dim
+// element), more rows than one pass takes, and weights (one product, stored one row per output)
+// at 1 to 8 rows, in both formats they take.
 TEST(StreamedProducts, EveryHeadOfEveryGroupIsRight) {
   struct Case {
     int64_t m, n, k, count, group;
   };
   for (Number t : {Number::fp32, Number::bf16}) {
     const int e = element_bytes(t);
-    for (const Case& x : {Case{1, 1000, 130, 32, 4}, Case{1, 37, 2051, 8, 8},
-                          Case{2, 64, 4096, 1, 1}, Case{1, 17, 3, 3, 1}}) {
+    for (const auto& [x, by_output] : {std::pair{Case{1, 1000, 130, 32, 4}, false},
+                                       {Case{1, 1000, 130, 32, 4}, true},
+                                       {Case{1, 37, 2051, 8, 8}, false},
+                                       {Case{2, 37, 2051, 8, 8}, true},
+                                       {Case{2, 64, 4096, 1, 1}, true},
+                                       {Case{1, 17, 3, 3, 1}, false},
+                                       {Case{1, 17, 3, 3, 1}, true}}) {
       ASSERT_TRUE(streamed(t, x.m, std::max<int64_t>(x.count, 2), x.group));
       const int64_t mats = x.count / x.group;
       std::vector<char> a(x.count * x.m * x.k * e), b(mats * x.k * x.n * e),
@@ -215,14 +221,19 @@ TEST(StreamedProducts, EveryHeadOfEveryGroupIsRight) {
       };
       for (int64_t i = 0; i < x.count * x.m * x.k; ++i)
         put(a, i, static_cast<float>(i % 9 - 4) / 4);
-      for (int64_t i = 0; i < mats * x.k * x.n; ++i) put(b, i, static_cast<float>(i % 7 - 3) / 3);
-      streamed_products(t, a.data(), b.data(), c.data(), x.m, x.n, x.k, x.count, x.group);
+      // Values with no period a stride of the other layout could share.
+      for (int64_t i = 0; i < mats * x.k * x.n; ++i)
+        put(b, i, static_cast<float>((i * 2654435761u >> 9) % 7) / 3 - 1);
+      streamed_products(t, a.data(), b.data(), c.data(), x.m, x.n, x.k, x.count, x.group,
+                        by_output);
       for (int64_t p = 0; p < x.count; ++p)
-        EXPECT_EQ(check_matmul_sample(
-                      t, a.data() + p * x.m * x.k * e, b.data() + (p / x.group) * x.k * x.n * e,
-                      c.data() + p * x.m * x.n * e, x.m, x.n, x.k, 16, static_cast<uint64_t>(p)),
+        EXPECT_EQ(check_matmul_sample(t, a.data() + p * x.m * x.k * e,
+                                      b.data() + (p / x.group) * x.k * x.n * e,
+                                      c.data() + p * x.m * x.n * e, x.m, x.n, x.k, 16,
+                                      static_cast<uint64_t>(p), by_output),
                   "")
-            << to_string(t) << " n " << x.n << " k " << x.k << " product " << p;
+            << to_string(t) << " n " << x.n << " k " << x.k << " product " << p << " by output "
+            << by_output;
     }
   }
   EXPECT_FALSE(streamed(Number::fp64, 1, 32, 4));
