@@ -245,8 +245,7 @@ std::vector<int> curve_cores() {
 void run_under_load(benchmark::State& state, Chase& c, const std::vector<int>& cores, int node,
                     const Mix& mix, int gens, int delay) {
   // Each generator streams its own buffer past the caches, bound to the node measured: together
-  // at least 4x the last-level cache, as every memory figure (at twice it, a third of a pass
-  // still hit in this Zen 5's L3 and the saturated all-read point read 20% above memory).
+  // at least 4x the last-level cache, the span every memory figure is read past.
   const uint64_t gen_bytes =
       std::clamp<uint64_t>(4 * topology().llc_bytes_total() / std::max(1, gens), 64ull << 20,
                            run_mode() == RunMode::quick ? 256ull << 20 : 1ull << 30);
