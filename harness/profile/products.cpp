@@ -24,8 +24,9 @@ std::string gbps(double v) {
 std::string above_memory_roof(const LevelAnalysis* analysis, const Level* level,
                               const Placement& at, double bytes, double product_GBps) {
   if (analysis && !analysis->read_curve.empty()) {
-    // The read kernel at the product's own working set: faster there than the level's
-    // bandwidth means that working set is still partly held by a faster level.
+    // The read kernel at the product's working set (every copy it rotates through): faster
+    // there than the level's bandwidth means that working set is still partly held by a faster
+    // level.
     const auto& curve = analysis->read_curve;
     const CurvePoint* near = &curve.front();
     for (const CurvePoint& p : curve)
@@ -170,8 +171,8 @@ Transformer products_step(const ProfileInputs& in, const PerDevice<LevelAnalysis
           op.above_roof_because =
               at.bound == "memory"
                   ? above_memory_roof(analysis == analyses.end() ? nullptr : &analysis->second,
-                                      find_level_in(levels->second, at.level), at, op.bytes,
-                                      op.GBps)
+                                      find_level_in(levels->second, at.level), at,
+                                      op.bytes * op.operand_copies, op.GBps)
                   : "the product ran faster than the measured " + op.type +
                         " peak kernel: that kernel does not reach this machine's limit";
         }
