@@ -69,11 +69,27 @@ std::string above_memory_roof(const LevelAnalysis* analysis, const Level* level,
          "); on a shared machine the level's bandwidth may have moved between the runs";
 }
 
+// The curve's rate at `bytes`, interpolated in log size between the two points around it; 0
+// outside the curve and between points more than an octave apart (what was not measured is not
+// read off the line between).
+double curve_at(const std::vector<CurvePoint>& curve, double bytes) {
+  for (size_t i = 1; i < curve.size(); ++i) {
+    const CurvePoint &lo = curve[i - 1], &hi = curve[i];
+    if (bytes < lo.bytes || bytes > hi.bytes || hi.bytes <= lo.bytes) continue;
+    if (hi.bytes > 2.01 * lo.bytes) return 0;
+    const double f = std::log(bytes / lo.bytes) / std::log(hi.bytes / lo.bytes);
+    return lo.value + f * (hi.value - lo.value);
+  }
+  return 0;
+}
+
 // A product that only reads its weights and KV cache (its outputs under a tenth of its bytes)
 // from memory draws what the read kernel draws there, not the level's named kernel (triad as
-// STREAM counts it): the read bandwidth is its roof.
-void read_roof(const Measurement& m, Product& op, const std::vector<Level>& levels, double peak,
-               Placement& at) {
+// STREAM counts it): the read bandwidth is its roof, at the span it streams (all its copies)
+// where the read curve is still above the level's plateau there (part of that span still held
+// by a faster level).
+void read_roof(const Measurement& m, Product& op, const std::vector<Level>& levels,
+               const LevelAnalysis* analysis, double peak, Placement& at) {
   const Level* level = at.bound.empty() ? nullptr : find_level_in(levels, at.level);
   if (!level) return;
   op.roof_kernel = level->bandwidth_kernel;
@@ -90,9 +106,13 @@ void read_roof(const Measurement& m, Product& op, const std::vector<Level>& leve
   const double output_share = element * count * m.median("m") * m.median("n") / op.bytes;
   if (output_share >= 0.1) return;
   op.roof_kernel = "read";
-  at.bandwidth_GBps = level->read_GBps;
-  at.ridge_flop_per_byte = peak / level->read_GBps;
-  at.attainable_GFLOPps = std::min(peak, level->read_GBps * op.intensity_flop_per_byte);
+  const double there = analysis ? curve_at(analysis->read_curve, op.bytes * op.operand_copies) : 0;
+  const double read = std::max(level->read_GBps, there);
+  if (there > level->read_GBps * 1.02)
+    op.roof_kernel = "read at " + bytes_text(op.bytes * op.operand_copies);
+  at.bandwidth_GBps = read;
+  at.ridge_flop_per_byte = peak / read;
+  at.attainable_GFLOPps = std::min(peak, read * op.intensity_flop_per_byte);
   at.bound = at.attainable_GFLOPps < peak ? "memory" : "compute";
 }
 
@@ -156,7 +176,10 @@ Transformer products_step(const ProfileInputs& in, const PerDevice<LevelAnalysis
           place(roofline_of(levels == memory.end() ? std::vector<Level>{} : levels->second,
                             op.device, op.type, peak),
                 op.bytes * op.operand_copies, op.intensity_flop_per_byte);
-      if (levels != memory.end()) read_roof(m, op, levels->second, peak, at);
+      const auto analysis = analyses.find(op.device);
+      if (levels != memory.end())
+        read_roof(m, op, levels->second, analysis == analyses.end() ? nullptr : &analysis->second,
+                  peak, at);
       op.operands_fit_in = at.fits_in;
       op.bound = at.bound.empty() ? "unknown" : at.bound;
       if (!at.bound.empty()) {
@@ -167,7 +190,6 @@ Transformer products_step(const ProfileInputs& in, const PerDevice<LevelAnalysis
         op.roofline_GFLOPps = at.attainable_GFLOPps;
         op.percent_of_roofline = 100 * op.GFLOPps / at.attainable_GFLOPps;
         if (op.GFLOPps > at.attainable_GFLOPps * 1.02) {
-          const auto analysis = analyses.find(op.device);
           op.above_roof_because =
               at.bound == "memory"
                   ? above_memory_roof(analysis == analyses.end() ? nullptr : &analysis->second,
