@@ -90,8 +90,17 @@ __attribute__((always_inline)) inline void axpy_block(float* y, int64_t ldy, con
       std::memcpy(out, &sum, sizeof sum);
     }
 }
-// Column vectors a pass: eight (128 columns, a whole head of V) with two rows' sums and a row
-// of b in AVX-512's 32 registers (AVX2 spills), halved while the columns left are fewer.
+// Whether the CPU has 32 vector registers of 512 bits (AVX-512).
+inline bool wide_registers() {
+#if defined(__x86_64__)
+  static const bool wide = __builtin_cpu_supports("avx512f");
+  return wide;
+#else
+  return false;
+#endif
+}
+
+// Column vectors a pass, C, halved while the columns left are fewer.
 template <int M, int C, typename E>
 __attribute__((always_inline)) inline void axpy_columns(float* y, int64_t ldy, const float* a,
                                                         int64_t lda, const E* b, int64_t ldb,
@@ -100,13 +109,13 @@ __attribute__((always_inline)) inline void axpy_columns(float* y, int64_t ldy, c
   for (; j + C * kLanes <= j1; j += C * kLanes) axpy_block<M, C>(y, ldy, a, lda, b, ldb, k0, k1, j);
   if constexpr (C > 1) axpy_columns<M, C / 2>(y, ldy, a, lda, b, ldb, k0, k1, j, j1);
 }
-template <int M, typename E>
+template <int M, int C, typename E>
 __attribute__((always_inline)) inline void axpy_rows(float* y, int64_t ldy, const float* a,
                                                      int64_t lda, const E* b, int64_t ldb,
                                                      int64_t k0, int64_t k1, int64_t j0,
                                                      int64_t j1) {
   int64_t j = j0;
-  axpy_columns<M, 8>(y, ldy, a, lda, b, ldb, k0, k1, j, j1);
+  axpy_columns<M, C>(y, ldy, a, lda, b, ldb, k0, k1, j, j1);
   for (; j < j1; ++j)
     for (int i = 0; i < M; ++i) {
       float v = 0;
@@ -115,9 +124,12 @@ __attribute__((always_inline)) inline void axpy_rows(float* y, int64_t ldy, cons
     }
 }
 // Two rows of a at a time against a block of b's rows small enough to stay in L1 for the next
-// two (grouped-query attention: up to 16 query rows share each position of V), so b streams
-// from memory once, in order; splitting the columns instead read V in strides and ran at two
-// thirds of the old kernel's rate. a's rows in fp32 first: one broadcast a row and position.
+// two (grouped-query attention: up to 16 query rows share each position of V) and for the next
+// columns, so b comes from memory once (splitting the columns without blocks read V in strides
+// and ran at two thirds of the old kernel's rate; prefetching each next block as a whole, a
+// burst of 256 lines, cost a third). Up to 128 columns a pass, two rows' sums and a row of b in
+// AVX-512's 32 registers; 32 columns where there are 16 (AVX2) or NEON's 32 narrow ones. a's
+// rows in fp32 first: one broadcast a row and position.
 template <typename E>
 __attribute__((always_inline)) inline void accumulate(float* y, int64_t ldy, const E* a,
                                                       int64_t lda, int64_t rows, const E* b,
@@ -129,15 +141,22 @@ __attribute__((always_inline)) inline void accumulate(float* y, int64_t ldy, con
   for (int64_t i = 0; i < rows; ++i)
     for (int64_t p = k0; p < k1; ++p)
       af[static_cast<size_t>(i * span + p - k0)] = scalar(a[i * lda + p]);
-  const int64_t block = std::max<int64_t>(16, 16384 / std::max<int64_t>(1, (j1 - j0) * sizeof(E)));
+  const int64_t row_bytes = std::max<int64_t>(1, (j1 - j0) * static_cast<int64_t>(sizeof(E)));
+  const int64_t block = std::max<int64_t>(16, 16384 / row_bytes);
+  const bool wide = wide_registers();
   for (int64_t p0 = k0; p0 < k1; p0 += block) {
     const int64_t p1 = std::min(k1, p0 + block);
     for (int64_t i0 = 0; i0 < rows; i0 += 2) {
       const float* ai = af.data() + i0 * span + (p0 - k0);
-      if (rows - i0 >= 2)
-        axpy_rows<2>(y + i0 * ldy, ldy, ai, span, b, ldb, p0, p1, j0, j1);
+      float* yi = y + i0 * ldy;
+      if (rows - i0 >= 2 && wide)
+        axpy_rows<2, 8>(yi, ldy, ai, span, b, ldb, p0, p1, j0, j1);
+      else if (rows - i0 >= 2)
+        axpy_rows<2, 2>(yi, ldy, ai, span, b, ldb, p0, p1, j0, j1);
+      else if (wide)
+        axpy_rows<1, 8>(yi, ldy, ai, span, b, ldb, p0, p1, j0, j1);
       else
-        axpy_rows<1>(y + i0 * ldy, ldy, ai, span, b, ldb, p0, p1, j0, j1);
+        axpy_rows<1, 2>(yi, ldy, ai, span, b, ldb, p0, p1, j0, j1);
     }
   }
 }
