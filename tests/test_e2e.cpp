@@ -143,11 +143,23 @@ int finish(pid_t pid) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+// Every folder a test makes goes when the program ends, also where an assertion stopped the test
+// before its own remove_all: nothing is left in /tmp.
+struct TempDirs {
+  std::set<fs::path> made;
+  ~TempDirs() {
+    std::error_code ignored;
+    for (const fs::path& dir : made) fs::remove_all(dir, ignored);
+  }
+};
+
 fs::path temp_dir(const std::string& name) {
+  static TempDirs dirs;
   fs::path dir =
       fs::temp_directory_path() / ("memwall_e2e_" + name + "_" + std::to_string(getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
+  dirs.made.insert(dir);
   return dir;
 }
 

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -198,6 +199,7 @@ TEST(Models, HuggingFaceConfigJsonLoadsAsItIs) {
     }
   }
   std::remove(path.c_str());
+  rmdir(dir.c_str());
 }
 
 // Published parameter counts (the matrix products and embeddings; biases and norms aside).
