@@ -468,10 +468,10 @@ bool streamed(Number t, int64_t m, int64_t count, int64_t group) {
 }
 
 void streamed_products(Number t, const char* a, const char* b, char* c, int64_t m, int64_t n,
-                       int64_t k, int64_t count, int64_t group, bool b_by_output) {
+                       int64_t k, int64_t count, int64_t group, bool b_by_output, int threads) {
   const int e = element_bytes(t);
   const int64_t rows = m * group, mats = count / group;
-  const int nt = static_cast<int>(topology().core_cpus.size());
+  const int nt = threads > 0 ? threads : static_cast<int>(topology().core_cpus.size());
   if (b_by_output) return dot_products(t, a, b, c, rows, n, k, mats, nt);
   if (mats >= nt) {  // whole KV heads per thread
     parallel_for(t, mats, nt, [&](int64_t g) {
@@ -484,31 +484,30 @@ void streamed_products(Number t, const char* a, const char* b, char* c, int64_t 
     });
     return;
   }
-  // Fewer KV heads than cores: each head's rows and columns split over the cores in turn.
-  const Split s = split_for(nt, rows, n, k, e);
-  const int parts = s.by_k * s.by_n;
+  // Fewer KV heads than cores: each head's rows and columns split over its share of the cores,
+  // every head in one pass (a pass a head cost two fork-joins a head, more than a head's V at a
+  // short context on a many-core machine).
+  const Split s = split_for(std::max(1, nt / static_cast<int>(mats)), rows, n, k, e);
+  const int64_t parts = int64_t{s.by_k} * s.by_n, total = rows * n;
   static std::vector<float> partial;
-  partial.resize(static_cast<size_t>(s.by_k * rows * n));
-  const int64_t total = rows * n;
-  for (int64_t g = 0; g < mats; ++g) {
-    const char* ag = a + g * rows * k * e;
-    const char* bg = b + g * k * n * e;
-    parallel_for(t, parts, parts, [&](int64_t part) {
-      const int64_t pk = part / s.by_n, pn = part % s.by_n;
-      const int64_t k0 = k * pk / s.by_k, k1 = k * (pk + 1) / s.by_k;
-      const int64_t j0 = n * pn / s.by_n / kLanes * kLanes;
-      const int64_t j1 = pn + 1 == s.by_n ? n : n * (pn + 1) / s.by_n / kLanes * kLanes;
-      float* y = partial.data() + pk * total;
-      for (int64_t i = 0; i < rows; ++i) std::fill(y + i * n + j0, y + i * n + j1, 0.0f);
-      accumulate_part(t, y, n, ag, k, rows, bg, n, k0, k1, j0, j1);
-    });
-    char* out = c + g * rows * n * e;
-    parallel_for(t, total, nt, [&](int64_t i) {
-      float v = 0;
-      for (int64_t pk = 0; pk < s.by_k; ++pk) v += partial[static_cast<size_t>(pk * total + i)];
-      store(t, out, i, v);
-    });
-  }
+  partial.resize(static_cast<size_t>(mats * s.by_k * total));
+  parallel_for(t, mats * parts, nt, [&](int64_t item) {
+    const int64_t g = item / parts, part = item % parts;
+    const int64_t pk = part / s.by_n, pn = part % s.by_n;
+    const int64_t k0 = k * pk / s.by_k, k1 = k * (pk + 1) / s.by_k;
+    const int64_t j0 = n * pn / s.by_n / kLanes * kLanes;
+    const int64_t j1 = pn + 1 == s.by_n ? n : n * (pn + 1) / s.by_n / kLanes * kLanes;
+    float* y = partial.data() + (g * s.by_k + pk) * total;
+    for (int64_t i = 0; i < rows; ++i) std::fill(y + i * n + j0, y + i * n + j1, 0.0f);
+    accumulate_part(t, y, n, a + g * rows * k * e, k, rows, b + g * k * n * e, n, k0, k1, j0, j1);
+  });
+  parallel_for(t, mats * total, nt, [&](int64_t i) {  // each head's outputs are consecutive in c
+    const int64_t g = i / total, at = i % total;
+    float v = 0;
+    for (int64_t pk = 0; pk < s.by_k; ++pk)
+      v += partial[static_cast<size_t>((g * s.by_k + pk) * total + at)];
+    store(t, c, i, v);
+  });
 }
 
 }  // namespace memwall::cpu

@@ -25,8 +25,9 @@ bool streamed(Number t, int64_t m, int64_t count, int64_t group);
 // consecutive products share one B (grouped-query attention: the heads of one KV head), so
 // each B is read once for its group's rows. `b_by_output`: each B stored B^T, one row of k per
 // output ([n x k]), as models store a linear layer's weights and engines cache K (a row of
-// head_dim a position); else as V is, [k x n]. Accumulates in fp32; on every core.
+// head_dim a position); else as V is, [k x n]. Accumulates in fp32; split for `threads` cores
+// (0: every core of the topology).
 void streamed_products(Number t, const char* a, const char* b, char* c, int64_t m, int64_t n,
-                       int64_t k, int64_t count, int64_t group, bool b_by_output);
+                       int64_t k, int64_t count, int64_t group, bool b_by_output, int threads = 0);
 
 }  // namespace memwall::cpu

@@ -193,12 +193,14 @@ TEST(MatmulCheck, Bf16ThroughOneDnnIsChecked) {
 
 // Decode's kernels: every product of every group right, at shapes that leave tails (columns
 // not a multiple of 16, rows not of 4), with whole KV heads per core (many) and each head split
-// over the cores (one), B stored either way (K one row per position, V one row per head_dim
-// element), more rows than one pass takes, and weights (one product, stored one row per output)
-// at 1 to 8 rows, in both formats they take.
+// over its share of the cores (one, or fewer heads than a many-core machine has cores), B stored
+// either way (K one row per position, V one row per head_dim element), more rows than one pass
+// takes, and weights (one product, stored one row per output) at 1 to 8 rows, in both formats they
+// take.
 TEST(StreamedProducts, EveryHeadOfEveryGroupIsRight) {
   struct Case {
     int64_t m, n, k, count, group;
+    int threads = 0;  // what the split is made for (0: this machine's cores)
   };
   for (Number t : {Number::fp32, Number::bf16}) {
     const int e = element_bytes(t);
@@ -208,7 +210,10 @@ TEST(StreamedProducts, EveryHeadOfEveryGroupIsRight) {
                                        {Case{2, 37, 2051, 8, 8}, true},
                                        {Case{2, 64, 4096, 1, 1}, true},
                                        {Case{1, 17, 3, 3, 1}, false},
-                                       {Case{1, 17, 3, 3, 1}, true}}) {
+                                       {Case{1, 17, 3, 3, 1}, true},
+                                       {Case{1, 300, 130, 6, 2, 8}, false},
+                                       {Case{1, 300, 130, 6, 2, 8}, true},
+                                       {Case{1, 40, 5000, 3, 1, 96}, false}}) {
       ASSERT_TRUE(streamed(t, x.m, std::max<int64_t>(x.count, 2), x.group));
       const int64_t mats = x.count / x.group;
       std::vector<char> a(x.count * x.m * x.k * e), b(mats * x.k * x.n * e),
@@ -224,8 +229,8 @@ TEST(StreamedProducts, EveryHeadOfEveryGroupIsRight) {
       // Values with no period a stride of the other layout could share.
       for (int64_t i = 0; i < mats * x.k * x.n; ++i)
         put(b, i, static_cast<float>((i * 2654435761u >> 9) % 7) / 3 - 1);
-      streamed_products(t, a.data(), b.data(), c.data(), x.m, x.n, x.k, x.count, x.group,
-                        by_output);
+      streamed_products(t, a.data(), b.data(), c.data(), x.m, x.n, x.k, x.count, x.group, by_output,
+                        x.threads);
       for (int64_t p = 0; p < x.count; ++p)
         EXPECT_EQ(check_matmul_sample(t, a.data() + p * x.m * x.k * e,
                                       b.data() + (p / x.group) * x.k * x.n * e,

@@ -206,7 +206,11 @@ class Judge {
         } else {
           if (v.verdict.empty()) {
             v.verdict = "ok";
-            v.reason = "a plateau of " + std::to_string(l.bandwidth_points) + " sizes" +
+            // One size cannot show a ramp (a quick run samples few): say so, not "a plateau".
+            v.reason = (l.bandwidth_points > 1
+                            ? "a plateau of " + std::to_string(l.bandwidth_points) + " sizes"
+                            : std::string("one size in its interval, too few to tell a plateau "
+                                          "from a ramp")) +
                        (i > 0 ? ", below " + levels[i - 1].name + "'s" : "") +
                        "; a cache has no published rate to hold it against";
           }
