@@ -15,6 +15,7 @@
 #include "harness/format.hpp"
 #include "harness/profile/csv.hpp"
 #include "harness/profile/pipeline.hpp"
+#include "harness/profile/predict.hpp"
 #include "harness/report/content.hpp"
 #include "harness/report/document.hpp"
 #include "harness/report/plots.hpp"
@@ -382,4 +383,35 @@ TEST(Format, SignificantDigitsAndUnits) {
   EXPECT_EQ(bytes_text(4096), "4 KiB");
   EXPECT_EQ(exact(0.1), "0.1");
   EXPECT_EQ(std::stod(exact(1.0 / 3)), 1.0 / 3);
+}
+
+// A prediction reads weights at the memory's read bandwidth, so a level whose named kernel
+// (triad) failed or ramped still predicts; a level with neither says why in the one line.
+TEST(Predict, NeedsTheMemorysReadBandwidthAndSaysWhyWhereThereIsNone) {
+  Profile p = profile_of(cases()[0]);
+  Level* dram = nullptr;
+  for (Level& l : p.memory.at("cpu"))
+    if (l.kind == "memory") dram = &l;
+  ASSERT_NE(dram, nullptr);
+  ASSERT_GT(dram->read_GBps, 0);
+  const double read = dram->read_GBps;
+  dram->bandwidth_GBps = 0;
+  dram->no_bandwidth_why = "no plateau: `triad` falls";
+  const memwall::ModelConfig llama = memwall::find_model("llama-2-7b");
+  EXPECT_DOUBLE_EQ(predict(p, "cpu", llama, "fp32", 1, 512).memory_GBps, read);
+  dram->read_GBps = 0;
+  try {
+    predict(p, "cpu", llama, "fp32", 1, 512);
+    ADD_FAILURE() << "predicted with no memory bandwidth";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("no plateau: `triad` falls"), std::string::npos)
+        << e.what();
+  }
+  std::erase_if(p.memory.at("cpu"), [](const Level& l) { return l.kind == "memory"; });
+  try {
+    predict(p, "cpu", llama, "fp32", 1, 512);
+    ADD_FAILURE() << "predicted with no memory level";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("no memory level"), std::string::npos) << e.what();
+  }
 }

@@ -119,15 +119,24 @@ ModelPrediction predict(const Profile& p, const std::string& device, const Model
   Roofs roofs;
   roofs.peak_GFLOPps = formats->second.at(type).peak.best;
   const auto levels = p.memory.find(device);
+  std::string why = "no memory level: its latency curve did not reach past its caches";
   if (levels != p.memory.end())
     for (const Level& l : levels->second)
-      if (l.kind == "memory" && l.bandwidth_GBps > 0) {
+      if (l.kind == "memory") {
+        // Weights and the KV cache are only read: the read kernel's bandwidth where measured
+        // (a level whose named kernel failed or ramped still has it).
+        if (l.read_GBps <= 0 && l.bandwidth_GBps <= 0) {
+          why = l.name + " has none: " +
+                (l.no_bandwidth_why.empty() ? "no bandwidth point past 4x the last-level cache"
+                                            : l.no_bandwidth_why);
+          continue;
+        }
         pr.memory_level = l.name;
-        // Weights and the KV cache are only read: the read kernel's bandwidth where measured.
         roofs.memory_GBps = l.read_GBps > 0 ? l.read_GBps : l.bandwidth_GBps;
         pr.memory_kernel = l.read_GBps > 0 ? "read" : l.bandwidth_kernel;
       }
-  if (roofs.memory_GBps <= 0) throw InputError("the profile has no memory bandwidth on " + device);
+  if (roofs.memory_GBps <= 0)
+    throw InputError("the profile has no memory bandwidth on " + device + " (" + why + ")");
   pr.peak_GFLOPps = roofs.peak_GFLOPps;
   pr.memory_GBps = roofs.memory_GBps;
   pr.parameters = parameter_count(m);
