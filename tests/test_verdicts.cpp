@@ -168,6 +168,34 @@ TEST(Verdicts, ZenReportsPlaceDramAndLatencyBesideTwoReferences) {
   }
 }
 
+// A product of the run read faster than memory's roof with nothing measured to explain it: the
+// roof was measured in a slow moment, and memory's bandwidth is suspect, naming that product.
+TEST(Verdicts, AProductAboveTheMemoryRoofUnexplainedMakesTheRoofSuspect) {
+  ProfileInputs in;
+  in.files = load_result_files({std::string(MEMWALL_REPORTS) + "/amd-epyc-zen5-2core-kvm"});
+  in.data_dir = MEMWALL_DATA;
+  Profile p = build_profile(in);
+  const std::string key = "memory/cpu/DRAM/bandwidth_GBps";
+  ASSERT_NE(verdict_of(p, key).verdict, "suspect") << verdict_of(p, key).reason;
+  Product op;
+  op.device = "cpu";
+  op.model = "llama-2-7b";
+  op.op = "ffn_down";
+  op.type = "fp32";
+  op.roof_level = "DRAM";
+  op.bound = "memory";
+  op.GBps = 86.2;
+  op.percent_of_roofline = 192;
+  op.above_roof_because = "not explained: 86.2 GB/s is above every bandwidth measured at DRAM";
+  p.transformer.ops.push_back(op);
+  std::vector<Reference> used;
+  p.verdicts = verdicts_step(in, p, {}, used);
+  const Verdict& v = verdict_of(p, key);
+  EXPECT_EQ(v.verdict, "suspect");
+  EXPECT_NE(v.reason.find("llama-2-7b ffn_down"), std::string::npos) << v.reason;
+  EXPECT_NE(v.reason.find("moved during the run"), std::string::npos) << v.reason;
+}
+
 TEST(References, TheShippedFileLoadsAndABadOneIsOneError) {
   const auto refs = load_references(std::string(MEMWALL_DATA) + "/reference_machines.csv");
   EXPECT_GE(refs.size(), 30u);

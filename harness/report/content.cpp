@@ -269,9 +269,12 @@ void verdict(Document& doc, const Profile& p) {
     auto roof_words = [](const Product& op) {
       const std::string at = fixed(op.percent_of_roofline, 0) + "% of its " +
                              (op.bound == "memory" ? op.roof_level + " roof" : "compute roof");
-      return op.percent_of_roofline <= 100
-                 ? at
-                 : at + ", above it because " + first_sentence(op.above_roof_because);
+      if (op.percent_of_roofline <= 100) return at;
+      if (op.above_roof_because.rfind("not explained", 0) == 0)
+        return at +
+               ", above it with nothing this run measured to explain it (the bandwidth "
+               "moved during the run: its verdict below)";
+      return at + ", above it because " + first_sentence(op.above_roof_because);
     };
     text += " Transformer decode is memory-bound here: " + product_label(*decode) + " does " +
             sig(decode->intensity_flop_per_byte) + " FLOP per byte and streams " +
