@@ -231,13 +231,16 @@ void run_products(benchmark::State& state, const std::string& key, const std::ve
   for (size_t i = 0; i < ops.size() && wrong.empty(); ++i) wrong = check_op(ops[i], t, x, i);
   if (!check_result(state, wrong.empty(), wrong)) return;
   Work work;
+  double written = 0;  // the outputs: a decode layer only reads, as its products do
   for (const MatmulOp& op : ops) {
     work.flops += op.flops();
     work.bytes += op.bytes(element_bytes(t));
+    written += static_cast<double>(op.count * op.m * op.n) * element_bytes(t);
   }
   report_work(state, work, seconds);
   state.counters["seconds"] = seconds / static_cast<double>(state.iterations());
   state.counters["operand_copies"] = static_cast<double>(x.copies);
+  state.counters["written_bytes"] = written;
   if (ops.size() == 1) {
     state.counters["m"] = static_cast<double>(ops[0].m);
     state.counters["n"] = static_cast<double>(ops[0].n);

@@ -83,8 +83,9 @@ double curve_at(const std::vector<CurvePoint>& curve, double bytes) {
   return 0;
 }
 
-// A product that only reads its weights and KV cache (its outputs under a tenth of its bytes)
-// from memory draws what the read kernel draws there, not the level's named kernel (triad as
+// A product, or a whole layer, that only reads its weights and KV cache (what it writes,
+// counter written_bytes, else its outputs m x n, under a tenth of its bytes) from memory draws
+// what the read kernel draws there, not the level's named kernel (triad as
 // STREAM counts it): the read bandwidth is its roof, at the span it streams (all its copies)
 // where the read curve is still above the level's plateau there (part of that span still held
 // by a faster level).
@@ -93,18 +94,16 @@ void read_roof(const Measurement& m, Product& op, const std::vector<Level>& leve
   const Level* level = at.bound.empty() ? nullptr : find_level_in(levels, at.level);
   if (!level) return;
   op.roof_kernel = level->bandwidth_kernel;
-  if (level->kind != "memory" || level->read_GBps <= at.bandwidth_GBps || !m.has("m") ||
-      !m.has("n") || op.bytes <= 0)
-    return;
-  int element = 0;
-  try {
-    element = format_bytes(op.type);
-  } catch (const InputError&) {
-    return;
+  if (level->kind != "memory" || level->read_GBps <= at.bandwidth_GBps || op.bytes <= 0) return;
+  double written = m.has("written_bytes") ? m.median("written_bytes") : -1;
+  if (written < 0 && m.has("m") && m.has("n")) {  // files from before written_bytes
+    try {
+      written = format_bytes(op.type) * (m.has("count") ? m.median("count") : 1) * m.median("m") *
+                m.median("n");
+    } catch (const InputError&) {
+    }
   }
-  const double count = m.has("count") ? m.median("count") : 1;
-  const double output_share = element * count * m.median("m") * m.median("n") / op.bytes;
-  if (output_share >= 0.1) return;
+  if (written < 0 || written >= 0.1 * op.bytes) return;
   op.roof_kernel = "read";
   const double there = analysis ? curve_at(analysis->read_curve, op.bytes * op.operand_copies) : 0;
   const double read = std::max(level->read_GBps, there);
