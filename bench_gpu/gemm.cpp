@@ -156,6 +156,7 @@ void run_product(benchmark::State& state, const GemmTypeInfo& t, int64_t m, int6
   state.counters["k"] = static_cast<double>(k);
   state.counters["count"] = static_cast<double>(batch);
   state.counters["operand_copies"] = static_cast<double>(copies);
+  state.counters["written_bytes"] = static_cast<double>(t.out_bytes) * batch * m * n;
   state.SetLabel("cuBLASLt " + std::string(t.name) + ", " + product.algorithm());
 }
 
