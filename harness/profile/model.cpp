@@ -100,13 +100,11 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Links, host, peers, nccl, mpi_co
                                                 mpi_launcher, mpi_hosts, c2c, c2c_median_latency_ns,
                                                 numa, mpi_latency, mpi_bandwidth,
                                                 mpi_collective_curves, nccl_curves)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Product, name, device, family, model, phase, op,
-                                                type, how, batch, seq, flops, bytes,
-                                                intensity_flop_per_byte, GFLOPps, GBps, seconds,
-                                                operands_fit_in, roof_level, roof_kernel,
-                                                operand_copies, roof_note, roof_bandwidth_GBps,
-                                                ridge_flop_per_byte, roofline_GFLOPps,
-                                                percent_of_roofline, bound, above_roof_because)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
+    Product, name, device, family, model, phase, op, type, how, batch, seq, flops, bytes,
+    intensity_flop_per_byte, GFLOPps, GBps, seconds, operands_fit_in, roof_level, roof_kernel,
+    operand_copies, roof_note, roof_bandwidth_GBps, ridge_flop_per_byte, roofline_GFLOPps,
+    percent_of_roofline, bound, above_roof_because, above_roof_unexplained)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ModelStep, device, model, phase, type, batch, seq,
                                                 layers, layer_seconds, lm_head_seconds,
                                                 step_seconds, tokens_per_second, layers_run, how,

@@ -198,6 +198,9 @@ struct Product {
   double percent_of_roofline = 0;
   std::string bound;  // memory, compute, unknown
   std::string above_roof_because;
+  // Above its roof with nothing measured to explain it: the roof, not the product, is then
+  // suspect (the bandwidth moved during the run).
+  bool above_roof_unexplained = false;
 };
 
 struct ModelStep {

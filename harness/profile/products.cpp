@@ -20,9 +20,14 @@ std::string gbps(double v) {
   return with_unit(v, Quantity::bandwidth);
 }
 
-// Why a memory-bound product beat its roof, from what was measured; "not explained" otherwise.
-std::string above_memory_roof(const LevelAnalysis* analysis, const Level* level,
-                              const Placement& at, double bytes, double product_GBps) {
+struct AboveRoof {
+  std::string because;
+  bool explained = true;
+};
+
+// Why a memory-bound product beat its roof, from what was measured.
+AboveRoof above_memory_roof(const LevelAnalysis* analysis, const Level* level, const Placement& at,
+                            double bytes, double product_GBps) {
   if (analysis && !analysis->read_curve.empty()) {
     // The read kernel at the product's working set (every copy it rotates through): faster
     // there than the level's bandwidth means that working set is still partly held by a faster
@@ -34,39 +39,41 @@ std::string above_memory_roof(const LevelAnalysis* analysis, const Level* level,
         near = &p;
     if (std::fabs(std::log(near->bytes / bytes)) < std::log(1.5) &&
         near->value > at.bandwidth_GBps * 1.1 && product_GBps <= near->value * 1.05)
-      return "at its " + bytes_text(bytes) + " the read kernel still streams " + gbps(near->value) +
-             " with " +
-             (analysis->spec.bandwidth_on_every_instance
-                  ? std::string("all SMs")
-                  : std::to_string(analysis->bandwidth_threads) + " threads") +
-             " (" + bytes_text(near->bytes) +
-             "): part of the operands stay in a faster level than " + at.level;
+      return {"at its " + bytes_text(bytes) + " the read kernel still streams " +
+              gbps(near->value) + " with " +
+              (analysis->spec.bandwidth_on_every_instance
+                   ? std::string("all SMs")
+                   : std::to_string(analysis->bandwidth_threads) + " threads") +
+              " (" + bytes_text(near->bytes) +
+              "): part of the operands stay in a faster level than " + at.level};
   }
   const double read = level ? level->read_GBps : 0;
   const double moved = level ? level->bandwidth_hw_GBps : 0;
   const std::string kernel = level ? level->bandwidth_kernel : "";
   if (moved >= read && moved > 0 && product_GBps <= moved * 1.05)
-    return "it only reads, and the roof counts " + kernel + "'s STREAM bytes (" +
-           gbps(at.bandwidth_GBps) + "), while " + kernel + " moved " + gbps(moved) +
-           " counting the lines its stores read first (write-allocate): a read-only product can "
-           "draw that";
+    return {"it only reads, and the roof counts " + kernel + "'s STREAM bytes (" +
+            gbps(at.bandwidth_GBps) + "), while " + kernel + " moved " + gbps(moved) +
+            " counting the lines its stores read first (write-allocate): a read-only product can "
+            "draw that"};
   if (read > 0 && product_GBps <= read * 1.05)
-    return "it only reads, and " + at.level + "'s read kernel streams " + gbps(read) +
-           " where the roof's " + kernel + " reaches " + gbps(at.bandwidth_GBps);
+    return {"it only reads, and " + at.level + "'s read kernel streams " + gbps(read) +
+            " where the roof's " + kernel + " reaches " + gbps(at.bandwidth_GBps)};
   // The kernel beside the roof's (non-temporal triad on a CPU: no write-allocate, so every
   // byte it counts crossed the memory bus) shows what the memory delivered in this run.
   const double beside = level ? level->beside_GBps : 0;
   const std::string beside_kernel =
       level && !level->beside_kernel.empty() ? level->beside_kernel : "the second kernel";
   if (beside > at.bandwidth_GBps && product_GBps <= beside * 1.05)
-    return "it only reads, and " + at.level + " delivered " + gbps(beside) + " to " +
-           beside_kernel + " in this run, above the roof's " + kernel + " (" +
-           gbps(at.bandwidth_GBps) + "): the roof is not all the memory can give";
-  return "not explained: " + gbps(product_GBps) + " is above every bandwidth measured at " +
-         at.level + " (" + kernel + " " + gbps(at.bandwidth_GBps) +
-         (read > 0 ? ", read " + gbps(read) : "") + (moved > 0 ? ", moved " + gbps(moved) : "") +
-         (beside > 0 ? ", " + beside_kernel + " " + gbps(beside) : "") +
-         "); on a shared machine the level's bandwidth may have moved between the runs";
+    return {"it only reads, and " + at.level + " delivered " + gbps(beside) + " to " +
+            beside_kernel + " in this run, above the roof's " + kernel + " (" +
+            gbps(at.bandwidth_GBps) + "): the roof is not all the memory can give"};
+  return {"nothing measured explains it: " + gbps(product_GBps) +
+              " is above every bandwidth measured at " + at.level + " (" + kernel + " " +
+              gbps(at.bandwidth_GBps) + (read > 0 ? ", read " + gbps(read) : "") +
+              (moved > 0 ? ", moved " + gbps(moved) : "") +
+              (beside > 0 ? ", " + beside_kernel + " " + gbps(beside) : "") +
+              "); on a shared machine the level's bandwidth may have moved between the runs",
+          false};
 }
 
 // The curve's rate at `bytes`, interpolated in log size between the two points around it; 0
@@ -189,13 +196,15 @@ Transformer products_step(const ProfileInputs& in, const PerDevice<LevelAnalysis
         op.roofline_GFLOPps = at.attainable_GFLOPps;
         op.percent_of_roofline = 100 * op.GFLOPps / at.attainable_GFLOPps;
         if (op.GFLOPps > at.attainable_GFLOPps * 1.02) {
-          op.above_roof_because =
+          const AboveRoof above =
               at.bound == "memory"
                   ? above_memory_roof(analysis == analyses.end() ? nullptr : &analysis->second,
                                       find_level_in(levels->second, at.level), at,
                                       op.bytes * op.operand_copies, op.GBps)
-                  : "the product ran faster than the measured " + op.type +
-                        " peak kernel: that kernel does not reach this machine's limit";
+                  : AboveRoof{"the product ran faster than the measured " + op.type +
+                              " peak kernel: that kernel does not reach this machine's limit"};
+          op.above_roof_because = above.because;
+          op.above_roof_unexplained = !above.explained;
         }
       }
       out.ops.push_back(op);

@@ -189,29 +189,28 @@ class Judge {
           v.reason = "above " + levels[i - 1].name + "'s " + sig(levels[i - 1].bandwidth_GBps) +
                      " GB/s, the level that feeds it";
         }
-        if (memory && v.verdict.empty()) {
-          // A product of the same run that read faster than this level's roof, with nothing
-          // measured to explain it: the roof was measured in a slow moment (on a shared host
-          // other tenants' load comes and goes), so every roof of the run is low.
-          // (Faster than the hardware allows, it is the product that is off, not the roof.)
-          const double allows = l.theoretical_GBps > 0 ? l.theoretical_GBps : l.datasheet_GBps;
-          const Product* fastest = nullptr;
-          for (const Product& op : p_.transformer.ops)
-            if (op.device == id && op.roof_level == l.name && op.bound == "memory" &&
-                op.percent_of_roofline > 105 && (allows <= 0 || op.GBps <= allows) &&
-                op.above_roof_because.rfind("not explained", 0) == 0 &&
-                (!fastest || op.GBps > fastest->GBps))
-              fastest = &op;
-          if (fastest) {
-            v.verdict = "suspect";
-            v.reason = "a product of this run read " + sig(fastest->GBps) + " GB/s from " + l.name +
-                       " (" + fastest->model + " " + fastest->op + ", " + fastest->type + "), " +
-                       fixed(fastest->percent_of_roofline, 0) +
-                       "% of its roof: the bandwidth moved during the run (other load on a "
-                       "shared host); rerun for this level's roof";
-          }
-        }
         if (memory) {
+          if (v.verdict.empty()) {
+            // A product of the same run that read faster than this level's roof, with nothing
+            // measured to explain it: the roof was measured in a slow moment (on a shared host
+            // other tenants' load comes and goes), so every roof of the run is low.
+            // (Faster than the hardware allows, it is the product that is off, not the roof.)
+            const double allows = l.theoretical_GBps > 0 ? l.theoretical_GBps : l.datasheet_GBps;
+            const Product* fastest = nullptr;
+            for (const Product& op : p_.transformer.ops)
+              if (op.device == id && op.roof_level == l.name && op.bound == "memory" &&
+                  op.percent_of_roofline > 105 && (allows <= 0 || op.GBps <= allows) &&
+                  op.above_roof_unexplained && (!fastest || op.GBps > fastest->GBps))
+                fastest = &op;
+            if (fastest) {
+              v.verdict = "suspect";
+              v.reason = "a product of this run read " + sig(fastest->GBps) + " GB/s from " +
+                         l.name + " (" + fastest->model + " " + fastest->op + ", " + fastest->type +
+                         "), " + fixed(fastest->percent_of_roofline, 0) +
+                         "% of its roof: the bandwidth moved during the run (other load on a "
+                         "shared host); rerun for this level's roof";
+            }
+          }
           beside(v,
                  gpu                            ? "hbm_copy"
                  : l.bandwidth_kernel == "read" ? "dram_read"
@@ -222,8 +221,8 @@ class Judge {
                                      : l.datasheet_GBps > 0 ? "datasheet"
                                                             : d->memory_theoretical_source;
           if (!gpu && theory > 0 && threads < d->units)
-            v.reason = "measured on " + std::to_string(threads) + " of " +
-                       std::to_string(d->units) + " cores";
+            v.reason += (v.reason.empty() ? "" : "; ") + std::string("measured on ") +
+                        std::to_string(threads) + " of " + std::to_string(d->units) + " cores";
           finish(v, theory, source, gpu ? &kHbm : &kCpuStream);
         } else {
           if (v.verdict.empty()) {

@@ -270,7 +270,7 @@ void verdict(Document& doc, const Profile& p) {
       const std::string at = fixed(op.percent_of_roofline, 0) + "% of its " +
                              (op.bound == "memory" ? op.roof_level + " roof" : "compute roof");
       if (op.percent_of_roofline <= 100) return at;
-      if (op.above_roof_because.rfind("not explained", 0) == 0)
+      if (op.above_roof_unexplained)
         return at +
                ", above it with nothing this run measured to explain it (the bandwidth "
                "moved during the run: its verdict below)";
