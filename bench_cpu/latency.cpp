@@ -19,6 +19,7 @@
 #include "core/bench_main.hpp"
 #include "core/buffer.hpp"
 #include "core/context.hpp"
+#include "core/memory.hpp"
 #include "core/rate.hpp"
 #include "core/registry.hpp"
 #include "core/roles.hpp"
@@ -42,6 +43,20 @@ struct LatencyFlags {
 
 uint64_t stride() {
   return g_flags.stride_bytes;
+}
+
+// The span over which a chase touches `times` the last-level cache one thread can use: one line
+// per stride, so it spans stride/64 times the lines it touches (left twice over at the default
+// stride, a 504 MiB L3 takes a 4 GiB span); within half the memory.
+uint64_t span_past_llc(double times) {
+  const std::vector<CacheLevel>& caches = topology().caches;
+  const double llc = caches.empty() ? 0 : static_cast<double>(caches.back().size_bytes);
+  const auto span = static_cast<uint64_t>(times * llc * static_cast<double>(stride() / kLineBytes));
+  // Another machine's plan is bounded by the memory its topology reports, not ours.
+  uint64_t available = topology().foreign ? 0 : memory_available_bytes();
+  if (topology().foreign)
+    for (const MemoryNode& n : topology().memory_nodes) available += n.bytes;
+  return available > 0 ? std::min(span, available / 2) : span;
 }
 
 struct Chase {
@@ -383,17 +398,27 @@ void register_latency(const RunConfig& config) {
     pages =
         quick ? std::vector<Pages>{Pages::huge} : std::vector<Pages>{Pages::huge, Pages::small4k};
   std::vector<uint64_t> sizes = opt.sizes();
+  // The sweep's sizes count the bytes a kernel streams, a chase's curve the lines it touches:
+  // it must span far enough to leave the last-level cache (4x, or past 2x quick, where the
+  // profile calls the level memory), unless the user capped the sweep.
+  const uint64_t memory_reach = span_past_llc(quick ? 2.2 : 4);
+  if (!opt.max_bytes && memory_reach > sizes.back())
+    sizes = size_sweep(opt.min_bytes, memory_reach, opt.points_per_octave, kLineBytes);
+  uint64_t translation_cap = sizes.back();
   if (quick) {
     // Memory is flat past the last-level cache: the quick curve stops at 8x its size, within
     // 256 MiB (where huge pages' translation still shows) and 1 GiB (a guest may report an L3
-    // of hundreds of MiB).
-    const uint64_t cap =
+    // of hundreds of MiB), or where the chase's lines leave that cache, the farther.
+    translation_cap =
         std::clamp<uint64_t>(8 * topology().llc_bytes_total(), 256ull << 20, 1ull << 30);
+    const uint64_t cap = std::max(translation_cap, std::min(memory_reach, sizes.back()));
     std::erase_if(sizes, [cap](uint64_t b) { return b > cap; });
     add_context("cpu_lat_sampling",
                 "quick: the chase to " + format_bytes(cap) +
-                    " (8x the last-level cache, within 256MiB-1GiB), one size per octave past "
-                    "256MiB; chase_random and chase_stride one size per octave");
+                    " (8x the last-level cache within 256MiB-1GiB, or past twice that cache in "
+                    "lines touched), one size per octave past 256MiB; chase_random and "
+                    "chase_stride one size per octave to " +
+                    format_bytes(translation_cap));
   }
   struct Variant {
     const char* name;
@@ -406,9 +431,15 @@ void register_latency(const RunConfig& config) {
       for (size_t i = 0; i < sizes.size(); ++i) {
         // The quick run takes the random and stride curves at one size per octave, and the
         // local chase too past 256 MiB, where memory is flat and each size takes seconds to
-        // build.
-        const bool octave = i % opt.points_per_octave == 0;
+        // build; and always the last, where the curve must end.
+        const bool octave = i % opt.points_per_octave == 0 || i + 1 == sizes.size();
         if (quick && !octave && (v.order != ChaseOrder::local || sizes[i] > (256ull << 20)))
+          continue;
+        // Past the translation cap a quick run takes only the local chase's last size, where
+        // its lines leave the cache: random and stride orders show translation and the
+        // prefetcher, not another level, and a shuffle that large is slow.
+        if (quick && sizes[i] > translation_cap &&
+            (v.order != ChaseOrder::local || i + 1 != sizes.size()))
           continue;
         const uint64_t bytes = sizes[i];
         add_benchmark(

@@ -49,14 +49,15 @@ struct Planned {
   std::map<std::string, int> numa_kinds;  // comm.numa/read cells per memory kind
   std::set<std::string> curve_nodes;      // cpu.lat/curve: node/kind
   std::set<int> curve_generators;
+  double chase_bytes = 0;  // the largest span of the TLB-friendly chase
   double cpu_and_c2c_s = 0;
 };
 
-Planned plan_of(const std::string& topology, const std::string& name) {
+Planned plan_of(const std::string& topology, const std::string& name, bool quick = true) {
   const fs::path out = temp_dir(name);
-  const Outcome o =
-      run("HWLOC_XMLFILE='" + fixture(topology) +
-          "' " MEMWALL_PATH " run --plan --quick --only cpu,comm --out " + out.string());
+  const std::string xml = topology.find('/') == std::string::npos ? fixture(topology) : topology;
+  const Outcome o = run("HWLOC_XMLFILE='" + xml + "' " MEMWALL_PATH " run --plan " +
+                        (quick ? "--quick " : "") + "--only cpu,comm --out " + out.string());
   EXPECT_EQ(o.exit_code, 0) << o.output;
   Planned p;
   std::ifstream in(out / "plan.json");
@@ -66,6 +67,8 @@ Planned plan_of(const std::string& topology, const std::string& name) {
   for (const json& b : p.plan["benchmarks"]) {
     const std::string n = b["name"];
     if (n.rfind("cpu.bw/", 0) == 0) p.bw_threads.insert(std::stoi(key_of(n, "threads")));
+    if (n.rfind("cpu.lat/chase/", 0) == 0)
+      p.chase_bytes = std::max(p.chase_bytes, std::stod(key_of(n, "bytes")));
     if (n.rfind("cpu.lat/curve/", 0) == 0) {
       p.curve_nodes.insert(key_of(n, "node") + "/" + key_of(n, "kind"));
       if (key_of(n, "gen") != "0") p.curve_generators.insert(std::stoi(key_of(n, "gen")));
@@ -125,6 +128,29 @@ TEST(Plan, Hwloc3XmlIsReadAsItsVersion2) {
   const json plan = json::parse(planned, nullptr, false);
   ASSERT_FALSE(plan.is_discarded()) << o.output;
   EXPECT_EQ(plan["topology"]["pus"], 384);
+  fs::remove_all(dir);
+}
+
+// A chase touches one line per 256 B it spans, and the profile calls a level memory only where
+// the lines touched pass twice the last-level cache: an L3 of 504 MiB (Granite Rapids; here the
+// Sapphire Rapids export with its L3 enlarged) takes a span past 4 GiB, quick or not.
+TEST(Plan, TheChaseLeavesTheLastLevelCacheInLinesTouched) {
+  std::ifstream in(fixture("intel-spr-2x-xeon-max-9460.xml"));
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string l3 = "cache_size=\"102236160\"";
+  for (size_t at; (at = text.find(l3)) != std::string::npos;)
+    text.replace(at, l3.size(), "cache_size=\"528482304\"");
+  const fs::path dir = temp_dir("big_l3");
+  fs::create_directories(dir);
+  std::ofstream(dir / "big-l3.xml") << text;
+  const std::vector<std::pair<std::string, double>> machines = {
+      {"amd-zen4-2x-epyc-9654.xml", 32 << 20},
+      {"intel-spr-2x-xeon-max-9460.xml", 102236160},
+      {(dir / "big-l3.xml").string(), 528482304}};
+  for (const auto& [xml, llc] : machines) {
+    EXPECT_GT(plan_of(xml, "chase_quick").chase_bytes * 64 / 256, 2 * llc) << xml;
+    EXPECT_GE(plan_of(xml, "chase_full", false).chase_bytes * 64 / 256, 4 * llc) << xml;
+  }
   fs::remove_all(dir);
 }
 
