@@ -173,22 +173,51 @@ void run_stream(benchmark::State& state, const StreamKernel& k, ThreadPool& work
 
 std::string g_pages;  // --bw-pages
 
-void register_bandwidth(const RunConfig& config) {
-  const CpuOptions& opt = options();
+// The sizes a run samples: the quick run takes every other size (a level's bandwidth is read
+// off an interval of the curve the latency sweep found, which half the points still cover); a
+// time budget (--time-scale) halves the points again: still every level, fewer per octave.
+std::vector<uint64_t> sampled_sizes(const RunConfig& config, size_t& step) {
+  std::vector<uint64_t> sizes = options().sizes();
+  step = (config.quick() && sizes.size() > 8 ? 2 : 1) * (time_scale() < 0.6 ? 2 : 1);
+  if (step == 1) return sizes;
+  std::vector<uint64_t> fewer;
+  for (size_t i = 0; i < sizes.size(); ++i)
+    if (i % step == 0 || i + 1 == sizes.size()) fewer.push_back(sizes[i]);
+  return fewer;
+}
+
+std::vector<Pages> bandwidth_pages() {
   std::vector<Pages> pages;
   for (const std::string& p : split_list(g_pages)) pages.push_back(parse_pages(p));
   if (pages.empty()) pages = {Pages::huge};
-  // The quick run takes every other size: a level's bandwidth is read off an interval of the
-  // curve the latency sweep found, which half the points still cover.
-  // A time budget (--time-scale) halves the points again: still every level, fewer per octave.
-  std::vector<uint64_t> sizes = opt.sizes();
-  const size_t step = (config.quick() && sizes.size() > 8 ? 2 : 1) * (time_scale() < 0.6 ? 2 : 1);
-  if (step > 1) {
-    std::vector<uint64_t> fewer;
-    for (size_t i = 0; i < sizes.size(); ++i)
-      if (i % step == 0 || i + 1 == sizes.size()) fewer.push_back(sizes[i]);
-    sizes = fewer;
-  }
+  return pages;
+}
+
+void add_stream(const RunConfig& config, const StreamKernel& k, const ThreadPlacement& place,
+                uint64_t bytes, Pages p, const std::string& suffix = "") {
+  const uint64_t memory_from = 4 * topology().llc_bytes_total();
+  const std::string name = std::string("cpu.bw/") + k.name + "/pages:" + to_string(p) +
+                           "/threads:" + std::to_string(place.threads) +
+                           "/bytes:" + std::to_string(bytes) + suffix;
+  add_benchmark(
+      name,
+      [&k, cpus = place.cpus, bytes, p](benchmark::State& state) {
+        run_stream(state, k, pool_for(cpus), bytes, p);
+      },
+      // Quick: a cache's sample of 0.05 s is still thousands of passes.
+      config.quick() && bytes < memory_from ? kSampleSeconds / 2 : kSampleSeconds,
+      Estimate{
+          nominal::touch_s(static_cast<double>(bytes), place.threads) +
+              nominal::stream_s(static_cast<double>(bytes), place.threads),
+          false,
+          nominal::stream_s(static_cast<double>(std::max(bytes, kRegionBytes)), place.threads)});
+}
+
+void register_bandwidth(const RunConfig& config) {
+  const CpuOptions& opt = options();
+  const std::vector<Pages> pages = bandwidth_pages();
+  size_t step = 1;
+  const std::vector<uint64_t> sizes = sampled_sizes(config, step);
   // Quick: the caches' bandwidths come from `read`, memory's from triad (and triad_nt, copy
   // beside it) past 4x the last-level cache: the other kernels only there; the placements
   // other than all cores (where memory bandwidth steps: one core, one per L3, a NUMA node, a
@@ -224,24 +253,28 @@ void register_bandwidth(const RunConfig& config) {
             continue;
           // Each thread at least a page of its own: below that the split is not the placement.
           if (bytes < static_cast<uint64_t>(place.threads) * 4096) continue;
-          const std::string name = std::string("cpu.bw/") + k.name + "/pages:" + to_string(p) +
-                                   "/threads:" + std::to_string(place.threads) +
-                                   "/bytes:" + std::to_string(bytes);
-          add_benchmark(
-              name,
-              [&k, cpus = place.cpus, bytes, p](benchmark::State& state) {
-                run_stream(state, k, pool_for(cpus), bytes, p);
-              },
-              // Quick: a cache's sample of 0.05 s is still thousands of passes.
-              config.quick() && bytes < memory_from ? kSampleSeconds / 2 : kSampleSeconds,
-              Estimate{nominal::touch_s(static_cast<double>(bytes), place.threads) +
-                           nominal::stream_s(static_cast<double>(bytes), place.threads),
-                       false,
-                       nominal::stream_s(static_cast<double>(std::max(bytes, kRegionBytes)),
-                                         place.threads)});
+          add_stream(config, k, place, bytes, p);
         }
   }
 }
+
+}  // namespace
+
+void register_memory_read_again(const RunConfig& config) {
+  size_t step = 1;
+  const std::vector<uint64_t> sizes = sampled_sizes(config, step);
+  const auto at = std::find_if(sizes.begin(), sizes.end(),
+                               [](uint64_t b) { return b >= 4 * topology().llc_bytes_total(); });
+  const std::vector<ThreadPlacement> placements = options().placements();
+  if (at == sizes.end() || placements.empty()) return;
+  const ThreadPlacement& most = *std::max_element(
+      placements.begin(), placements.end(),
+      [](const ThreadPlacement& a, const ThreadPlacement& b) { return a.threads < b.threads; });
+  for (const StreamKernel& k : stream_kernels())
+    if (k.op == kRead) add_stream(config, k, most, *at, bandwidth_pages().front(), "/after:xfmr");
+}
+
+namespace {
 
 const bool registered =
     add_family({"cpu.bw",
@@ -249,6 +282,9 @@ const bool registered =
                   flags.add("--bw-pages", g_pages, "page size for bandwidth: huge, 4k or huge,4k");
                 },
                 register_bandwidth});
+// The read measured again after the products (bench_cpu/transformer.cpp): their roof, taken
+// at the better of two moments of the run.
+const bool again = declare_role({"cpu.bw", "read", {{"after", "*"}}, "bandwidth_again", "cpu", {}});
 // Caches are quoted by their read bandwidth, memory by triad as STREAM counts it (non-temporal
 // triad beside).
 const bool roles = declare_role(

@@ -6,6 +6,7 @@
 #include <span>
 
 #include "bench_cpu/isa.hpp"
+#include "core/registry.hpp"
 
 namespace memwall::cpu {
 
@@ -24,5 +25,10 @@ std::span<const StreamKernel> stream_kernels();
 uint64_t stream_bytes(const StreamKernel& k, uint64_t elements);
 // The same plus the line each plain (not non-temporal) store reads first: write-allocate.
 uint64_t hw_bytes(const StreamKernel& k, uint64_t elements);
+
+// The memory read its products are judged by, measured again once they ran (as
+// `cpu.bw/read/.../after:xfmr`): on a shared host the bandwidth moves within a run, and the
+// profile takes the better of the two moments.
+void register_memory_read_again(const RunConfig& config);
 
 }  // namespace memwall::cpu

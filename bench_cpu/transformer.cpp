@@ -14,6 +14,7 @@
 #include <set>
 #include <thread>
 
+#include "bench_cpu/bandwidth.hpp"
 #include "bench_cpu/matmul.hpp"
 #include "bench_cpu/options.hpp"
 #include "bench_cpu/streamed_product.hpp"
@@ -486,6 +487,7 @@ void register_transformer(const RunConfig& config) {
                       true);
       }
   }
+  register_memory_read_again(config);
   if (skipped)
     std::fprintf(stderr,
                  "bench_cpu: xfmr: %d products above %.0e FLOPs or %s of operands not run "

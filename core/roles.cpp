@@ -23,6 +23,7 @@ bool variant_matches(const std::string& declared, const std::string& variant) {
 
 const std::vector<std::string>& role_names() {
   static const std::vector<std::string> names = {"bandwidth_curve",
+                                                 "bandwidth_again",
                                                  "level_bandwidth",
                                                  "bandwidth",
                                                  "latency_curve",

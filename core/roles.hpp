@@ -14,6 +14,9 @@ namespace memwall {
 //   bandwidth_curve   a point on a device's bandwidth curve; variant = kernel, keys bytes,
 //                     threads, pages. Fields: cache_kernel (a cache level's bandwidth),
 //                     memory_kernel (memory's, as the field quotes it), beside_kernel.
+//   bandwidth_again   a bandwidth_curve point measured again later in the run (after the
+//                     products it is the roof of), the same variant and keys: the profile
+//                     takes the better of the two moments and notes a gap between them.
 //   level_bandwidth   one memory level's own bandwidth, not read off the curve. Field: level.
 //   bandwidth         a bandwidth figure listed with the kernels, on no curve.
 //   latency_curve     a point on a latency curve; keys bytes, pages. Field: levels = yes on

@@ -186,6 +186,38 @@ TEST(Profile, RoofExcessNamesItsMeasuredReason) {
   EXPECT_EQ(above, 1);
 }
 
+// The read measured again after the products (role bandwidth_again): memory's read roof is the
+// better of the two moments, and a gap between them is said on the level.
+TEST(Profile, TheReadMeasuredAgainTakesTheBetterMomentAndSaysTheGap) {
+  std::vector<ResultFile> files = load_result_files({fixture("machines/amd-epyc-zen5-kvm.json")});
+  // The file predates declared roles: read as older files are (the new role among them).
+  files[0].roles = roles_before_declarations(MEMWALL_DATA);
+  const Profile before = profile_of(files);
+  const Level* dram = find_level(before, "cpu", "DRAM");
+  ASSERT_NE(dram, nullptr);
+  ASSERT_GT(dram->read_GBps, 0);
+  // Every read point of memory's interval, measured again faster.
+  std::vector<Measurement> again;
+  for (const Measurement& m : files[0].measurements)
+    if (m.family == "cpu.bw" && m.variant == "read" && m.has("GBps") &&
+        m.key_number("bytes") >= dram->interval_lo_bytes) {
+      Measurement a = m;
+      a.name += "/after:xfmr";
+      a.keys["after"] = "xfmr";
+      for (double& v : a.counters["GBps"]) v *= 1.5;
+      again.push_back(a);
+    }
+  ASSERT_FALSE(again.empty());
+  files[0].measurements.insert(files[0].measurements.end(), again.begin(), again.end());
+  const Profile after = profile_of(files);
+  const Level* lifted = find_level(after, "cpu", "DRAM");
+  ASSERT_NE(lifted, nullptr);
+  EXPECT_NEAR(lifted->read_GBps, 1.5 * dram->read_GBps, 1e-6 * dram->read_GBps);
+  EXPECT_NE(lifted->note.find("measured again later in the run"), std::string::npos)
+      << lifted->note;
+  EXPECT_EQ(dram->note.find("measured again"), std::string::npos);
+}
+
 // A decode layer writes a few rows of activations and reads every weight: with what it writes
 // (counter written_bytes) under a tenth of its bytes, its roof is the read kernel's, as its
 // products' are; without the counter (older files) the level's named kernel.

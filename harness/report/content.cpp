@@ -771,8 +771,10 @@ void transformer_section(Document& doc, const Profile& p) {
       "slower level's roof (`roof`). A product that only reads its weights and KV cache from "
       "memory (its outputs under a tenth of its bytes) is judged by the bandwidth of the kernel "
       "that moves bytes as it does, the level's read kernel, not the level's named one, at the "
-      "span it streams where the read curve still slopes there (`read at` that span). "
-      "Products measured cold rotate through copies of their operands (as a model streams each "
+      "span it streams where the read curve still slopes there (`read at` that span); where "
+      "the run measured that read again after the products (a shared host's bandwidth moves "
+      "within a run), at the better of the two moments. Products measured cold rotate through "
+      "copies of their operands (as a model streams each "
       "layer once a token) and are placed by the bytes of all their copies. `bound` compares "
       "the intensity with that roof's ridge point, and `% of roof` is the rate over the "
       "attainable rate there.");
