@@ -415,9 +415,11 @@ void register_latency(const RunConfig& config) {
     std::erase_if(sizes, [cap](uint64_t b) { return b > cap; });
     add_context("cpu_lat_sampling",
                 "quick: the chase to " + format_bytes(cap) +
-                    " (8x the last-level cache within 256MiB-1GiB, or past twice that cache in "
-                    "lines touched), one size per octave past 256MiB; chase_random and "
-                    "chase_stride one size per octave to " +
+                    " (past twice the last-level cache in lines touched, and at least 8x it "
+                    "within 256MiB-1GiB), one size per octave from 256MiB to " +
+                    format_bytes(translation_cap) +
+                    " and the last beyond; chase_random and chase_stride one size per octave "
+                    "to " +
                     format_bytes(translation_cap));
   }
   struct Variant {
