@@ -398,13 +398,19 @@ void register_latency(const RunConfig& config) {
     pages =
         quick ? std::vector<Pages>{Pages::huge} : std::vector<Pages>{Pages::huge, Pages::small4k};
   std::vector<uint64_t> sizes = opt.sizes();
+  // Random and stride orders show translation and the prefetcher, not another level: they
+  // stop where the bandwidth sweep does (a shuffle of gigabytes is slow).
+  uint64_t translation_cap = sizes.back();
   // The sweep's sizes count the bytes a kernel streams, a chase's curve the lines it touches:
   // it must span far enough to leave the last-level cache (4x, or past 2x quick, where the
   // profile calls the level memory), unless the user capped the sweep.
   const uint64_t memory_reach = span_past_llc(quick ? 2.2 : 4);
-  if (!opt.max_bytes && memory_reach > sizes.back())
+  if (!opt.max_bytes && memory_reach > sizes.back()) {
     sizes = size_sweep(opt.min_bytes, memory_reach, opt.points_per_octave, kLineBytes);
-  uint64_t translation_cap = sizes.back();
+    // The sweep's own end stays a point of the curve.
+    sizes.insert(std::upper_bound(sizes.begin(), sizes.end(), translation_cap), translation_cap);
+    sizes.erase(std::unique(sizes.begin(), sizes.end()), sizes.end());
+  }
   if (quick) {
     // Memory is flat past the last-level cache: the quick curve stops at 8x its size, within
     // 256 MiB (where huge pages' translation still shows) and 1 GiB (a guest may report an L3
@@ -437,11 +443,10 @@ void register_latency(const RunConfig& config) {
         const bool octave = i % opt.points_per_octave == 0 || i + 1 == sizes.size();
         if (quick && !octave && (v.order != ChaseOrder::local || sizes[i] > (256ull << 20)))
           continue;
-        // Past the translation cap a quick run takes only the local chase's last size, where
-        // its lines leave the cache: random and stride orders show translation and the
-        // prefetcher, not another level, and a shuffle that large is slow.
-        if (quick && sizes[i] > translation_cap &&
-            (v.order != ChaseOrder::local || i + 1 != sizes.size()))
+        // Past the translation cap only the local chase, and a quick run only its last size,
+        // where its lines leave the cache.
+        if (sizes[i] > translation_cap &&
+            (v.order != ChaseOrder::local || (quick && i + 1 != sizes.size())))
           continue;
         const uint64_t bytes = sizes[i];
         add_benchmark(
