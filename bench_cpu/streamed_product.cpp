@@ -212,6 +212,44 @@ __attribute__((always_inline)) inline float hsum(const Floats& v) {
   return ((f[0] + f[1]) + (f[2] + f[3])) + ((f[4] + f[5]) + (f[6] + f[7]));
 }
 
+// The sums of four vectors at once: each step adds halves of two vectors side by side, so the
+// four reductions share their shuffles. A dot product of head_dim 64 (attention's scores) is one
+// block: one reduction each, a scalar tail of eight adds, cost as much as its loads.
+__attribute__((always_inline)) inline void hsum4(const Floats (&v)[4], float (&out)[4]) {
+  const Floats ab =
+      __builtin_shufflevector(v[0], v[1], 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23) +
+      __builtin_shufflevector(v[0], v[1], 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30,
+                              31);
+  const Floats cd =
+      __builtin_shufflevector(v[2], v[3], 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23) +
+      __builtin_shufflevector(v[2], v[3], 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30,
+                              31);
+  // Four lanes each of the four sums, then pairs of lanes, then one.
+  const Floats quads =
+      __builtin_shufflevector(ab, cd, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27) +
+      __builtin_shufflevector(ab, cd, 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31);
+  const Floats pairs = quads + __builtin_shufflevector(quads, quads, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11,
+                                                       8, 9, 14, 15, 12, 13);
+  const Floats ones = pairs + __builtin_shufflevector(pairs, pairs, 1, 0, 3, 2, 5, 4, 7, 6, 9, 8,
+                                                      11, 10, 13, 12, 15, 14);
+  float f[16];
+  std::memcpy(f, &ones, sizeof f);
+  for (int r = 0; r < 4; ++r) out[r] = f[4 * r];
+}
+// The R sums of v[r] + w[r]: four at a time where R allows.
+template <int R>
+__attribute__((always_inline)) inline void hsums(const Floats* v, const Floats* w, float* out) {
+  int r = 0;
+  for (; r + 4 <= R; r += 4) {
+    const Floats four[4] = {v[r] + w[r], v[r + 1] + w[r + 1], v[r + 2] + w[r + 2],
+                            v[r + 3] + w[r + 3]};
+    float sums[4];
+    hsum4(four, sums);
+    for (int q = 0; q < 4; ++q) out[r + q] = sums[q];
+  }
+  for (; r < R; ++r) out[r] = hsum(v[r] + w[r]);
+}
+
 // c[i, j] = sum over p of x[i, p] * w[j, p] for j in [j0, j1): the M rows of x against weights
 // stored as models store a linear layer's, one row of k per output. R outputs at a time share
 // each load of x: one from each R-th part of the range, so a core reads R long sequential
@@ -251,12 +289,15 @@ __attribute__((always_inline)) inline int64_t dot_block(E* c, int64_t n, const f
         }
       }
     }
-    for (int i = 0; i < M; ++i)
+    for (int i = 0; i < M; ++i) {
+      float sums[R];
+      hsums<R>(acc[i], odd[i], sums);
       for (int r = 0; r < R; ++r) {
-        float v = hsum(acc[i][r] + odd[i][r]);
+        float v = sums[r];
         for (int64_t q = p; q < k; ++q) v += x[i * k + q] * scalar(w[j[r] * k + q]);
         put(c, i * n + j[r], v);
       }
+    }
   }
   return j0 + R * part;
 }
@@ -323,15 +364,18 @@ __attribute__((target("avx512f,avx512bf16"))) int64_t dp_block(uint16_t* c, int6
         }
       }
     }
-    for (int i = 0; i < M; ++i)
+    for (int i = 0; i < M; ++i) {
+      Floats even_sums[R], odd_sums[R];
+      std::memcpy(even_sums, acc[i], sizeof even_sums);
+      std::memcpy(odd_sums, odd[i], sizeof odd_sums);
+      float sums[R];
+      hsums<R>(even_sums, odd_sums, sums);
       for (int r = 0; r < R; ++r) {
-        Floats sum;
-        const __m512 both = _mm512_add_ps(acc[i][r], odd[i][r]);
-        std::memcpy(&sum, &both, sizeof sum);
-        float v = hsum(sum);
+        float v = sums[r];
         for (int64_t q = p; q < k; ++q) v += from_bf16(x[i * k + q]) * from_bf16(w[j[r] * k + q]);
         put(c, i * n + j[r], v);
       }
+    }
   }
   return j0 + R * part;
 }

@@ -196,7 +196,7 @@ TEST(MatmulCheck, Bf16ThroughOneDnnIsChecked) {
 // over its share of the cores (one, or fewer heads than a many-core machine has cores), B stored
 // either way (K one row per position, V one row per head_dim element), more rows than one pass
 // takes, and weights (one product, stored one row per output) at 1 to 8 rows, in both formats they
-// take.
+// take; and gpt2's scores (head_dim 64: one block a dot product, four outputs reduced together).
 TEST(StreamedProducts, EveryHeadOfEveryGroupIsRight) {
   struct Case {
     int64_t m, n, k, count, group;
@@ -213,7 +213,8 @@ TEST(StreamedProducts, EveryHeadOfEveryGroupIsRight) {
                                        {Case{1, 17, 3, 3, 1}, true},
                                        {Case{1, 300, 130, 6, 2, 8}, false},
                                        {Case{1, 300, 130, 6, 2, 8}, true},
-                                       {Case{1, 40, 5000, 3, 1, 96}, false}}) {
+                                       {Case{1, 40, 5000, 3, 1, 96}, false},
+                                       {Case{1, 1024, 64, 12, 1}, true}}) {
       ASSERT_TRUE(streamed(t, x.m, std::max<int64_t>(x.count, 2), x.group));
       const int64_t mats = x.count / x.group;
       std::vector<char> a(x.count * x.m * x.k * e), b(mats * x.k * x.n * e),
