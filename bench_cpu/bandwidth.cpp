@@ -186,6 +186,11 @@ std::vector<uint64_t> sampled_sizes(const RunConfig& config, size_t& step) {
   return fewer;
 }
 
+// Where memory's figures are read: past 4x the last-level cache.
+uint64_t memory_from_bytes() {
+  return 4 * topology().llc_bytes_total();
+}
+
 std::vector<Pages> bandwidth_pages() {
   std::vector<Pages> pages;
   for (const std::string& p : split_list(g_pages)) pages.push_back(parse_pages(p));
@@ -195,7 +200,6 @@ std::vector<Pages> bandwidth_pages() {
 
 void add_stream(const RunConfig& config, const StreamKernel& k, const ThreadPlacement& place,
                 uint64_t bytes, Pages p, const std::string& suffix = "") {
-  const uint64_t memory_from = 4 * topology().llc_bytes_total();
   const std::string name = std::string("cpu.bw/") + k.name + "/pages:" + to_string(p) +
                            "/threads:" + std::to_string(place.threads) +
                            "/bytes:" + std::to_string(bytes) + suffix;
@@ -205,7 +209,7 @@ void add_stream(const RunConfig& config, const StreamKernel& k, const ThreadPlac
         run_stream(state, k, pool_for(cpus), bytes, p);
       },
       // Quick: a cache's sample of 0.05 s is still thousands of passes.
-      config.quick() && bytes < memory_from ? kSampleSeconds / 2 : kSampleSeconds,
+      config.quick() && bytes < memory_from_bytes() ? kSampleSeconds / 2 : kSampleSeconds,
       Estimate{
           nominal::touch_s(static_cast<double>(bytes), place.threads) +
               nominal::stream_s(static_cast<double>(bytes), place.threads),
@@ -222,7 +226,7 @@ void register_bandwidth(const RunConfig& config) {
   // beside it) past 4x the last-level cache: the other kernels only there; the placements
   // other than all cores (where memory bandwidth steps: one core, one per L3, a NUMA node, a
   // package) run triad at the first size there only.
-  const uint64_t memory_from = 4 * topology().llc_bytes_total();
+  const uint64_t memory_from = memory_from_bytes();
   const auto first_memory_size =
       std::find_if(sizes.begin(), sizes.end(), [&](uint64_t b) { return b >= memory_from; });
   const std::vector<ThreadPlacement> placements = opt.placements();
@@ -263,8 +267,8 @@ void register_bandwidth(const RunConfig& config) {
 void register_memory_read_again(const RunConfig& config) {
   size_t step = 1;
   const std::vector<uint64_t> sizes = sampled_sizes(config, step);
-  const auto at = std::find_if(sizes.begin(), sizes.end(),
-                               [](uint64_t b) { return b >= 4 * topology().llc_bytes_total(); });
+  const auto at =
+      std::find_if(sizes.begin(), sizes.end(), [](uint64_t b) { return b >= memory_from_bytes(); });
   const std::vector<ThreadPlacement> placements = options().placements();
   if (at == sizes.end() || placements.empty()) return;
   const ThreadPlacement& most = *std::max_element(

@@ -53,8 +53,10 @@ uint64_t span_past_llc(double times) {
   const double llc = caches.empty() ? 0 : static_cast<double>(caches.back().size_bytes);
   const auto span = static_cast<uint64_t>(times * llc * static_cast<double>(stride() / kLineBytes));
   // Another machine's plan is bounded by the memory its topology reports, not ours.
-  uint64_t available = topology().foreign ? 0 : memory_available_bytes();
-  if (topology().foreign)
+  uint64_t available = 0;
+  if (!topology().foreign)
+    available = memory_available_bytes();
+  else
     for (const MemoryNode& n : topology().memory_nodes) available += n.bytes;
   return available > 0 ? std::min(span, available / 2) : span;
 }
