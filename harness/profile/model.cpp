@@ -11,6 +11,7 @@
 #include "core/stats.hpp"
 #include "harness/profile/input_error.hpp"
 #include "harness/profile/levels.hpp"
+#include "harness/profile/reflect.hpp"
 
 namespace memwall::harness {
 
@@ -56,114 +57,84 @@ Spread spread_of(const std::vector<double>& samples, bool higher_is_better) {
   return s;
 }
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Spread, best, median, min, max, cv, repetitions)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ContextItem, key, value)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Datasheet, name, source, year, match, tdp_W,
-                                                memory_GBps, link_GBps, peak_GFLOPps)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Device, id, kind, name, uarch, parallelism,
-                                                bandwidth_threads, units, virtual_machine, context,
-                                                datasheet, memory_theoretical_GBps,
-                                                memory_theoretical_source, memory_bytes)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
-    Level, name, kind, latency_ns, latency_best_ns, size_bytes, instances, size_reported_by,
-    capacity_bytes, placement_capacity_bytes, detected_bytes, stream_edge_bytes,
-    stream_edge_threads, size_disagrees, bandwidth_GBps, bandwidth_kernel, bandwidth_points,
-    interval_lo_bytes, interval_hi_bytes, slope_per_doubling, no_bandwidth_why, read_GBps,
-    bandwidth_hw_GBps, counted_read_GBps, beside_GBps, beside_kernel, theoretical_GBps,
-    percent_of_theoretical, theoretical_source, datasheet_GBps, percent_of_datasheet, note)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ComputePath, benchmark, path, shape, rate)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Compute, type, unit, peak, peak_path, peak_shape,
-                                                peak_benchmark, how, threads, single_thread_GFLOPps,
-                                                theoretical_GFLOPps, percent_of_theoretical,
-                                                core_mhz, datasheet_GFLOPps, percent_of_datasheet,
-                                                common_shape, common_shape_GFLOPps,
-                                                common_percent_of_datasheet, paths)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Walls, format, compute_shape, compute_GFLOPps,
-                                                memory_level, memory_GBps, flop_per_memory_byte,
-                                                link, link_GBps, flop_per_link_byte, link_why_not)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Ratios, ridge_flop_per_byte, walls)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HostLink, device, name, direction, memory, engine,
-                                                bandwidth_GBps, bandwidth_median_GBps, bytes,
-                                                latency_ns, link)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PeerLink, from, to, engine, direction,
-                                                bandwidth_GBps, bytes)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Collective, library, name, inplace, ranks, nodes,
-                                                bytes, busGBps, algGBps, small_bytes,
-                                                small_latency_ns, no_bandwidth_why)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PointToPoint, placement, latency_ns, latency_bytes,
-                                                bw_GBps, bw_bytes, bibw_GBps, bibw_bytes)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CoreToCore, from, to, shared, numa, latency_ns)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(NumaCell, cpus, memory, memory_kind, read_GBps,
-                                                latency_ns)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Series, name, points)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Links, host, peers, nccl, mpi_collectives, mpi_p2p,
-                                                mpi_launcher, mpi_hosts, c2c, c2c_median_latency_ns,
-                                                numa, mpi_latency, mpi_bandwidth,
-                                                mpi_collective_curves, nccl_curves)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
-    Product, name, device, family, model, phase, op, type, how, batch, seq, flops, bytes,
-    intensity_flop_per_byte, GFLOPps, GBps, seconds, operands_fit_in, roof_level, roof_kernel,
-    operand_copies, roof_note, roof_bandwidth_GBps, ridge_flop_per_byte, roofline_GFLOPps,
-    percent_of_roofline, bound, above_roof_because, above_roof_unexplained)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ModelStep, device, model, phase, type, batch, seq,
-                                                layers, layer_seconds, lm_head_seconds,
-                                                step_seconds, tokens_per_second, layers_run, how,
-                                                op_seconds)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ModelLoad, model, type, parameters, weights_bytes,
-                                                level, GBps, seconds)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Transformer, ops, steps, loads)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(StepPrediction, flops, bytes, compute_s, memory_s,
-                                                seconds, tokens_per_s, bound)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
-    ModelPrediction, device, device_name, model, type, batch, context, layers, parameters,
-    weights_bytes, kv_bytes_per_token, peak_GFLOPps, memory_GBps, memory_level, memory_kernel,
-    experts_touched, decode, prefill, compute_bound_from_batch, memory_bytes,
-    largest_batch_x_context, spill_bytes, spill_GBps, spill_link, train_flops_per_token,
-    train_s_per_billion_tokens, notes, role, decode_curve, phase, measured_s, measured_how, miss_op,
-    miss_roof, miss_percent, miss_seconds)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(StorageRow, device, benchmark, pattern, op, mode,
-                                                queue_depth, block_bytes, GBps, iops,
-                                                latency_p50_ns, latency_p99_ns, latency_p999_ns)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EnergyRow, what, benchmark, unit, energy_pJ,
-                                                power_W, datasheet_pJ)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Energy, tdp_W, rows)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(KernelRow, family, variant, pages, threads, bytes,
-                                                GBps, hw_GBps)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LatencyRow, family, variant, pages, bytes,
-                                                stride_bytes, load_GBps, latency_ns)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Curves, bandwidth_axis, latency_axis, cache_kernel,
-                                                memory_kernel, beside_kernel, ramp_per_doubling,
-                                                ramp_total, bandwidth, latency, kernels, latencies)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrendPoint, year, value, label)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrendSeries, key, name, rate_per_2y, points)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrendPlacement, device, name, datasheet, why_not,
-                                                year, compute, memory, link, link_name)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Trend, series, devices)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Metric, name, counter, higher_is_better, samples,
-                                                best, median, loaded)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(InputFile, path, sha256, binary, date)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Problem, name, why)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Provenance, inputs, failed, skipped, warnings,
-                                                run_notes, memwall_version, git_commit, build_type)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DeclaredCounter, name, unit, meaning,
-                                                higher_is_better, main, headline, scale)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Reference, machine, kind, uarch, figure, unit,
-                                                scope, method, source, low, high, cores)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Verdict, key, device, figure, value, unit, verdict,
-                                                reason, theoretical, percent_of_theoretical,
-                                                theoretical_source, expected, state, references,
-                                                per_core)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LoadedPoint, delay, load_GBps, hw_GBps, latency_ns,
-                                                latency_best_ns)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LoadedCurve, device, kind, mix, node, generators,
-                                                idle_latency_ns, max_GBps, knee_GBps, knee_why,
-                                                theoretical_GBps, points)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RunState, settings, benchmarks_with_state, loaded)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Profile, schema, machine, host, devices, memory,
-                                                compute, links, ratios, transformer, models,
-                                                storage, energy, curves, trend, metrics, counters,
-                                                loaded_curves, run_state, verdicts, references,
-                                                references_source, provenance)
+MEMWALL_JSON(Spread, best, median, min, max, cv, repetitions)
+MEMWALL_JSON(ContextItem, key, value)
+MEMWALL_JSON(Datasheet, name, source, year, match, tdp_W, memory_GBps, link_GBps, peak_GFLOPps)
+MEMWALL_JSON(Device, id, kind, name, uarch, parallelism, bandwidth_threads, units, virtual_machine,
+             context, datasheet, memory_theoretical_GBps, memory_theoretical_source, memory_bytes)
+MEMWALL_JSON(Level, name, kind, latency_ns, latency_best_ns, size_bytes, instances,
+             size_reported_by, capacity_bytes, placement_capacity_bytes, detected_bytes,
+             stream_edge_bytes, stream_edge_threads, size_disagrees, bandwidth_GBps,
+             bandwidth_kernel, bandwidth_points, interval_lo_bytes, interval_hi_bytes,
+             slope_per_doubling, no_bandwidth_why, read_GBps, bandwidth_hw_GBps, counted_read_GBps,
+             beside_GBps, beside_kernel, theoretical_GBps, percent_of_theoretical,
+             theoretical_source, datasheet_GBps, percent_of_datasheet, note)
+MEMWALL_JSON(ComputePath, benchmark, path, shape, rate)
+MEMWALL_JSON(Compute, type, unit, peak, peak_path, peak_shape, peak_benchmark, how, threads,
+             single_thread_GFLOPps, theoretical_GFLOPps, percent_of_theoretical, core_mhz,
+             datasheet_GFLOPps, percent_of_datasheet, common_shape, common_shape_GFLOPps,
+             common_percent_of_datasheet, paths)
+MEMWALL_JSON(Walls, format, compute_shape, compute_GFLOPps, memory_level, memory_GBps,
+             flop_per_memory_byte, link, link_GBps, flop_per_link_byte, link_why_not)
+MEMWALL_JSON(Ratios, ridge_flop_per_byte, walls)
+MEMWALL_JSON(HostLink, device, name, direction, memory, engine, bandwidth_GBps,
+             bandwidth_median_GBps, bytes, latency_ns, link)
+MEMWALL_JSON(PeerLink, from, to, engine, direction, bandwidth_GBps, bytes)
+MEMWALL_JSON(Collective, library, name, inplace, ranks, nodes, bytes, busGBps, algGBps, small_bytes,
+             small_latency_ns, no_bandwidth_why)
+MEMWALL_JSON(PointToPoint, placement, latency_ns, latency_bytes, bw_GBps, bw_bytes, bibw_GBps,
+             bibw_bytes)
+MEMWALL_JSON(CoreToCore, from, to, shared, numa, latency_ns)
+MEMWALL_JSON(NumaCell, cpus, memory, memory_kind, read_GBps, latency_ns)
+MEMWALL_JSON(Series, name, points)
+MEMWALL_JSON(Links, host, peers, nccl, mpi_collectives, mpi_p2p, mpi_launcher, mpi_hosts, c2c,
+             c2c_median_latency_ns, numa, mpi_latency, mpi_bandwidth, mpi_collective_curves,
+             nccl_curves)
+MEMWALL_JSON(Product, name, device, family, model, phase, op, type, how, batch, seq, flops, bytes,
+             intensity_flop_per_byte, GFLOPps, GBps, seconds, operands_fit_in, roof_level,
+             roof_kernel, operand_copies, roof_note, roof_bandwidth_GBps, ridge_flop_per_byte,
+             roofline_GFLOPps, percent_of_roofline, bound, above_roof_because,
+             above_roof_unexplained)
+MEMWALL_JSON(ModelStep, device, model, phase, type, batch, seq, layers, layer_seconds,
+             lm_head_seconds, step_seconds, tokens_per_second, layers_run, how, op_seconds)
+MEMWALL_JSON(ModelLoad, model, type, parameters, weights_bytes, level, GBps, seconds)
+MEMWALL_JSON(Transformer, ops, steps, loads)
+MEMWALL_JSON(StepPrediction, flops, bytes, compute_s, memory_s, seconds, tokens_per_s, bound)
+MEMWALL_JSON(ModelPrediction, device, device_name, model, type, batch, context, layers, parameters,
+             weights_bytes, kv_bytes_per_token, peak_GFLOPps, memory_GBps, memory_level,
+             memory_kernel, experts_touched, decode, prefill, compute_bound_from_batch,
+             memory_bytes, largest_batch_x_context, spill_bytes, spill_GBps, spill_link,
+             train_flops_per_token, train_s_per_billion_tokens, notes, role, decode_curve, phase,
+             measured_s, measured_how, miss_op, miss_roof, miss_percent, miss_seconds)
+MEMWALL_JSON(StorageRow, device, benchmark, pattern, op, mode, queue_depth, block_bytes, GBps, iops,
+             latency_p50_ns, latency_p99_ns, latency_p999_ns)
+MEMWALL_JSON(EnergyRow, what, benchmark, unit, energy_pJ, power_W, datasheet_pJ)
+MEMWALL_JSON(Energy, tdp_W, rows)
+MEMWALL_JSON(KernelRow, family, variant, pages, threads, bytes, GBps, hw_GBps)
+MEMWALL_JSON(LatencyRow, family, variant, pages, bytes, stride_bytes, load_GBps, latency_ns)
+MEMWALL_JSON(Curves, bandwidth_axis, latency_axis, cache_kernel, memory_kernel, beside_kernel,
+             ramp_per_doubling, ramp_total, bandwidth, latency, kernels, latencies)
+MEMWALL_JSON(TrendPoint, year, value, label)
+MEMWALL_JSON(TrendSeries, key, name, rate_per_2y, points)
+MEMWALL_JSON(TrendPlacement, device, name, datasheet, why_not, year, compute, memory, link,
+             link_name)
+MEMWALL_JSON(Trend, series, devices)
+MEMWALL_JSON(Metric, name, counter, higher_is_better, samples, best, median, loaded)
+MEMWALL_JSON(InputFile, path, sha256, binary, date)
+MEMWALL_JSON(Problem, name, why)
+MEMWALL_JSON(Provenance, inputs, failed, skipped, warnings, run_notes, memwall_version, git_commit,
+             build_type)
+MEMWALL_JSON(DeclaredCounter, name, unit, meaning, higher_is_better, main, headline, scale)
+MEMWALL_JSON(Reference, machine, kind, uarch, figure, unit, scope, method, source, low, high, cores)
+MEMWALL_JSON(Verdict, key, device, figure, value, unit, verdict, reason, theoretical,
+             percent_of_theoretical, theoretical_source, expected, state, references, per_core)
+MEMWALL_JSON(LoadedPoint, delay, load_GBps, hw_GBps, latency_ns, latency_best_ns)
+MEMWALL_JSON(LoadedCurve, device, kind, mix, node, generators, idle_latency_ns, max_GBps, knee_GBps,
+             knee_why, theoretical_GBps, points)
+MEMWALL_JSON(RunState, settings, benchmarks_with_state, loaded)
+MEMWALL_JSON(Profile, schema, machine, host, devices, memory, compute, links, ratios, transformer,
+             models, storage, energy, curves, trend, metrics, counters, loaded_curves, run_state,
+             verdicts, references, references_source, provenance)
 
 Metric make_metric(const std::string& name, const std::string& counter,
                    const std::vector<double>& samples) {
