@@ -23,6 +23,7 @@
 #include "run_command.hpp"
 
 namespace fs = std::filesystem;
+using memwall::harness::DeviceKind;
 using memwall::harness::headline_metrics;
 using memwall::harness::HostLink;
 using memwall::harness::Level;
@@ -759,7 +760,7 @@ TEST(Memwall, GpuResultsMakeASecondDevice) {
   const Outcome o = run(memwall_cli() + " report " + dir.string());
   ASSERT_EQ(o.exit_code, 0) << o.output;
   const Profile p = load_profile((dir / "profile.json").string());
-  EXPECT_EQ(p.devices.at("gpu0").kind, "gpu");
+  EXPECT_EQ(p.devices.at("gpu0").kind, DeviceKind::gpu);
   std::vector<std::string> names;
   for (const Level& l : p.memory.at("gpu0")) names.push_back(l.name);
   EXPECT_EQ(names, (std::vector<std::string>{"GPU_L1", "GPU_L2", "HBM"}));

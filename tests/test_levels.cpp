@@ -86,11 +86,11 @@ TEST(Levels, NamedByTheCacheTheirEdgeMatches) {
   const char* names[] = {"L1", "L2", "L3", "DRAM"};
   for (size_t i = 0; i < 4; ++i) EXPECT_EQ(levels[i].name, names[i]);
   for (size_t i = 0; i < 3; ++i) {
-    EXPECT_EQ(levels[i].kind, "cache");
+    EXPECT_EQ(levels[i].kind, LevelKind::cache);
     EXPECT_FALSE(levels[i].disagrees) << levels[i].name;
     EXPECT_EQ(levels[i].hwloc_bytes, kHwloc[i].size_bytes);
   }
-  EXPECT_EQ(levels[3].kind, "memory");
+  EXPECT_EQ(levels[3].kind, LevelKind::memory);
   EXPECT_EQ(levels[3].detected_bytes, 0u);
 }
 
@@ -165,7 +165,7 @@ TEST(Levels, RealCurvesGiveTheRealHierarchy) {
     // Edges within x2 of hwloc where the fixture says the machine shows its whole cache.
     if (fx.contains("edges_match_hwloc")) {
       for (const auto& l : levels) {
-        if (l.kind == "cache" && l.detected_bytes > 0) {
+        if (l.kind == LevelKind::cache && l.detected_bytes > 0) {
           EXPECT_FALSE(l.disagrees) << entry.path().filename() << " " << l.name;
         }
       }

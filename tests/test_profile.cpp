@@ -51,7 +51,7 @@ TEST(Profile, FromTheFixtureRun) {
   EXPECT_EQ(p.schema, kProfileSchema);
   EXPECT_EQ(p.machine.at("memwall_binary"), "bench_cpu");
   ASSERT_TRUE(p.devices.count("cpu"));
-  EXPECT_EQ(p.devices.at("cpu").kind, "cpu");
+  EXPECT_EQ(p.devices.at("cpu").kind, DeviceKind::cpu);
   const auto& levels = p.memory.at("cpu");
   ASSERT_GE(levels.size(), 2u);
   EXPECT_EQ(levels.front().name, "L1");
@@ -110,7 +110,7 @@ TEST(Profile, RidgeRoofBoundAndWallsUseOneBandwidthPerLevel) {
     EXPECT_DOUBLE_EQ(op.roof_bandwidth_GBps, l->bandwidth_GBps) << op.name;
     const double r = ridge.at(op.roof_level).at(op.type);
     EXPECT_DOUBLE_EQ(op.ridge_flop_per_byte, r);
-    EXPECT_EQ(op.bound, op.intensity_flop_per_byte < r ? "memory" : "compute");
+    EXPECT_EQ(op.bound, op.intensity_flop_per_byte < r ? Bound::memory : Bound::compute);
     const double peak = p.compute.at("cpu").at(op.type).peak.best;
     EXPECT_DOUBLE_EQ(op.roofline_GFLOPps,
                      std::min(peak, op.intensity_flop_per_byte * l->bandwidth_GBps));
@@ -140,7 +140,7 @@ TEST(Profile, RealMachinesHaveTheirLevelsAndEveryRoofExcessExplained) {
     for (const Level& l : p.memory.at("cpu")) {
       names.push_back(l.name);
       EXPECT_GT(l.bandwidth_GBps, 0) << file << " " << l.name << ": " << l.no_bandwidth_why;
-      if (l.kind != "cache" || l.detected_bytes == 0) continue;
+      if (l.kind != LevelKind::cache || l.detected_bytes == 0) continue;
       EXPECT_FALSE(l.size_disagrees) << file << " " << l.name;
       const double edge =
           l.detected_bytes >= l.size_bytes / 2 ? l.detected_bytes : l.stream_edge_bytes;
@@ -304,10 +304,10 @@ TEST(Profile, DecodeIsMemoryBoundAndCpuAndGpuProductsStayTwoRows) {
     cpu_rows += op.device == "cpu";
     gpu_rows += op.device == "gpu0";
     if (op.device == "cpu" && op.phase == "decode" && op.op == "ffn_up") {
-      EXPECT_EQ(op.bound, "memory");
+      EXPECT_EQ(op.bound, Bound::memory);
     }
     if (op.device == "gpu0") {  // no GPU roofline in this data
-      EXPECT_EQ(op.bound, "unknown");
+      EXPECT_EQ(op.bound, Bound::unknown);
     }
   }
   EXPECT_GT(cpu_rows, 0);
@@ -408,7 +408,7 @@ TEST(Profile, TwoGpusEachWithItsOwnNameAndCaches) {
 
 TEST(Profile, EightGpusAndTheirPeerMatrix) {
   const Profile p = profile_of({fixture("gpu_node_8")});
-  EXPECT_EQ(devices_of_kind(p, "gpu").size(), 8u);
+  EXPECT_EQ(devices_of_kind(p, DeviceKind::gpu).size(), 8u);
   std::vector<std::string> order;
   for (const auto& [id, d] : p.devices) order.push_back(id);
   EXPECT_EQ(order.front(), "gpu0");
@@ -541,18 +541,18 @@ TEST(Compare, PlantedRegressionAndNoise) {
                                 make_metric("new", "GBps", {1, 1, 1})};
   CompareResult r = compare_metrics(base, slower, 0.05);
   EXPECT_EQ(r.regressions, 1);
-  EXPECT_EQ(r.rows[0].verdict, "regression");
+  EXPECT_EQ(r.rows[0].verdict, Change::regression);
   EXPECT_NEAR(r.rows[0].change, -0.1, 1e-9);
-  EXPECT_EQ(r.rows[1].verdict, "same");
+  EXPECT_EQ(r.rows[1].verdict, Change::same);
   EXPECT_EQ(r.only_in_base, std::vector<std::string>{"gone"});
   EXPECT_EQ(r.only_in_new, std::vector<std::string>{"new"});
   r = compare_metrics({make_metric("bw", "GBps", {80, 100, 120})},
                       {make_metric("bw", "GBps", {70, 90, 115})}, 0.05);
   EXPECT_EQ(r.regressions, 0);
-  EXPECT_EQ(r.rows[0].verdict, "noise");
+  EXPECT_EQ(r.rows[0].verdict, Change::noise);
   r = compare_metrics({make_metric("lat", "latency_ns", {10, 10, 10})},
                       {make_metric("lat", "latency_ns", {12, 12, 12})}, 0.05);
-  EXPECT_EQ(r.rows[0].verdict, "regression");
+  EXPECT_EQ(r.rows[0].verdict, Change::regression);
 }
 
 TEST(History, RoundTrip) {
@@ -617,7 +617,7 @@ TEST(Gate, JudgesByTheSpreadBetweenRuns) {
   EXPECT_EQ(slow.regressions, 2);  // bandwidth down 40%, latency up 43%; the peak held
   for (const GateRow& r : slow.rows)
     if (r.name == "compute/cpu/fp32/peak_GFLOPps") {
-      EXPECT_EQ(r.verdict, "ok");
+      EXPECT_EQ(r.verdict, Change::ok);
     }
   // Too few runs: every metric is new, none judged.
   o.min_runs = 10;

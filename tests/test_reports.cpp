@@ -391,7 +391,7 @@ TEST(Predict, NeedsTheMemorysReadBandwidthAndSaysWhyWhereThereIsNone) {
   Profile p = profile_of(cases()[0]);
   Level* dram = nullptr;
   for (Level& l : p.memory.at("cpu"))
-    if (l.kind == "memory") dram = &l;
+    if (l.kind == LevelKind::memory) dram = &l;
   ASSERT_NE(dram, nullptr);
   ASSERT_GT(dram->read_GBps, 0);
   const double read = dram->read_GBps;
@@ -407,7 +407,7 @@ TEST(Predict, NeedsTheMemorysReadBandwidthAndSaysWhyWhereThereIsNone) {
     EXPECT_NE(std::string(e.what()).find("no plateau: `triad` falls"), std::string::npos)
         << e.what();
   }
-  std::erase_if(p.memory.at("cpu"), [](const Level& l) { return l.kind == "memory"; });
+  std::erase_if(p.memory.at("cpu"), [](const Level& l) { return l.kind == LevelKind::memory; });
   try {
     predict(p, "cpu", llama, "fp32", 1, 512);
     ADD_FAILURE() << "predicted with no memory level";

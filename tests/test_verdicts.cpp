@@ -65,7 +65,7 @@ TEST(Verdicts, ALoadedRunIsNamedAndItsFiguresAreSuspect) {
   EXPECT_EQ(loaded.run_state.loaded.size(),
             static_cast<size_t>(loaded.run_state.benchmarks_with_state));
   const Verdict& dram = verdict_of(loaded, "memory/cpu/DRAM/bandwidth_GBps");
-  EXPECT_EQ(dram.verdict, "suspect");
+  EXPECT_EQ(dram.verdict, VerdictState::suspect);
   EXPECT_NE(dram.reason.find("other processes kept 1.3 CPUs busy"), std::string::npos)
       << dram.reason;
   const std::string md = MarkdownWriter().write(report_document(loaded));
@@ -130,11 +130,11 @@ TEST(Verdicts, ALinkTrainedLowAndAPowerCappedClockAreNamed) {
   }
   const Profile p = profile_of(files);
   const Verdict& h2d = verdict_of(p, "interconnect/host/gpu0/PCIe_H2D/pinned/ce/bandwidth_GBps");
-  EXPECT_EQ(h2d.verdict, "low");
+  EXPECT_EQ(h2d.verdict, VerdictState::low);
   EXPECT_NE(h2d.reason.find("trained at gen 4 x8 of its gen 5 x16"), std::string::npos)
       << h2d.reason;
   const Verdict& bf16 = verdict_of(p, "compute/gpu0/bf16/peak_GFLOPps");
-  EXPECT_EQ(bf16.verdict, "low");
+  EXPECT_EQ(bf16.verdict, VerdictState::low);
   EXPECT_NE(bf16.reason.find("SM clock 1230 of 1980 MHz"), std::string::npos) << bf16.reason;
   EXPECT_NE(bf16.reason.find("held by: software power cap"), std::string::npos) << bf16.reason;
 }
@@ -142,7 +142,7 @@ TEST(Verdicts, ALinkTrainedLowAndAPowerCappedClockAreNamed) {
 TEST(Verdicts, TheCommittedH200Report) {
   const Profile p = profile_of(load_result_files({std::string(MEMWALL_REPORTS) + "/nvidia-h200"}));
   const Verdict& h2d = verdict_of(p, "interconnect/host/gpu0/PCIe_H2D/pinned/ce/bandwidth_GBps");
-  EXPECT_EQ(h2d.verdict, "ok") << h2d.reason;
+  EXPECT_EQ(h2d.verdict, VerdictState::ok) << h2d.reason;
   EXPECT_NEAR(h2d.theoretical, 63.0, 0.1);  // gen 5 x16, 128b/130b
   EXPECT_NEAR(h2d.percent_of_theoretical, 88, 1);
   for (const Collective& c : p.links.nccl) {
@@ -152,7 +152,7 @@ TEST(Verdicts, TheCommittedH200Report) {
     EXPECT_FALSE(c.no_bandwidth_why.empty());
   }
   for (const Verdict& v : p.verdicts) {
-    EXPECT_FALSE(v.verdict.empty()) << v.key;
+    EXPECT_NE(v.verdict, VerdictState::unset) << v.key;
     EXPECT_FALSE(v.reason.empty()) << v.key;
   }
 }
@@ -176,14 +176,14 @@ TEST(Verdicts, AProductAboveTheMemoryRoofUnexplainedMakesTheRoofSuspect) {
   in.data_dir = MEMWALL_DATA;
   Profile p = build_profile(in);
   const std::string key = "memory/cpu/DRAM/bandwidth_GBps";
-  ASSERT_NE(verdict_of(p, key).verdict, "suspect") << verdict_of(p, key).reason;
+  ASSERT_NE(verdict_of(p, key).verdict, VerdictState::suspect) << verdict_of(p, key).reason;
   Product op;
   op.device = "cpu";
   op.model = "llama-2-7b";
   op.op = "ffn_down";
   op.type = "fp32";
   op.roof_level = "DRAM";
-  op.bound = "memory";
+  op.bound = Bound::memory;
   op.GBps = 86.2;
   op.percent_of_roofline = 192;
   // Explained (the read kernel streams that much at its size), the roof stands.
@@ -191,14 +191,14 @@ TEST(Verdicts, AProductAboveTheMemoryRoofUnexplainedMakesTheRoofSuspect) {
   p.transformer.ops.push_back(op);
   std::vector<Reference> used;
   p.verdicts = verdicts_step(in, p, {}, used);
-  EXPECT_NE(verdict_of(p, key).verdict, "suspect") << verdict_of(p, key).reason;
+  EXPECT_NE(verdict_of(p, key).verdict, VerdictState::suspect) << verdict_of(p, key).reason;
   p.transformer.ops.back().above_roof_because =
       "nothing measured explains it: 86.2 GB/s is above every bandwidth";
   p.transformer.ops.back().above_roof_unexplained = true;
   used.clear();
   p.verdicts = verdicts_step(in, p, {}, used);
   const Verdict& v = verdict_of(p, key);
-  EXPECT_EQ(v.verdict, "suspect");
+  EXPECT_EQ(v.verdict, VerdictState::suspect);
   EXPECT_NE(v.reason.find("llama-2-7b ffn_down"), std::string::npos) << v.reason;
   EXPECT_NE(v.reason.find("moved during the run"), std::string::npos) << v.reason;
 }
@@ -239,7 +239,7 @@ TEST(LoadedCurves, TheKneeIsWhereLatencyDoublesAndGateReadsIt) {
   f.roles = {{"cpu.lat", "curve", {}, "latency_under_load", "cpu", {}}};
   auto add = [&](const std::string& name, double latency, double gbps) {
     Measurement m = parse_name(name);
-    m.role = "latency_under_load";
+    m.role = Role::latency_under_load;
     m.declared_device = "cpu";
     m.counters["latency_ns"] = {latency, latency, latency};
     if (gbps > 0) m.counters["load_GBps"] = {gbps, gbps, gbps};
@@ -280,7 +280,7 @@ TEST(LoadedCurves, EachDeviceHasItsOwnLocalNodeAndNodesStandSideBySide) {
   f.path = "synthetic";
   auto add = [&](const std::string& name, const std::string& device, double latency, double gbps) {
     Measurement m = parse_name(name);
-    m.role = "latency_under_load";
+    m.role = Role::latency_under_load;
     m.declared_device = device;
     m.counters["latency_ns"] = {latency, latency, latency};
     if (gbps > 0) m.counters["load_GBps"] = {gbps, gbps, gbps};
@@ -302,7 +302,7 @@ TEST(LoadedCurves, EachDeviceHasItsOwnLocalNodeAndNodesStandSideBySide) {
         "gpu0", 500 + 3000 / (delay + 5.0), 4000 - delay);
   }
   Measurement loaded = parse_name("cpu.lat/loaded/pages:huge/load:read/load_threads:47");
-  loaded.role = "latency";
+  loaded.role = Role::latency;
   loaded.declared_device = "cpu";
   loaded.counters["latency_ns"] = {280, 280, 280};
   loaded.counters["load_GBps"] = {230, 230, 230};
@@ -312,10 +312,10 @@ TEST(LoadedCurves, EachDeviceHasItsOwnLocalNodeAndNodesStandSideBySide) {
   in.data_dir = MEMWALL_DATA;
   PerDevice<std::vector<Level>> memory;
   memory["cpu"].push_back(Level{});
-  memory["cpu"].back().kind = "memory";
+  memory["cpu"].back().kind = LevelKind::memory;
   memory["cpu"].back().theoretical_GBps = 460.8;
   memory["gpu0"].push_back(Level{});
-  memory["gpu0"].back().kind = "memory";
+  memory["gpu0"].back().kind = LevelKind::memory;
   memory["gpu0"].back().theoretical_GBps = 4800;
   Profile p;
   p.loaded_curves = loaded_curves_step(in, memory);

@@ -22,13 +22,13 @@ std::string shape_of(const Measurement& m) {
 PerDevice<ComputeByFormat> compute_step(const ProfileInputs& in, const PerDevice<Device>& devices) {
   PerDevice<ComputeByFormat> out;
   for (const auto& [id, d] : devices) {
-    if (d.kind != "cpu" && d.kind != "gpu") continue;
+    if (d.kind != DeviceKind::cpu && d.kind != DeviceKind::gpu) continue;
     ComputeByFormat formats;
     std::map<std::string, const Measurement*> peak_kernel, single_thread;
     for (const ResultFile& f : in.files)
       for (const Measurement& m : f.measurements) {
         if (!m.error.empty() || !m.has("GFLOPps") || device_of(m) != id) continue;
-        if (m.role != "peak") continue;
+        if (m.role != Role::peak) continue;
         const bool chains = m.field("path") == "fma";  // else a library's GEMM
         const std::string type = m.keys.count("type") ? m.keys.at("type") : "";
         Compute& c = formats[type];
@@ -39,7 +39,7 @@ PerDevice<ComputeByFormat> compute_step(const ProfileInputs& in, const PerDevice
         path.rate = spread_of(m.counters.at("GFLOPps"), true);
         if (chains) {
           const int threads = static_cast<int>(m.key_number("threads", 0));
-          path.path = d.kind == "gpu"
+          path.path = d.kind == DeviceKind::gpu
                           ? "FMA chains on the SMs"
                           : (m.variant == "dot" ? "dot-product chains on " : "FMA chains on ") +
                                 std::to_string(threads) + " threads";
@@ -49,8 +49,8 @@ PerDevice<ComputeByFormat> compute_step(const ProfileInputs& in, const PerDevice
               (threads == k->key_number("threads", 0) && m.best("GFLOPps") > k->best("GFLOPps")))
             k = &m;
         } else {
-          path.path =
-              d.kind == "gpu" ? "tensor cores (cuBLASLt GEMM)" : "library GEMM (" + m.label + ")";
+          path.path = d.kind == DeviceKind::gpu ? "tensor cores (cuBLASLt GEMM)"
+                                                : "library GEMM (" + m.label + ")";
           path.shape = shape_of(m);
         }
         c.paths.push_back(path);

@@ -190,7 +190,7 @@ void set_dram_theory(Device& d, const ProfileInputs& in, const json& context) {
           : "unknown (dmidecode not readable; give --dram CHANNELSxMT/s)";
 }
 
-int max_threads(const ProfileInputs& in, const std::string& role, const std::string& device) {
+int max_threads(const ProfileInputs& in, Role role, const std::string& device) {
   int threads = 0;
   for (const ResultFile& f : in.files)
     for (const Measurement& m : f.measurements)
@@ -203,7 +203,7 @@ Device cpu_device(const ProfileInputs& in) {
   const json& c = context_of(in, "cpu");
   Device d;
   d.id = "cpu";
-  d.kind = "cpu";
+  d.kind = DeviceKind::cpu;
   d.virtual_machine = c.value("hypervisor", "") == "yes";
   const std::string fma = c.value("fma_model", "");
   d.uarch = fma.substr(0, fma.find(':'));
@@ -222,7 +222,7 @@ Device cpu_device(const ProfileInputs& in) {
               fm[2].str();
     if (!what.empty()) d.name += " (" + what + ")";
   }
-  d.bandwidth_threads = max_threads(in, "bandwidth_curve", "cpu");
+  d.bandwidth_threads = max_threads(in, Role::bandwidth_curve, "cpu");
   try {
     d.units = std::stoi(c.value("cores", "0"));
     d.memory_bytes = std::stod(c.value("memory_bytes", "0"));
@@ -261,7 +261,7 @@ Device gpu_device(const ProfileInputs& in, const std::string& id) {
   const json c = gpu_context(file, id);
   Device d;
   d.id = id;
-  d.kind = "gpu";
+  d.kind = DeviceKind::gpu;
   d.name = c.contains("name") ? text_of(c["name"]) : id;
   const std::string cc = c.contains("compute_capability") ? text_of(c["compute_capability"]) : "";
   d.uarch = gpu_uarch(cc);

@@ -18,18 +18,18 @@ PerDevice<Energy> energy_step(const ProfileInputs& in, const PerDevice<Device>& 
     const Level* memory_level = nullptr;
     if (levels != memory.end())
       for (const Level& l : levels->second)
-        if (l.kind == "memory") memory_level = &l;
+        if (l.kind == LevelKind::memory) memory_level = &l;
     std::map<std::string, const Measurement*> gemm;  // the fastest of each format
     const Measurement* stream = nullptr;
     for (const ResultFile& f : in.files)
       for (const Measurement& m : f.measurements) {
         if (device_of(m) != id || !m.error.empty()) continue;
-        if (m.role == "peak" && m.field("path") == "library" && m.has("energy_pJ_per_flop") &&
+        if (m.role == Role::peak && m.field("path") == "library" && m.has("energy_pJ_per_flop") &&
             m.keys.count("type")) {
           const Measurement*& g = gemm[m.keys.at("type")];
           if (!g || m.best("GFLOPps") > g->best("GFLOPps")) g = &m;
         }
-        if (memory_level && m.role == "bandwidth_curve" &&
+        if (memory_level && m.role == Role::bandwidth_curve &&
             m.variant == memory_level->bandwidth_kernel && m.has("energy_pJ_per_byte") &&
             (!stream || m.key_number("bytes") > stream->key_number("bytes")))
           stream = &m;

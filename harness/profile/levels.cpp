@@ -31,7 +31,7 @@ std::vector<CurvePoint> latency_curve(const std::vector<ResultFile>& files, cons
   std::vector<CurvePoint> c;
   for (const ResultFile& f : files)
     for (const Measurement& m : f.measurements) {
-      if (m.role != "latency_curve" || m.field("levels") != "yes") continue;
+      if (m.role != Role::latency_curve || m.field("levels") != "yes") continue;
       if (!m.has("latency_ns") || !huge_or_unpaged(m) || device_of(m) != spec.device) continue;
       double bytes = m.key_number("bytes");
       if (m.has("lines_touched_bytes"))
@@ -50,7 +50,7 @@ std::vector<CurvePoint> latency_curve(const std::vector<ResultFile>& files, cons
 std::vector<CurvePoint> bandwidth_points(const std::vector<ResultFile>& files,
                                          const CurveSpec& spec, const std::string& kernel,
                                          int threads, const std::string& counter = "GBps",
-                                         const std::string& role = "bandwidth_curve") {
+                                         Role role = Role::bandwidth_curve) {
   std::vector<CurvePoint> out;
   for (const ResultFile& f : files)
     for (const Measurement& m : f.measurements) {
@@ -120,7 +120,7 @@ double own_bandwidth(const std::vector<ResultFile>& files, const std::string& de
   used = 0;
   for (const ResultFile& f : files)
     for (const Measurement& m : f.measurements)
-      if (m.role == "level_bandwidth" && m.family == family && device_of(m) == device &&
+      if (m.role == Role::level_bandwidth && m.family == family && device_of(m) == device &&
           m.error.empty() && m.has("GBps")) {
         best = std::max(best, m.best("GBps"));
         ++used;
@@ -176,16 +176,16 @@ void add_declared(CurveSpec& spec, const std::vector<ResultFile>& files) {
   const std::map<std::string, std::string>* curve = nullptr;
   for (const ResultFile& f : files) {
     for (const Measurement& m : f.measurements)
-      if (!curve && m.role == "bandwidth_curve" && device_of(m) == spec.device)
+      if (!curve && m.role == Role::bandwidth_curve && device_of(m) == spec.device)
         curve = &m.role_fields;
     for (const RoleDeclaration& d : f.roles)
-      if (d.role == "level_bandwidth" && same_kind(d.device, spec.device) &&
+      if (word<Role>(d.role) == Role::level_bandwidth && same_kind(d.device, spec.device) &&
           d.fields.count("level"))
         spec.level_bandwidth_family.emplace(d.fields.at("level"), d.family);
   }
   for (const ResultFile& f : files)
     for (const RoleDeclaration& d : f.roles)
-      if (!curve && d.role == "bandwidth_curve" && same_kind(d.device, spec.device))
+      if (!curve && word<Role>(d.role) == Role::bandwidth_curve && same_kind(d.device, spec.device))
         curve = &d.fields;
   if (!curve) return;
   auto field = [&](const char* name) {
@@ -228,7 +228,7 @@ LevelAnalysis analyse_levels(const std::vector<ResultFile>& files, const CurveSp
   r.spec = spec;
   for (const ResultFile& f : files)
     for (const Measurement& m : f.measurements)
-      if (m.role == "bandwidth_curve" && m.variant == spec.cache_kernel &&
+      if (m.role == Role::bandwidth_curve && m.variant == spec.cache_kernel &&
           device_of(m) == spec.device)
         r.bandwidth_threads =
             std::max(r.bandwidth_threads, static_cast<int>(m.key_number("threads", 1)));
@@ -252,7 +252,7 @@ LevelAnalysis analyse_levels(const std::vector<ResultFile>& files, const CurveSp
   // size at the better of its two moments, and a gap between them said on the level.
   std::string moved;
   for (const CurvePoint& again :
-       bandwidth_points(files, spec, spec.cache_kernel, threads, "GBps", "bandwidth_again"))
+       bandwidth_points(files, spec, spec.cache_kernel, threads, "GBps", Role::bandwidth_again))
     for (CurvePoint& p : cache_bw)
       if (p.bytes == again.bytes) {
         if (std::max(p.value, again.value) > 1.1 * std::min(p.value, again.value))
@@ -271,7 +271,7 @@ LevelAnalysis analyse_levels(const std::vector<ResultFile>& files, const CurveSp
   for (size_t i = 0; i < detected.size(); ++i) {
     const DetectedLevel& d = detected[i];
     Level l;
-    l.name = d.kind == "cache" ? spec.level_prefix + d.name : d.name;
+    l.name = d.kind == LevelKind::cache ? spec.level_prefix + d.name : d.name;
     l.kind = d.kind;
     l.latency_ns = d.plateau.median;
     l.latency_best_ns = d.plateau.min;
@@ -285,9 +285,9 @@ LevelAnalysis analyse_levels(const std::vector<ResultFile>& files, const CurveSp
       if (reason != spec.short_edge_reasons.end()) l.note += " (" + reason->second + ")";
     }
     double edge = d.plateau.last_bytes;  // where the level's bandwidth interval ends
-    if (d.kind == "cache" && i + 1 < detected.size()) {
+    if (d.kind == LevelKind::cache && i + 1 < detected.size()) {
       const Plateau& next = detected[i + 1].plateau;
-      const bool next_is_memory = detected[i + 1].kind == "memory";
+      const bool next_is_memory = detected[i + 1].kind == LevelKind::memory;
       l.stream_edge_bytes =
           falling_edge(one_thread_read, d.plateau.first_bytes, d.plateau.last_bytes,
                        next_is_memory ? 4 * llc_total : next.first_bytes,
@@ -325,7 +325,7 @@ LevelAnalysis analyse_levels(const std::vector<ResultFile>& files, const CurveSp
                  " stay on it to " + size_text(l.stream_edge_bytes) + ", within x2 of that size";
       }
     }
-    if (d.kind == "cache") {
+    if (d.kind == LevelKind::cache) {
       l.size_reported_by = spec.caches_reported_by;
       for (const CacheLevel& c : caches)
         if ("L" + std::to_string(c.level) == d.name) {
@@ -342,7 +342,7 @@ LevelAnalysis analyse_levels(const std::vector<ResultFile>& files, const CurveSp
     // A level starts where the one before it ends (scaled intervals would overlap).
     const double previous_end = r.levels.empty() ? 0.0 : r.levels.back().interval_hi_bytes;
     l.interval_lo_bytes = std::max(d.plateau.first_bytes * scale, previous_end);
-    if (d.kind == "memory") {
+    if (d.kind == LevelKind::memory) {
       // Memory is measured well past every cache: at least 4x the last-level cache.
       l.interval_lo_bytes = std::max(l.interval_lo_bytes, 4 * llc_total);
       l.interval_hi_bytes = 0;
@@ -389,7 +389,7 @@ LevelAnalysis analyse_levels(const std::vector<ResultFile>& files, const CurveSp
     // host's cache, a firmware that reports the whole chip per core) holds what the curve
     // shows: products are placed by that, not by the report. (A GPU's short edges have causes
     // one SM's chase sees and all SMs' products do not: the L1 carveout, the L2's partitions.)
-    if (l.size_disagrees && l.kind == "cache" && !spec.bandwidth_on_every_instance &&
+    if (l.size_disagrees && l.kind == LevelKind::cache && !spec.bandwidth_on_every_instance &&
         l.interval_hi_bytes > 0 && l.capacity_bytes > 0) {
       l.capacity_bytes = std::min(l.capacity_bytes, l.interval_hi_bytes);
       l.placement_capacity_bytes = std::min(l.placement_capacity_bytes, l.interval_hi_bytes);
@@ -405,7 +405,7 @@ LevelAnalysis analyse_levels(const std::vector<ResultFile>& files, const CurveSp
       continue;
     Level l;
     l.name = name;
-    l.kind = "cache";
+    l.kind = LevelKind::cache;
     l.bandwidth_kernel = family;
     l.bandwidth_GBps = own_bandwidth(files, spec.device, family, l.bandwidth_points);
     if (l.bandwidth_points == 0) continue;
@@ -420,7 +420,7 @@ LevelAnalysis analyse_levels(const std::vector<ResultFile>& files, const CurveSp
     l.interval_hi_bytes = l.size_bytes;
     l.note = "measured by " + family + " alone: the latency curve has no plateau of its own";
     const auto at = std::find_if(r.levels.begin(), r.levels.end(), [&](const Level& other) {
-      return other.kind != "cache" || other.size_bytes > l.size_bytes;
+      return other.kind != LevelKind::cache || other.size_bytes > l.size_bytes;
     });
     r.levels.insert(at, l);
   }

@@ -100,37 +100,37 @@ Links links_step(const ProfileInputs& in, const PerDevice<Device>& devices) {
     bool mpi_file = false;
     for (const Measurement& m : f.measurements) {
       if (!m.error.empty()) continue;
-      const bool mpi = m.role == "point_to_point" || m.field("library") == "MPI";
-      if (m.role == "host_link_latency") {
+      const bool mpi = m.role == Role::point_to_point || m.field("library") == "MPI";
+      if (m.role == Role::host_link_latency) {
         if (m.has("latency_ns"))
           host_latency[{device_of(m), m.variant.substr(m.variant.find('/') + 1)}] =
               m.best("latency_ns");
-      } else if (m.role == "host_link") {
+      } else if (m.role == Role::host_link) {
         if (m.has("GBps"))
           host[{device_of(m), m.variant, key_or(m, "memory", "pinned"), key_or(m, "engine", "ce"),
                 m.family}]
               .push_back(&m);
-      } else if (m.role == "peer_link" && m.has("GBps")) {
+      } else if (m.role == Role::peer_link && m.has("GBps")) {
         const std::vector<std::string> parts = {m.variant.substr(0, m.variant.find('/')),
                                                 m.variant.substr(m.variant.find('/') + 1)};
         peers[{static_cast<int>(m.key_number("from")), static_cast<int>(m.key_number("to")),
                parts[0], parts[1]}]
             .push_back(&m);
-      } else if (m.role == "collective" && !mpi && m.has("busGBps")) {
+      } else if (m.role == Role::collective && !mpi && m.has("busGBps")) {
         nccl[m.variant + "/" + key_or(m, "inplace", "0") + "/" + key_or(m, "ranks", "")].push_back(
             &m);
         if (ranks_of(m) != 1) add_point(nccl_curves, m, "busGBps");
-      } else if (m.role == "point_to_point") {
+      } else if (m.role == Role::point_to_point) {
         mpi_file = true;
         p2p[m.keys.at("placement")][m.variant].push_back(&m);
         if (m.variant == "latency" && m.has("latency_ns")) add_point(mpi_latency, m, "latency_ns");
         if (m.variant != "latency" && m.has("GBps")) add_point(mpi_bandwidth, m, "GBps");
-      } else if (m.role == "collective" && m.has("busGBps")) {
+      } else if (m.role == Role::collective && m.has("busGBps")) {
         mpi_file = true;
         mpi_coll[m.variant + "/" + key_or(m, "inplace", "0") + "/" + key_or(m, "ranks", "")]
             .push_back(&m);
         if (ranks_of(m) != 1) add_point(mpi_collective, m, "busGBps");
-      } else if (m.role == "core_pairs" && m.has("latency_ns")) {
+      } else if (m.role == Role::core_pairs && m.has("latency_ns")) {
         CoreToCore c;
         c.from = static_cast<int>(m.key_number("from"));
         c.to = static_cast<int>(m.key_number("to"));
@@ -141,7 +141,7 @@ Links links_step(const ProfileInputs& in, const PerDevice<Device>& devices) {
         c2c_by_shared[(c.shared.empty() ? "?" : c.shared) +
                       (c.numa == "other" ? ", other NUMA node" : "")]
             .push_back(c.latency_ns);
-      } else if (m.role == "numa_matrix") {
+      } else if (m.role == Role::numa_matrix) {
         NumaCell cell;
         cell.cpus = static_cast<int>(m.key_number("cpus"));
         cell.memory = static_cast<int>(m.key_number("memory"));

@@ -49,8 +49,9 @@ std::vector<LoadedCurve> loaded_curves_step(const ProfileInputs& in,
   for (const ResultFile& f : in.files)
     for (const Measurement& m : f.measurements) {
       if (!m.error.empty() || !m.has("latency_ns")) continue;
-      if (m.role == "latency" && m.has("load_GBps") && device_of(m) == "cpu") stream_loaded = &m;
-      if (m.role != "latency_under_load") continue;
+      if (m.role == Role::latency && m.has("load_GBps") && device_of(m) == "cpu")
+        stream_loaded = &m;
+      if (m.role != Role::latency_under_load) continue;
       const Node node{device_of(m), static_cast<int>(m.key_number("node")),
                       key_text(m, "kind", "DRAM")};
       const std::string mix = key_text(m, "mix", "read");
@@ -97,7 +98,8 @@ std::vector<LoadedCurve> loaded_curves_step(const ProfileInputs& in,
       // The local node's theoretical bandwidth where the profile knows it: the memory level's.
       if (const auto m = memory.find(c.device); local && m != memory.end())
         for (const Level& l : m->second)
-          if (l.kind == "memory" && l.theoretical_GBps > 0) c.theoretical_GBps = l.theoretical_GBps;
+          if (l.kind == LevelKind::memory && l.theoretical_GBps > 0)
+            c.theoretical_GBps = l.theoretical_GBps;
       out.push_back(c);
     }
   }

@@ -37,9 +37,10 @@ void sort_series(std::map<std::string, Series>& by_name, std::vector<Series>& ou
 PerDevice<LevelAnalysis> levels_step(const ProfileInputs& in, const PerDevice<Device>& devices) {
   PerDevice<LevelAnalysis> out;
   for (const auto& [id, d] : devices) {
-    if (d.kind != "cpu" && d.kind != "gpu") continue;
+    if (d.kind != DeviceKind::cpu && d.kind != DeviceKind::gpu) continue;
     out[id] = analyse_levels(
-        in.files, d.kind == "cpu" ? cpu_curve_spec(in.files) : gpu_curve_spec(in.files, id),
+        in.files,
+        d.kind == DeviceKind::cpu ? cpu_curve_spec(in.files) : gpu_curve_spec(in.files, id),
         reported_caches(in, id));
   }
   return out;
@@ -52,7 +53,7 @@ PerDevice<std::vector<Level>> memory_step(const PerDevice<LevelAnalysis>& analys
     std::vector<Level> levels = analysis.levels;
     const Device& d = devices.at(id);
     for (Level& l : levels) {
-      if (l.kind != "memory" || l.bandwidth_GBps <= 0) continue;
+      if (l.kind != LevelKind::memory || l.bandwidth_GBps <= 0) continue;
       if (d.datasheet.match == "model" && d.datasheet.memory_GBps > 0) {
         l.datasheet_GBps = d.datasheet.memory_GBps;
         l.percent_of_datasheet = 100 * l.bandwidth_GBps / l.datasheet_GBps;
@@ -72,7 +73,7 @@ PerDevice<Curves> curves_step(const ProfileInputs& in, const PerDevice<Device>& 
                               const PerDevice<LevelAnalysis>& analyses) {
   PerDevice<Curves> out;
   for (const auto& [id, d] : devices) {
-    if (d.kind != "cpu" && d.kind != "gpu") continue;
+    if (d.kind != DeviceKind::cpu && d.kind != DeviceKind::gpu) continue;
     Curves c;
     c.bandwidth_axis = "working set (all arrays)";
     c.latency_axis = "cache lines touched (span x 64 / stride)";
@@ -88,13 +89,13 @@ PerDevice<Curves> curves_step(const ProfileInputs& in, const PerDevice<Device>& 
     for (const ResultFile& f : in.files)
       for (const Measurement& m : f.measurements) {
         if (!m.error.empty() || device_of(m) != id) continue;
-        const bool bw =
-            m.role == "bandwidth_curve" || m.role == "level_bandwidth" || m.role == "bandwidth";
-        const bool lat = m.role == "latency_curve" || m.role == "latency";
+        const bool bw = m.role == Role::bandwidth_curve || m.role == Role::level_bandwidth ||
+                        m.role == Role::bandwidth;
+        const bool lat = m.role == Role::latency_curve || m.role == Role::latency;
         if (bw && m.has("GBps")) {
           const double ws =
               m.has("working_set_bytes") ? m.median("working_set_bytes") : m.key_number("bytes");
-          if (m.role == "bandwidth_curve" &&
+          if (m.role == Role::bandwidth_curve &&
               (d.bandwidth_threads == 0 || m.key_number("threads", 1) == d.bandwidth_threads)) {
             Series& s = bandwidth[series_name(m)];
             s.name = series_name(m);
@@ -109,14 +110,14 @@ PerDevice<Curves> curves_step(const ProfileInputs& in, const PerDevice<Device>& 
           const double x = m.has("lines_touched_bytes") ? m.median("lines_touched_bytes")
                            : m.has("working_set_bytes") ? m.median("working_set_bytes")
                                                         : m.key_number("bytes");
-          if (m.role == "latency_curve") {
+          if (m.role == Role::latency_curve) {
             Series& s = latency[series_name(m)];
             s.name = series_name(m);
             s.points.push_back({x, m.best("latency_ns")});
           }
           const double b = m.key_number("bytes");
           // A latency on no curve, and the curves at the sizes people quote.
-          if (m.role == "latency" || b == 16384 || b == 4194304 || b == 1073741824) {
+          if (m.role == Role::latency || b == 16384 || b == 4194304 || b == 1073741824) {
             LatencyRow row;
             row.family = m.family;
             row.variant = series_name(m);

@@ -166,8 +166,8 @@ Curves level_method(const Profile& p, const std::string& device) {
   c.ramp_total = kRampTotal;
   if (const auto levels = p.memory.find(device); levels != p.memory.end())
     for (const Level& l : levels->second) {
-      if (l.kind == "cache" && c.cache_kernel.empty()) c.cache_kernel = l.bandwidth_kernel;
-      if (l.kind == "memory")
+      if (l.kind == LevelKind::cache && c.cache_kernel.empty()) c.cache_kernel = l.bandwidth_kernel;
+      if (l.kind == LevelKind::memory)
         c.memory_kernel = l.bandwidth_kernel, c.beside_kernel = l.beside_kernel;
     }
   return c;
@@ -184,7 +184,7 @@ const Level* find_level(const Profile& p, const std::string& device, const std::
   return it == p.memory.end() ? nullptr : find_level_in(it->second, name);
 }
 
-std::vector<std::string> devices_of_kind(const Profile& p, const std::string& kind) {
+std::vector<std::string> devices_of_kind(const Profile& p, DeviceKind kind) {
   std::vector<std::string> out;
   for (const auto& [id, d] : p.devices)
     if (d.kind == kind) out.push_back(id);

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "harness/vocabulary.hpp"
+
 namespace memwall::harness {
 
 constexpr int kProfileSchema = 3;
@@ -44,7 +46,8 @@ struct Datasheet {
 };
 
 struct Device {
-  std::string id, kind;     // gpu1, gpu
+  std::string id;  // gpu1
+  DeviceKind kind = DeviceKind::unset;
   std::string name;         // the model, from the CPU signature where the firmware's is generic
   std::string uarch;        // Zen 4, Hopper
   std::string parallelism;  // what the device-wide figures ran on: "2 threads", "all 132 SMs"
@@ -59,7 +62,8 @@ struct Device {
 };
 
 struct Level {
-  std::string name, kind;  // L1 / cache, DRAM / memory
+  std::string name;  // L1, DRAM
+  LevelKind kind = LevelKind::unset;
   double latency_ns = 0, latency_best_ns = 0;
   double size_bytes = 0;  // one instance, as reported
   int instances = 0;
@@ -196,7 +200,7 @@ struct Product {
   std::string roof_note;        // why the two differ
   double roof_bandwidth_GBps = 0, ridge_flop_per_byte = 0, roofline_GFLOPps = 0;
   double percent_of_roofline = 0;
-  std::string bound;  // memory, compute, unknown
+  Bound bound = Bound::unset;  // memory, compute, unknown
   std::string above_roof_because;
   // Above its roof with nothing measured to explain it: the roof, not the product, is then
   // suspect (the bandwidth moved during the run).
@@ -237,7 +241,7 @@ struct StepPrediction {
   double compute_s = 0, memory_s = 0;  // the products' time at each roof, summed where it binds
   double seconds = 0;
   double tokens_per_s = 0;
-  std::string bound;  // memory or compute: the larger share of the step's time
+  Bound bound = Bound::unset;  // memory or compute: the larger share of the step's time
 };
 
 struct ModelPrediction {
@@ -257,10 +261,10 @@ struct ModelPrediction {
   // Training, by C = 6 P D: FLOPs per token and seconds per billion tokens at the peak.
   double train_flops_per_token = 0, train_s_per_billion_tokens = 0;
   std::vector<std::string> notes;
-  // What it is in the profile: "headline" (Llama-3-8B at batch 1 for the first screen),
-  // "largest" (Llama-2-70B on each GPU: what its memory holds or spills) or "measured" (the
+  // What it is in the profile: headline (Llama-3-8B at batch 1 for the first screen),
+  // largest (Llama-2-70B on each GPU: what its memory holds or spills) or measured (the
   // shape of a model step that ran, with its measured time beside).
-  std::string role;
+  PredictionRole role = PredictionRole::unset;
   // Decode tokens/s predicted at batch 1, 2, 4 ... 256 (the models plot's lines).
   std::vector<std::pair<int, double>> decode_curve;
   std::string phase;         // measured: the phase that ran
@@ -413,9 +417,7 @@ struct Verdict {
   std::string device, figure;  // cpu, "DRAM bandwidth (triad)"
   double value = 0;
   std::string unit;
-  // ok, low, suspect (impossible for its hardware, or measured under load), unknown (nothing
-  // to judge it against), none (no figure: a path check, a curve with no plateau)
-  std::string verdict;
+  VerdictState verdict = VerdictState::unset;
   std::string reason;  // one line
   double theoretical = 0, percent_of_theoretical = 0;
   std::string theoretical_source;
@@ -474,7 +476,7 @@ const Level* find_level(const Profile& p, const std::string& device, const std::
 Curves level_method(const Profile& p, const std::string& device);
 const Level* find_level_in(const std::vector<Level>& levels, const std::string& name);
 // The devices of one kind, in order.
-std::vector<std::string> devices_of_kind(const Profile& p, const std::string& kind);
+std::vector<std::string> devices_of_kind(const Profile& p, DeviceKind kind);
 
 // From profile.json text: schema 3, or schema 2 upgraded; throws InputError naming
 // what is wrong (not JSON, not a profile, a newer schema, damaged).

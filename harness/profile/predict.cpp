@@ -56,7 +56,7 @@ StepPrediction step(const ModelConfig& m, Phase phase, int batch, int context, i
     if (per_op) (*per_op)[op.name] = {std::max(compute_s, memory_s) * times, compute_s > memory_s};
     (compute_s > memory_s ? s.compute_s : s.memory_s) += std::max(compute_s, memory_s) * times;
   }
-  s.bound = s.compute_s > s.memory_s ? "compute" : "memory";
+  s.bound = s.compute_s > s.memory_s ? Bound::compute : Bound::memory;
   s.tokens_per_s = tokens / s.seconds;
   return s;
 }
@@ -122,7 +122,7 @@ ModelPrediction predict(const Profile& p, const std::string& device, const Model
   std::string why = "no memory level: its latency curve did not reach past its caches";
   if (levels != p.memory.end())
     for (const Level& l : levels->second)
-      if (l.kind == "memory") {
+      if (l.kind == LevelKind::memory) {
         // Weights and the KV cache are only read: the read kernel's bandwidth where measured
         // (a level whose named kernel failed or ramped still has it).
         if (l.read_GBps <= 0 && l.bandwidth_GBps <= 0) {
@@ -147,7 +147,7 @@ ModelPrediction predict(const Profile& p, const std::string& device, const Model
   pr.prefill = step(m, Phase::prefill, batch, context, element_bytes, roofs);
   // The first decode batch whose weight products are bound by compute: doubling, then halving.
   auto compute_bound = [&](int b) {
-    return step(m, Phase::decode, b, context, element_bytes, roofs, true).bound == "compute";
+    return step(m, Phase::decode, b, context, element_bytes, roofs, true).bound == Bound::compute;
   };
   int lo = 0, hi = 1;
   while (hi <= 65536 && !compute_bound(hi)) lo = hi, hi *= 2;
@@ -173,7 +173,7 @@ ModelPrediction predict(const Profile& p, const std::string& device, const Model
       const double link_s = pr.spill_bytes / (pr.spill_GBps * 1e9);
       if (link_s > pr.decode.seconds) {
         pr.decode.seconds = link_s;
-        pr.decode.bound = "host link";
+        pr.decode.bound = Bound::host_link;
         pr.decode.tokens_per_s = batch / link_s;
       }
     } else {
@@ -227,7 +227,7 @@ void explain_miss(const ModelStep& s, ModelPrediction& pr) {
 std::vector<ModelPrediction> models_step(const Profile& p) {
   std::vector<ModelPrediction> out;
   for (const auto& [id, d] : p.devices) {
-    if (d.kind != "cpu" && d.kind != "gpu") continue;
+    if (d.kind != DeviceKind::cpu && d.kind != DeviceKind::gpu) continue;
     const auto formats = p.compute.find(id);
     const auto ratios = p.ratios.find(id);
     if (formats == p.compute.end()) continue;
@@ -235,13 +235,13 @@ std::vector<ModelPrediction> models_step(const Profile& p) {
     if (type.empty() && ratios != p.ratios.end()) type = ratios->second.walls.format;
     try {
       ModelPrediction pr = predict(p, id, find_model("llama-3-8b"), type, 1, 4096);
-      pr.role = "headline";
+      pr.role = PredictionRole::headline;
       out.push_back(pr);
       // A GPU's memory against the large catalog models: held, or what spills.
-      if (d.kind == "gpu")
+      if (d.kind == DeviceKind::gpu)
         for (const char* large : {"llama-2-70b", "llama-3.1-405b"}) {
           pr = predict(p, id, find_model(large), type, 1, 4096);
-          pr.role = "largest";
+          pr.role = PredictionRole::largest;
           out.push_back(pr);
         }
     } catch (const std::exception&) {  // no peak or no memory bandwidth: nothing to predict
@@ -251,7 +251,7 @@ std::vector<ModelPrediction> models_step(const Profile& p) {
     try {
       ModelPrediction pr = predict(p, s.device, find_model(s.model), s.type,
                                    static_cast<int>(s.batch), static_cast<int>(s.seq));
-      pr.role = "measured";
+      pr.role = PredictionRole::measured;
       pr.phase = s.phase;
       pr.measured_s = s.step_seconds;
       pr.measured_how = s.how;

@@ -98,10 +98,11 @@ double curve_at(const std::vector<CurvePoint>& curve, double bytes) {
 // by a faster level).
 void read_roof(const Measurement& m, Product& op, const std::vector<Level>& levels,
                const LevelAnalysis* analysis, double peak, Placement& at) {
-  const Level* level = at.bound.empty() ? nullptr : find_level_in(levels, at.level);
+  const Level* level = at.bound == Bound::unset ? nullptr : find_level_in(levels, at.level);
   if (!level) return;
   op.roof_kernel = level->bandwidth_kernel;
-  if (level->kind != "memory" || level->read_GBps <= at.bandwidth_GBps || op.bytes <= 0) return;
+  if (level->kind != LevelKind::memory || level->read_GBps <= at.bandwidth_GBps || op.bytes <= 0)
+    return;
   double written = m.has("written_bytes") ? m.median("written_bytes") : -1;
   if (written < 0 && m.has("m") && m.has("n")) {  // files from before written_bytes
     try {
@@ -119,7 +120,7 @@ void read_roof(const Measurement& m, Product& op, const std::vector<Level>& leve
   at.bandwidth_GBps = read;
   at.ridge_flop_per_byte = peak / read;
   at.attainable_GFLOPps = std::min(peak, read * op.intensity_flop_per_byte);
-  at.bound = at.attainable_GFLOPps < peak ? "memory" : "compute";
+  at.bound = at.attainable_GFLOPps < peak ? Bound::memory : Bound::compute;
 }
 
 }  // namespace
@@ -132,7 +133,7 @@ Transformer products_step(const ProfileInputs& in, const PerDevice<LevelAnalysis
   std::map<std::string, std::pair<double, double>> step_seconds;  // layer, lm_head
   for (const ResultFile& f : in.files)
     for (const Measurement& m : f.measurements) {
-      if (m.role == "step" && m.error.empty() && m.has("seconds") && m.keys.count("batch") &&
+      if (m.role == Role::step && m.error.empty() && m.has("seconds") && m.keys.count("batch") &&
           m.keys.count("seq")) {
         const std::string model = m.variant.substr(0, m.variant.find('/'));
         const std::string type = m.keys.count("type") ? m.keys.at("type") : "fp32";
@@ -153,8 +154,8 @@ Transformer products_step(const ProfileInputs& in, const PerDevice<LevelAnalysis
             s.op_seconds[counter.substr(11)] = m.median(counter);
         continue;
       }
-      const bool layer = m.role == "layer";
-      if ((m.role != "product" && !layer) || !m.error.empty() || !m.has("flops")) continue;
+      const bool layer = m.role == Role::layer;
+      if ((m.role != Role::product && !layer) || !m.error.empty() || !m.has("flops")) continue;
       Product op;
       op.name = m.name;
       op.device = device_of(m);
@@ -187,8 +188,8 @@ Transformer products_step(const ProfileInputs& in, const PerDevice<LevelAnalysis
         read_roof(m, op, levels->second, analysis == analyses.end() ? nullptr : &analysis->second,
                   peak, at);
       op.operands_fit_in = at.fits_in;
-      op.bound = at.bound.empty() ? "unknown" : at.bound;
-      if (!at.bound.empty()) {
+      op.bound = at.bound == Bound::unset ? Bound::unknown : at.bound;
+      if (at.bound != Bound::unset) {
         op.roof_level = at.level;
         op.roof_note = at.note;
         op.roof_bandwidth_GBps = at.bandwidth_GBps;
@@ -197,7 +198,7 @@ Transformer products_step(const ProfileInputs& in, const PerDevice<LevelAnalysis
         op.percent_of_roofline = 100 * op.GFLOPps / at.attainable_GFLOPps;
         if (op.GFLOPps > at.attainable_GFLOPps * 1.02) {
           const AboveRoof above =
-              at.bound == "memory"
+              at.bound == Bound::memory
                   ? above_memory_roof(analysis == analyses.end() ? nullptr : &analysis->second,
                                       find_level_in(levels->second, at.level), at,
                                       op.bytes * op.operand_copies, op.GBps)

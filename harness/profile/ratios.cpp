@@ -16,8 +16,8 @@ std::string upper_direction(std::string d) {
 }
 
 // The format a device's walls are quoted in: the ML format its peak is quoted for.
-std::string headline_format(const ComputeByFormat& formats, const std::string& kind) {
-  const std::vector<std::string> order = kind == "cpu"
+std::string headline_format(const ComputeByFormat& formats, DeviceKind kind) {
+  const std::vector<std::string> order = kind == DeviceKind::cpu
                                              ? std::vector<std::string>{"fp32", "fp64", "bf16"}
                                              : std::vector<std::string>{"bf16", "fp16", "fp32"};
   for (const std::string& t : order)
@@ -28,7 +28,7 @@ std::string headline_format(const ComputeByFormat& formats, const std::string& k
 // The interconnect of a device: for a GPU, NCCL between GPUs where more than one took part,
 // else its host link; for a CPU, MPI between nodes, else between processes of this node.
 void set_link(Walls& w, const Device& d, const Links& links) {
-  if (d.kind == "gpu") {
+  if (d.kind == DeviceKind::gpu) {
     const Collective* best = nullptr;
     for (const Collective& c : links.nccl)
       if (c.name == "all_reduce" && c.ranks > 1 && (!best || c.ranks > best->ranks)) best = &c;
@@ -80,7 +80,7 @@ PerDevice<Ratios> ratios_step(const PerDevice<Device>& devices,
     w.compute_GFLOPps = c.peak.best;
     w.compute_shape = c.peak_shape;
     for (const Level& l : levels->second)
-      if (l.kind == "memory" && l.bandwidth_GBps > 0) {
+      if (l.kind == LevelKind::memory && l.bandwidth_GBps > 0) {
         w.memory_level = l.name;
         w.memory_GBps = l.bandwidth_GBps;
         w.flop_per_memory_byte = c.peak.best / l.bandwidth_GBps;

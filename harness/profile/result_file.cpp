@@ -206,7 +206,7 @@ void resolve_roles(ResultFile& file, const std::vector<RoleDeclaration>& before)
     if (!declared.count(d.family)) file.roles.push_back(d);
   for (Measurement& m : file.measurements) {
     const RoleDeclaration* d = role_of(file.roles, m.family, m.variant, m.keys);
-    m.role = d ? d->role : "";
+    m.role = d ? word<Role>(d->role) : Role::unset;
     m.role_fields = d ? d->fields : std::map<std::string, std::string>{};
     m.declared_device = d ? d->device : "";
   }

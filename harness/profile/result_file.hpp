@@ -10,6 +10,7 @@
 #include "core/counter_schema.hpp"
 #include "core/roles.hpp"
 #include "harness/profile/input_error.hpp"
+#include "harness/vocabulary.hpp"
 
 namespace memwall::harness {
 
@@ -25,7 +26,7 @@ struct Measurement {
   std::string label;
   // What its family declared it to be (core/roles.hpp), once its file's roles are resolved:
   // the role, the role's fields, and the device of a name without a device key.
-  std::string role;
+  Role role = Role::unset;
   std::map<std::string, std::string> role_fields;
   std::string declared_device;
   // The counters its file declared beyond core's (shared by the file's benchmarks).

@@ -28,7 +28,7 @@ Roofline roofline_of(const std::vector<Level>& levels, const std::string& device
     r.levels.push_back(
         {l.name, l.bandwidth_GBps,
          l.placement_capacity_bytes > 0 ? l.placement_capacity_bytes : l.capacity_bytes,
-         l.kind == "storage"});
+         l.kind == LevelKind::storage});
   return r;
 }
 
@@ -63,7 +63,7 @@ Placement place(const Roofline& roofline, double bytes, double intensity) {
   p.bandwidth_GBps = c.bandwidth_GBps;
   p.ridge_flop_per_byte = roofline.peak_GFLOPps / c.bandwidth_GBps;
   p.attainable_GFLOPps = std::min(roofline.peak_GFLOPps, intensity * c.bandwidth_GBps);
-  p.bound = intensity < p.ridge_flop_per_byte ? "memory" : "compute";
+  p.bound = intensity < p.ridge_flop_per_byte ? Bound::memory : Bound::compute;
   return p;
 }
 

@@ -39,7 +39,7 @@ struct Placement {
   double bandwidth_GBps = 0;
   double ridge_flop_per_byte = 0;
   double attainable_GFLOPps = 0;
-  std::string bound;  // "memory" or "compute"; empty: no roof
+  Bound bound = Bound::unset;  // memory or compute; unset: no roof
 };
 Placement place(const Roofline& roofline, double bytes, double intensity);
 

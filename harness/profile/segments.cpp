@@ -182,7 +182,7 @@ std::vector<DetectedLevel> name_levels(const std::vector<Plateau>& plateaus,
   for (size_t i = 0; i < plateaus.size(); ++i) {
     const Plateau& p = plateaus[i];
     const bool last = i + 1 == plateaus.size();
-    if (!out.empty() && out.back().kind == "memory") {
+    if (!out.empty() && out.back().kind == LevelKind::memory) {
       // A step past memory: translation, not a level. The largest is noted on memory.
       DetectedLevel& memory = out.back();
       if (p.median > memory.translation_latency) {
@@ -200,14 +200,14 @@ std::vector<DetectedLevel> name_levels(const std::vector<Plateau>& plateaus,
     level.plateau = p;
     if (cache == caches.size() || (last && reaches_memory)) {
       level.name = memory_name;
-      level.kind = "memory";
+      level.kind = LevelKind::memory;
       while (cache < caches.size()) unseen.push_back("L" + std::to_string(caches[cache++].level));
       out.push_back(level);
       continue;
     }
     const CacheInfo& c = caches[cache++];
     level.name = "L" + std::to_string(c.level);
-    level.kind = "cache";
+    level.kind = LevelKind::cache;
     level.hwloc_bytes = c.size_bytes;
     if (!last) {
       level.detected_bytes = static_cast<uint64_t>(p.last_bytes);
@@ -220,7 +220,7 @@ std::vector<DetectedLevel> name_levels(const std::vector<Plateau>& plateaus,
     }
     out.push_back(level);
   }
-  if (!out.empty() && out.back().kind == "memory") {
+  if (!out.empty() && out.back().kind == LevelKind::memory) {
     DetectedLevel& memory = out.back();
     std::string note;
     for (const std::string& name : unseen) note += (note.empty() ? "" : ", ") + name;
@@ -247,7 +247,7 @@ std::vector<DetectedLevel> detect_levels(const std::vector<CurvePoint>& curve,
   std::vector<Plateau> plateaus = find_plateaus(curve, options);
   std::vector<DetectedLevel> levels = name_levels(plateaus, caches, memory_name, reported_by);
   auto cut_too_fine = [&] {
-    return plateaus.size() > 2 && !levels.empty() && levels.back().kind == "memory" &&
+    return plateaus.size() > 2 && !levels.empty() && levels.back().kind == LevelKind::memory &&
            levels.back().translation_latency > 3 * levels.back().plateau.median;
   };
   while (cut_too_fine()) {

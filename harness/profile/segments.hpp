@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "harness/vocabulary.hpp"
+
 namespace memwall::harness {
 
 struct CurvePoint {
@@ -46,8 +48,8 @@ struct CacheInfo {
 };
 
 struct DetectedLevel {
-  std::string name;  // L1, L2, L3, DRAM
-  std::string kind;  // cache or memory
+  std::string name;                   // L1, L2, L3, DRAM
+  LevelKind kind = LevelKind::unset;  // cache or memory
   Plateau plateau;
   uint64_t detected_bytes = 0;  // the plateau's edge; 0 for the last level
   uint64_t hwloc_bytes = 0;     // the matched cache's capacity for one thread, 0 if none

@@ -38,7 +38,7 @@ bool has_storage(const ProfileInputs& in) {
 Device storage_device(const ProfileInputs& in) {
   Device d;
   d.id = "storage0";
-  d.kind = "storage";
+  d.kind = DeviceKind::storage;
   const ResultFile* f = storage_file(in);
   if (!f) return d;
   const nlohmann::json& c = f->context;
@@ -111,7 +111,7 @@ void add_storage_level(const ProfileInputs& in, const std::vector<StorageRow>& r
       [](const StorageRow& a, const StorageRow& b) { return a.latency_p50_ns < b.latency_p50_ns; });
   Level l;
   l.name = "storage";
-  l.kind = "storage";
+  l.kind = LevelKind::storage;
   const ResultFile* f = storage_file(in);
   const std::string fs = f ? context_text(f->context, "io_file_system") : "";
   try {
@@ -162,7 +162,7 @@ std::vector<ModelLoad> model_loads(const PerDevice<std::vector<Level>>& memory) 
   const Level* storage = nullptr;
   for (const auto& [device, levels] : memory)
     for (const Level& l : levels)
-      if (l.kind == "storage" && l.bandwidth_GBps > 0) storage = &l;
+      if (l.kind == LevelKind::storage && l.bandwidth_GBps > 0) storage = &l;
   if (!storage) return out;
   for (const ModelConfig& m : model_catalog()) {
     ModelLoad load;

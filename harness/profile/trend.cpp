@@ -76,7 +76,7 @@ Trend trend_step(const ProfileInputs& in, const PerDevice<Device>& devices,
     return v.empty() ? NAN : sum / static_cast<double>(v.size());
   };
   for (const auto& [id, d] : devices) {
-    if (d.kind == "storage") continue;  // the paper's trend has no storage series
+    if (d.kind == DeviceKind::storage) continue;  // the paper's trend has no storage series
     TrendPlacement p;
     p.device = id;
     p.name = d.name;

@@ -117,32 +117,32 @@ class Judge {
       if (range) v.expected = range->text;
       const std::string at = fixed(v.percent_of_theoretical, 0) + "% of " + sig(theoretical) + " " +
                              v.unit + " (" + source + ")";
-      if (v.verdict.empty()) {
+      if (v.verdict == VerdictState::unset) {
         if (v.value > 1.02 * theoretical) {
-          v.verdict = "suspect";
+          v.verdict = VerdictState::suspect;
           v.reason =
               "above what the hardware allows: " + at + (v.reason.empty() ? "" : "; ") + v.reason;
         } else if (range && v.value < range->low * theoretical) {
-          v.verdict = "low";
+          v.verdict = VerdictState::low;
           v.reason = at + ", below the " + range->text + (v.reason.empty() ? "" : "; ") + v.reason;
         } else {
-          v.verdict = "ok";
+          v.verdict = VerdictState::ok;
           v.reason = at + (v.reason.empty() ? "" : "; ") + v.reason;
         }
       }
-    } else if (v.verdict.empty()) {
+    } else if (v.verdict == VerdictState::unset) {
       // A device's "unknown (why)" gives its why.
       const std::string why = source.rfind("unknown (", 0) == 0 && source.back() == ')'
                                   ? source.substr(9, source.size() - 10)
                                   : source;
-      v.verdict = "unknown";
+      v.verdict = VerdictState::unknown;
       v.reason = "theoretical unknown" + (why.empty() ? "" : ": " + why) +
                  (v.references.empty() ? "" : "; beside machines of its kind below") +
                  (v.reason.empty() ? "" : "; " + v.reason);
     }
     if (!v.state.empty()) {
       v.reason = "measured under load (" + v.state + "); " + v.verdict + " otherwise: " + v.reason;
-      v.verdict = "suspect";
+      v.verdict = VerdictState::suspect;
     }
     out_.push_back(v);
   }
@@ -150,15 +150,15 @@ class Judge {
   void levels_of(const std::string& id, const std::vector<Level>& levels) {
     const Device* d = device(id);
     if (!d) return;
-    const bool gpu = d->kind == "gpu";
+    const bool gpu = d->kind == DeviceKind::gpu;
     const int threads = std::max(1, d->bandwidth_threads);
     for (size_t i = 0; i < levels.size(); ++i) {
       const Level& l = levels[i];
       const std::string base = "memory/" + id + "/" + l.name + "/";
       const double lo =
           i == 0 ? 0 : levels[i - 1].size_bytes * std::max(1, levels[i - 1].instances);
-      const bool memory = l.kind == "memory";
-      if (l.kind == "storage") {
+      const bool memory = l.kind == LevelKind::memory;
+      if (l.kind == LevelKind::storage) {
         storage(id, l);
         continue;
       }
@@ -172,7 +172,7 @@ class Judge {
       v.value = l.bandwidth_GBps;
       if (l.bandwidth_GBps <= 0) {
         if (!l.no_bandwidth_why.empty()) {
-          v.verdict = "none";
+          v.verdict = VerdictState::none;
           v.reason = "no bandwidth: " + l.no_bandwidth_why;
           out_.push_back(v);
         }
@@ -180,17 +180,17 @@ class Judge {
         v.state = loaded([&](const Measurement& m) {
           const double b = m.key_number("bytes");
           return device_of(m) == id &&
-                 (m.role == "bandwidth_curve" || m.role == "level_bandwidth") &&
+                 (m.role == Role::bandwidth_curve || m.role == Role::level_bandwidth) &&
                  b >= l.interval_lo_bytes && (l.interval_hi_bytes <= 0 || b <= l.interval_hi_bytes);
         });
         if (i > 0 && levels[i - 1].bandwidth_GBps > 0 &&
             l.bandwidth_GBps > 1.1 * levels[i - 1].bandwidth_GBps) {
-          v.verdict = "suspect";
+          v.verdict = VerdictState::suspect;
           v.reason = "above " + levels[i - 1].name + "'s " + sig(levels[i - 1].bandwidth_GBps) +
                      " GB/s, the level that feeds it";
         }
         if (memory) {
-          if (v.verdict.empty()) {
+          if (v.verdict == VerdictState::unset) {
             // A product of the same run that read faster than this level's roof, with nothing
             // measured to explain it: the roof was measured in a slow moment (on a shared host
             // other tenants' load comes and goes), so every roof of the run is low.
@@ -198,12 +198,12 @@ class Judge {
             const double allows = l.theoretical_GBps > 0 ? l.theoretical_GBps : l.datasheet_GBps;
             const Product* fastest = nullptr;
             for (const Product& op : p_.transformer.ops)
-              if (op.device == id && op.roof_level == l.name && op.bound == "memory" &&
+              if (op.device == id && op.roof_level == l.name && op.bound == Bound::memory &&
                   op.percent_of_roofline > 105 && (allows <= 0 || op.GBps <= allows) &&
                   op.above_roof_unexplained && (!fastest || op.GBps > fastest->GBps))
                 fastest = &op;
             if (fastest) {
-              v.verdict = "suspect";
+              v.verdict = VerdictState::suspect;
               v.reason = "a product of this run read " + sig(fastest->GBps) + " GB/s from " +
                          l.name + " (" + fastest->model + " " + fastest->op + ", " + fastest->type +
                          "), " + fixed(fastest->percent_of_roofline, 0) +
@@ -225,8 +225,8 @@ class Judge {
                         std::to_string(threads) + " of " + std::to_string(d->units) + " cores";
           finish(v, theory, source, gpu ? &kHbm : &kCpuStream);
         } else {
-          if (v.verdict.empty()) {
-            v.verdict = "ok";
+          if (v.verdict == VerdictState::unset) {
+            v.verdict = VerdictState::ok;
             // One size cannot show a ramp (a quick run samples few): say so, not "a plateau".
             v.reason = (l.bandwidth_points > 1
                             ? "a plateau of " + std::to_string(l.bandwidth_points) + " sizes"
@@ -248,11 +248,11 @@ class Judge {
       t.value = l.latency_ns;
       t.state = loaded([&](const Measurement& m) {
         const double b = m.key_number("bytes");
-        return device_of(m) == id && m.role == "latency_curve" && b > lo &&
+        return device_of(m) == id && m.role == Role::latency_curve && b > lo &&
                (memory || b <= 2 * l.size_bytes * std::max(1, l.instances));
       });
       if (i > 0 && levels[i - 1].latency_ns > 0 && l.latency_ns < levels[i - 1].latency_ns) {
-        t.verdict = "suspect";
+        t.verdict = VerdictState::suspect;
         t.reason = "faster than " + levels[i - 1].name + "'s " + sig(levels[i - 1].latency_ns) +
                    " ns, the level above it";
       }
@@ -260,16 +260,16 @@ class Judge {
         beside(t, gpu ? "hbm_latency" : "dram_latency", d, 0);
         double slowest = 0;
         for (int r : t.references) slowest = std::max(slowest, refs_[r].high);
-        if (t.verdict.empty() && slowest > 0 && l.latency_ns > 1.5 * slowest) {
-          t.verdict = "low";
+        if (t.verdict == VerdictState::unset && slowest > 0 && l.latency_ns > 1.5 * slowest) {
+          t.verdict = VerdictState::low;
           t.reason =
               "slower than 1.5 x the slowest of machines of its kind (" + sig(slowest) + " ns)";
-        } else if (t.verdict.empty() && slowest > 0) {
-          t.verdict = "ok";
+        } else if (t.verdict == VerdictState::unset && slowest > 0) {
+          t.verdict = VerdictState::ok;
           t.reason = "within 1.5 x machines of its kind (the slowest " + sig(slowest) + " ns)";
         }
-      } else if (t.verdict.empty()) {
-        t.verdict = "ok";
+      } else if (t.verdict == VerdictState::unset) {
+        t.verdict = VerdictState::ok;
         t.reason = i > 0 ? "slower than " + levels[i - 1].name + ", as a level below it is"
                          : "the fastest level";
       }
@@ -285,7 +285,7 @@ class Judge {
     v.unit = "GB/s";
     v.value = l.bandwidth_GBps;
     if (v.value <= 0) return;
-    v.state = loaded([](const Measurement& m) { return m.role == "storage"; });
+    v.state = loaded([](const Measurement& m) { return m.role == Role::storage; });
     finish(v, 0, "the drive's datasheet is not in data/", nullptr);
   }
 
@@ -319,7 +319,7 @@ class Judge {
     const std::string source =
         c.theoretical_GFLOPps > 0 ? "units x lanes x 2 x " + sig(c.core_mhz) + " MHz" : "datasheet";
     finish(v, theory, source, fma ? &kFma : &kLibrary);
-    if (d->kind == "cpu") gemm_path(id, type, c);
+    if (d->kind == DeviceKind::cpu) gemm_path(id, type, c);
   }
 
   // The CPU GEMM path the library took (OpenBLAS's core type), where it is narrower than the
@@ -352,13 +352,14 @@ class Judge {
       const std::string of_peak =
           fixed(100 * path.rate.best / c.peak.best, 0) + "% of the " + c.peak_path + " peak";
       if (!width.empty() && isa.rfind("avx512", 0) == 0 && width != "avx512") {
-        v.verdict = "low";
+        v.verdict = VerdictState::low;
         v.reason = "OpenBLAS runs its " + core + " (" + width +
                    ") kernel on a CPU with AVX-512: " + of_peak +
                    "; OPENBLAS_CORETYPE=SkylakeX, or an OpenBLAS that knows this CPU, " +
                    "uses the 512-bit FMA";
       } else {
-        v.verdict = path.rate.best < kLibrary.low * c.peak.best ? "low" : "ok";
+        v.verdict =
+            path.rate.best < kLibrary.low * c.peak.best ? VerdictState::low : VerdictState::ok;
         v.reason = "OpenBLAS's " + core + " kernel, " + of_peak;
       }
       finish(v, 0, "", nullptr);
@@ -378,7 +379,7 @@ class Judge {
       v.value = c.max_GBps;
       if (v.value <= 0) continue;
       v.state = loaded([&](const Measurement& m) {
-        return m.role == "latency_under_load" && device_of(m) == c.device &&
+        return m.role == Role::latency_under_load && device_of(m) == c.device &&
                static_cast<int>(m.key_number("node")) == c.node;
       });
       v.reason = c.knee_GBps > 0 ? "latency doubles from " + sig(c.idle_latency_ns) + " ns at " +
@@ -401,12 +402,12 @@ class Judge {
       v.value = h.bandwidth_GBps;
       if (v.value <= 0) continue;
       const Measurement* m = first([&](const Measurement& x) {
-        return x.role == "host_link" && device_of(x) == h.device &&
+        return x.role == Role::host_link && device_of(x) == h.device &&
                x.variant.rfind(h.direction, 0) == 0;
       });
       if (m) v.state = loaded_why(*m);
       if (h.memory != "pinned") {
-        v.verdict = "unknown";
+        v.verdict = VerdictState::unknown;
         v.reason =
             "pageable memory is staged through a pinned buffer by the driver: its rate is "
             "the host's copy, not the link's";
@@ -425,13 +426,13 @@ class Judge {
       const double max_rate = pcie_rate_GBps(max_link) * both;
       const double now_rate = pcie_rate_GBps(now_link) * both;
       if (max_rate > 0 && now_rate > 0 && now_rate < max_rate) {
-        v.verdict = v.value < kPcie.low * max_rate ? "low" : "";
+        v.verdict = v.value < kPcie.low * max_rate ? VerdictState::low : VerdictState::unset;
         v.reason = "the link trained at " + now_link.substr(now_link.find("gen")) + " of its " +
                    max_link.substr(max_link.find("gen")) + " (" + sig(now_rate) + " of " +
                    sig(max_rate) + " GB/s)";
         rate = max_rate;
         source = "PCIe " + max_link.substr(max_link.find("gen"));
-        if (v.verdict == "low")
+        if (v.verdict == VerdictState::low)
           v.reason = fixed(100 * v.value / max_rate, 0) + "% of " + sig(max_rate) + " GB/s (" +
                      source + "); " + v.reason;
       }
@@ -453,10 +454,10 @@ class Judge {
       x.figure = "GPU peer-to-peer, slowest pair (" + kind + ")";
       x.unit = "GB/s";
       x.value = v.front();
-      x.state = loaded([](const Measurement& m) { return m.role == "peer_link"; });
+      x.state = loaded([](const Measurement& m) { return m.role == Role::peer_link; });
       const double median = v[v.size() / 2];
       if (v.size() > 2 && x.value < 0.5 * median) {
-        x.verdict = "low";
+        x.verdict = VerdictState::low;
         x.reason = "the slowest of " + std::to_string(v.size()) + " pairs is under half the " +
                    "median pair's " + sig(median) + " GB/s: a link down or trained lower";
       } else {
@@ -483,13 +484,14 @@ class Judge {
         v.unit = "GB/s";
         v.value = c.busGBps;
         if (!c.no_bandwidth_why.empty()) {
-          v.verdict = "none";
+          v.verdict = VerdictState::none;
           v.reason = c.no_bandwidth_why;
           out_.push_back(v);
           continue;
         }
-        v.state = loaded(
-            [&](const Measurement& m) { return m.role == "collective" && m.variant == c.name; });
+        v.state = loaded([&](const Measurement& m) {
+          return m.role == Role::collective && m.variant == c.name;
+        });
         if (nccl && c.ranks == 8)
           beside(v, c.name == "all_reduce" ? "nccl_allreduce_busbw" : "nccl_busbw", device("gpu0"),
                  0);
@@ -506,7 +508,7 @@ class Judge {
       v.figure = "core-to-core latency, sharing " + shared;
       v.unit = "ns";
       v.value = ns;
-      v.state = loaded([](const Measurement& m) { return m.role == "core_pairs"; });
+      v.state = loaded([](const Measurement& m) { return m.role == Role::core_pairs; });
       const std::string figure =
           shared.find("other NUMA") != std::string::npos || shared.rfind("machine", 0) == 0
               ? "c2c_latency_other_socket"

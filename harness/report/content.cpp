@@ -22,7 +22,7 @@ struct Words {
 
 Words words_of(const Device& d) {
   Words w;
-  w.gpu = d.kind == "gpu";
+  w.gpu = d.kind == DeviceKind::gpu;
   w.all = d.parallelism.empty() ? d.id : d.parallelism;
   w.reported_by = w.gpu ? "CUDA" : "hwloc";
   return w;
@@ -71,7 +71,7 @@ const std::vector<Level>& levels_of(const Profile& p, const std::string& id) {
 const Level* memory_level(const Profile& p, const std::string& id) {
   const Level* m = nullptr;
   for (const Level& l : levels_of(p, id))
-    if (l.kind == "memory") m = &l;
+    if (l.kind == LevelKind::memory) m = &l;
   return m;
 }
 
@@ -195,7 +195,7 @@ std::string product_label(const Product& op) {
 
 // A product to quote: of the device and format, of this phase and bound, the smallest batch.
 const Product* example(const Profile& p, const std::string& id, const std::string& type,
-                       const std::string& phase, const std::string& bound) {
+                       const std::string& phase, Bound bound) {
   const Product* best = nullptr;
   // Decode: the product that moves the most (the weights), whatever its roof says, which the
   // verdict then explains; prefill: the fastest under its roof.
@@ -215,7 +215,7 @@ const Product* example(const Profile& p, const std::string& id, const std::strin
 
 // What the walls mean for a model people run: its decode and prefill on this device.
 std::string model_line(const ModelPrediction& m) {
-  const bool memory = m.decode.bound == "memory";
+  const bool memory = m.decode.bound == Bound::memory;
   return m.model + " " + m.type + " decodes at most **" + sig(m.decode.tokens_per_s) +
          " tokens/s** at batch " + std::to_string(m.batch) + " on " + m.device + " (" +
          m.decode.bound + "-bound" +
@@ -223,7 +223,7 @@ std::string model_line(const ModelPrediction& m) {
                        with_unit(m.memory_GBps, Quantity::bandwidth) + " " + m.memory_kernel +
                        " bandwidth"
                  : std::string()) +
-         (m.decode.bound == "host link" ? ": the weights spill over " + m.spill_link : "") +
+         (m.decode.bound == Bound::host_link ? ": the weights spill over " + m.spill_link : "") +
          "); its weight products turn compute-bound " +
          (m.compute_bound_from_batch > 0
               ? "from batch " + std::to_string(m.compute_bound_from_batch)
@@ -263,12 +263,12 @@ void verdict(Document& doc, const Profile& p) {
          shape_text(c) + ") and streams **" + with_unit(w.memory_GBps, Quantity::bandwidth) +
          "** from " + w.memory_level + ": a kernel must do **" + sig(w.flop_per_memory_byte) + " " +
          w.format + " FLOP per byte** it reads from " + w.memory_level + " to reach that peak.";
-  const Product* decode = example(p, id, w.format, "decode", "memory");
-  const Product* prefill = example(p, id, w.format, "prefill", "compute");
+  const Product* decode = example(p, id, w.format, "decode", Bound::memory);
+  const Product* prefill = example(p, id, w.format, "prefill", Bound::compute);
   if (decode && prefill) {
     auto roof_words = [](const Product& op) {
       const std::string at = fixed(op.percent_of_roofline, 0) + "% of its " +
-                             (op.bound == "memory" ? op.roof_level + " roof" : "compute roof");
+                             (op.bound == Bound::memory ? op.roof_level + " roof" : "compute roof");
       if (op.percent_of_roofline <= 100) return at;
       if (op.above_roof_unexplained)
         return at +
@@ -283,7 +283,7 @@ void verdict(Document& doc, const Profile& p) {
             with_unit(prefill->GFLOPps, flops_quantity(w.format)) + ", " + roof_words(*prefill) +
             ".";
     for (const ModelPrediction& m : p.models)
-      if (m.role == "headline" && m.device == id) text += " " + model_line(m);
+      if (m.role == PredictionRole::headline && m.device == id) text += " " + model_line(m);
   } else {
     const auto& levels = levels_of(p, id);
     if (levels.size() >= 2 && levels.front().latency_ns > 0)
@@ -396,7 +396,8 @@ void walls_section(Document& doc, const Profile& p) {
                   "bandwidth of the level's named kernel on " + d.parallelism +
                   ", ridge point = peak / bandwidth in FLOP per byte");
     const Level* m = memory_level(p, id);
-    if (m && d.kind == "cpu" && m->percent_of_theoretical == 0 && !m->theoretical_source.empty())
+    if (m && d.kind == DeviceKind::cpu && m->percent_of_theoretical == 0 &&
+        !m->theoretical_source.empty())
       doc.paragraph("DRAM theoretical bandwidth: " + m->theoretical_source + ".");
     for (const auto& g : device_groups(p))
       if (g.front() == id) group_table(doc, p, g);
@@ -465,17 +466,17 @@ void memory_section(Document& doc, const Profile& p, const std::vector<Figure>& 
     const Scale bw = scale_for(Quantity::bandwidth, largest_bandwidth(levels));
     std::string beside = "beside";
     for (const Level& l : levels)
-      if (l.kind == "memory" && !l.beside_kernel.empty()) beside = l.beside_kernel;
+      if (l.kind == LevelKind::memory && !l.beside_kernel.empty()) beside = l.beside_kernel;
     std::vector<std::vector<std::string>> rows;
     for (const Level& l : levels) {
-      std::vector<std::string> row = {l.name, l.kind, bytes_text(l.detected_bytes)};
+      std::vector<std::string> row = {l.name, text(l.kind), bytes_text(l.detected_bytes)};
       if (!w.gpu) row.push_back(bytes_text(l.stream_edge_bytes));
       row.insert(
           row.end(),
           {size_cell(l), l.latency_ns > 0 ? fixed(l.latency_ns, 2) : "-",
            l.bandwidth_GBps > 0 ? in_scale(l.bandwidth_GBps, bw) : "-",
            l.beside_GBps > 0 ? in_scale(l.beside_GBps, bw) : "",
-           l.kind == "storage"
+           l.kind == LevelKind::storage
                ? l.bandwidth_kernel + " (the best queue depth)"
                : l.bandwidth_kernel + " over " + bytes_text(l.interval_lo_bytes) + " - " +
                      (l.interval_hi_bytes > 0 ? bytes_text(l.interval_hi_bytes) : "largest"),
@@ -688,8 +689,8 @@ void models_section(Document& doc, const Profile& p, const std::vector<Figure>& 
       "a measured step should not beat it.");
   std::vector<std::string> lines;
   for (const ModelPrediction& m : p.models) {
-    if (m.role == "headline") lines.push_back(model_line(m));
-    if (m.role != "largest" || m.memory_bytes <= 0) continue;
+    if (m.role == PredictionRole::headline) lines.push_back(model_line(m));
+    if (m.role != PredictionRole::largest || m.memory_bytes <= 0) continue;
     lines.push_back(
         m.spill_bytes > 0
             ? m.model + " " + m.type + " does not fit in " + m.device + "'s " +
@@ -708,11 +709,11 @@ void models_section(Document& doc, const Profile& p, const std::vector<Figure>& 
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> faster, slower;
   for (const ModelPrediction& m : p.models) {
-    if (m.role != "measured") continue;
+    if (m.role != PredictionRole::measured) continue;
     const StepPrediction& s = m.phase == "prefill" ? m.prefill : m.decode;
     const double ratio = m.measured_s > 0 ? m.measured_s / s.seconds : 0;
     rows.push_back({m.device, m.model, m.phase, m.type, std::to_string(m.batch),
-                    std::to_string(m.context), seconds_text(s.seconds), s.bound,
+                    std::to_string(m.context), seconds_text(s.seconds), text(s.bound),
                     m.measured_s > 0 ? seconds_text(m.measured_s) : "-",
                     ratio > 0 ? fixed(ratio, 2) : "-", m.measured_how});
     if (ratio > 1.15 && !m.miss_op.empty()) {
@@ -735,12 +736,13 @@ void models_section(Document& doc, const Profile& p, const std::vector<Figure>& 
         if (loss > worst_loss) worst_loss = loss, worst = &op;
       }
       if (worst)
-        slower.push_back(m.model + " " + m.phase + " on " + m.device + " (" + m.type + ") takes " +
-                         fixed(ratio, 2) + "x its prediction; the product that misses most is `" +
-                         worst->op + "` at " + fixed(worst->percent_of_roofline, 0) + "% of its " +
-                         (worst->bound == "compute" ? std::string("compute") : worst->roof_level) +
-                         " roof" + (worst->how.empty() ? "" : " (" + worst->how + ")") + ", " +
-                         seconds_text(worst_loss) + " of the step");
+        slower.push_back(
+            m.model + " " + m.phase + " on " + m.device + " (" + m.type + ") takes " +
+            fixed(ratio, 2) + "x its prediction; the product that misses most is `" + worst->op +
+            "` at " + fixed(worst->percent_of_roofline, 0) + "% of its " +
+            (worst->bound == Bound::compute ? std::string("compute") : worst->roof_level) +
+            " roof" + (worst->how.empty() ? "" : " (" + worst->how + ")") + ", " +
+            seconds_text(worst_loss) + " of the step");
     }
     if (ratio > 0 && ratio < 0.95)
       faster.push_back(m.model + " " + m.phase + " on " + m.device + " (" + m.type +
@@ -796,7 +798,7 @@ void transformer_section(Document& doc, const Profile& p) {
       rows.push_back({op.type, op.model, op.phase, op.op, fixed(op.batch, 0), fixed(op.seq, 0),
                       sig(op.intensity_flop_per_byte), in_scale(op.GFLOPps, rate),
                       in_scale(op.GBps, bw), op.operands_fit_in.empty() ? "-" : op.operands_fit_in,
-                      op.roof_level.empty() ? "-" : op.roof_level, op.bound,
+                      op.roof_level.empty() ? "-" : op.roof_level, text(op.bound),
                       op.percent_of_roofline > 0 ? fixed(op.percent_of_roofline, 0) : "-"});
       if (!op.above_roof_because.empty())
         above.push_back("`" + op.name + "`: " + fixed(op.percent_of_roofline, 0) +
@@ -978,7 +980,7 @@ void trend_section(Document& doc, const Profile& p, const std::vector<Figure>& f
 
 std::string device_method(const Profile& p, const std::string& id) {
   const Device& d = device(p, id);
-  if (d.kind == "storage") {
+  if (d.kind == DeviceKind::storage) {
     std::string engine = "its I/O engine";
     for (const ContextItem& c : d.context)
       if (c.key == "engine") engine = c.value;
@@ -991,7 +993,7 @@ std::string device_method(const Profile& p, const std::string& id) {
            "the elapsed time (1 GB/s = 1e9 B/s), latency from submission to completion, "
            "percentiles by nearest rank.";
   }
-  if (d.kind == "gpu") {
+  if (d.kind == DeviceKind::gpu) {
     double stride = 0;
     if (p.curves.count(id))
       for (const LatencyRow& r : p.curves.at(id).latencies)
@@ -1122,7 +1124,7 @@ void problems_section(Document& doc, const Profile& p) {
 
 std::string primary_device(const Profile& p) {
   for (const auto& [id, d] : p.devices)
-    if (d.kind == "gpu") return id;
+    if (d.kind == DeviceKind::gpu) return id;
   return p.devices.empty() ? "" : p.devices.begin()->first;
 }
 
@@ -1135,7 +1137,7 @@ std::vector<std::string> data_files(const Profile& p) {
 Document report_document(const Profile& p) {
   Document doc;
   const std::string primary = primary_device(p);
-  std::vector<std::string> gpus = devices_of_kind(p, "gpu");
+  std::vector<std::string> gpus = devices_of_kind(p, DeviceKind::gpu);
   std::string host_cpu;
   for (const ContextItem& c : p.host)
     if (c.key == "host CPU") host_cpu = c.value;

@@ -37,7 +37,7 @@ std::string reproduce_line(const Profile& p) {
 
 std::string health_line(const Profile& p) {
   std::map<std::string, int> count;
-  for (const Verdict& v : p.verdicts) ++count[v.verdict];
+  for (const Verdict& v : p.verdicts) ++count[text(v.verdict)];
   if (p.verdicts.empty()) return "";
   std::string text = "**Is it healthy?** Of " + std::to_string(p.verdicts.size()) +
                      " headline figures, " + std::to_string(count["ok"]) + " are OK";
@@ -49,7 +49,7 @@ std::string health_line(const Profile& p) {
                                            : k);
   text += " ([verdicts](#health)).";
   for (const Verdict& v : p.verdicts)
-    if (v.verdict == "low" || v.verdict == "suspect") {
+    if (v.verdict == VerdictState::low || v.verdict == VerdictState::suspect) {
       text += " First " + v.verdict + ": " + v.device + " " + v.figure + ", " + v.reason + ".";
       break;
     }
@@ -129,13 +129,13 @@ void health_section(Document& doc, const Profile& p) {
     const auto d = p.devices.find(v.device);
     const std::string model = d == p.devices.end() ? v.device : d->second.name;
     const std::string& first = first_of_model.emplace(model, v.device).first->second;
-    if (first != v.device && v.verdict == "ok") {
+    if (first != v.device && v.verdict == VerdictState::ok) {
       ++left_out;
       continue;
     }
     rows.push_back({v.device, v.figure, value_text(v),
                     v.percent_of_theoretical > 0 ? fixed(v.percent_of_theoretical, 0) + "%" : "-",
-                    v.verdict, v.reason});
+                    text(v.verdict), v.reason});
   }
   doc.table({"device", "figure", "value", "of theoretical", "verdict", "why"}, "llrrll", rows,
             "A verdict on every headline figure" +

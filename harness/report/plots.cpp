@@ -34,7 +34,7 @@ std::vector<std::pair<double, std::string>> edge_marks(const Profile& p, const s
   const auto levels = p.memory.find(device);
   if (levels == p.memory.end()) return marks;
   for (const Level& l : levels->second) {
-    if (l.kind == "memory") continue;
+    if (l.kind == LevelKind::memory) continue;
     const double at = scaled ? l.interval_hi_bytes : l.detected_bytes;
     if (at > 0) marks.push_back({at, l.name + " " + bytes_text(at)});
   }
@@ -101,8 +101,8 @@ std::string bandwidth_svg(const Profile& p, const std::string& device) {
   plot.series = plot_series(p.curves.at(device).bandwidth);
   plot.x_marks = edge_marks(p, device, true);
   scale_y(plot, scale_for(Quantity::bandwidth, largest_y(plot)),
-          device_of_id(p, device).kind == "gpu" ? " (BabelStream bytes; 1 GB = 1e9 bytes)"
-                                                : " (STREAM bytes; 1 GB = 1e9 bytes)");
+          device_of_id(p, device).kind == DeviceKind::gpu ? " (BabelStream bytes; 1 GB = 1e9 bytes)"
+                                                          : " (STREAM bytes; 1 GB = 1e9 bytes)");
   return render_svg(plot);
 }
 
@@ -365,7 +365,7 @@ std::string models_svg(const Profile& p, const std::string& device) {
   plot.y_label = "tokens/s";
   for (const ModelPrediction& m : p.models) {
     if (m.device != device || m.decode_curve.empty()) continue;
-    if (m.role == "measured" && m.phase != "decode") continue;
+    if (m.role == PredictionRole::measured && m.phase != "decode") continue;
     const std::string name = m.model + " " + m.type + ", context " + std::to_string(m.context);
     if (std::any_of(plot.series.begin(), plot.series.end(),
                     [&](const PlotSeries& s) { return s.name == name; }))

@@ -85,7 +85,7 @@ std::string latex_tables(const Profile& p, bool wide) {
   out << "% memwall tables (\\usepackage{booktabs}); \\input into a two-column article.\n";
   for (const auto& [id, formats] : p.compute) {
     const Device& d = p.devices.at(id);
-    const bool gpu = d.kind == "gpu";
+    const bool gpu = d.kind == DeviceKind::gpu;
     const auto levels = p.memory.find(id);
     const auto ratios = p.ratios.find(id);
     const std::string walls_format = ratios == p.ratios.end() ? "" : ratios->second.walls.format;
@@ -201,7 +201,8 @@ std::string latex_tables(const Profile& p, bool wide) {
   }
   // What the walls mean for the models people run: predicted steps beside measured.
   bool measured_steps = false;
-  for (const ModelPrediction& m : p.models) measured_steps = measured_steps || m.role == "measured";
+  for (const ModelPrediction& m : p.models)
+    measured_steps = measured_steps || m.role == PredictionRole::measured;
   if (measured_steps) {
     begin_table(out, env,
                 "Model steps on " + latex_escape(p.models.front().device_name) +
@@ -213,7 +214,7 @@ std::string latex_tables(const Profile& p, bool wide) {
     out << "Model & Tokens & \\multicolumn{1}{c}{Pred.} & \\multicolumn{1}{c}{Meas.} & "
            "\\multicolumn{1}{c}{$\\times$} \\\\\n\\midrule\n";
     for (const ModelPrediction& m : p.models) {
-      if (m.role != "measured") continue;
+      if (m.role != PredictionRole::measured) continue;
       const StepPrediction& step = m.phase == "prefill" ? m.prefill : m.decode;
       out << latex_escape(m.model + " " + m.type + (m.device == "cpu" ? "" : " " + m.device))
           << " & " << (m.phase == "prefill" ? "P " : "D ")
@@ -232,20 +233,20 @@ std::string latex_tables(const Profile& p, bool wide) {
       << "). Every benchmark is repeated and checked; tables give the best repetition and the "
          "median (1\\,GB/s = $10^9$ bytes/s).";
   // Each kind of device measured, in its own words.
-  if (!devices_of_kind(p, "cpu").empty())
+  if (!devices_of_kind(p, DeviceKind::cpu).empty())
     out << " CPU bandwidth uses the STREAM kernels and byte counts on threads pinned one per "
            "core, each first-touching its part of the arrays, on huge pages, every sample at "
            "least 0.1\\,s; CPU latency is a dependent pointer chase (multichase's method); CPU "
            "peaks come from independent FMA chains whose exact final values are checked and "
            "from BLAS GEMMs (2MNK FLOPs) checked on sampled entries.";
-  if (!devices_of_kind(p, "gpu").empty())
+  if (!devices_of_kind(p, DeviceKind::gpu).empty())
     out << " GPU bandwidth uses BabelStream's kernels and byte counts on every SM, each size's "
            "best over blocks and load widths; GPU latency is one thread's pointer chase through "
            "the L1 or the L2 alone; GPU peaks come from FMA chains on every SM and from "
            "cuBLASLt GEMMs (every heuristic candidate timed, the result checked on a sample); "
            "the host link is measured as nvbandwidth separates it (copy engine or SMs, pinned or "
            "pageable).";
-  if (!devices_of_kind(p, "storage").empty())
+  if (!devices_of_kind(p, DeviceKind::storage).empty())
     out << " Storage is measured as fio measures it (io\\_uring or libaio, O\\_DIRECT where "
            "allowed, on an unnamed test file) and counted as fio counts: bytes and I/Os completed "
            "over the elapsed time, latency from submission to completion.";

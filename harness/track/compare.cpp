@@ -82,12 +82,12 @@ CompareResult compare_metrics(const std::vector<Metric>& base, const std::vector
     const auto [nmin, nmax] = std::minmax_element(n.samples.begin(), n.samples.end());
     c.disjoint = *nmax < *bmin || *nmin > *bmax;
     if (std::fabs(c.change) < threshold)
-      c.verdict = "same";
+      c.verdict = Change::same;
     else if (!c.disjoint && c.p >= 0.05)
-      c.verdict = "noise";
+      c.verdict = Change::noise;
     else
-      c.verdict = c.change < 0 ? "regression" : "improvement";
-    r.regressions += c.verdict == "regression";
+      c.verdict = c.change < 0 ? Change::regression : Change::improvement;
+    r.regressions += c.verdict == Change::regression;
     r.rows.push_back(c);
   }
   for (const Metric& n : now)
@@ -103,13 +103,13 @@ std::string compare_table(const CompareResult& r, double threshold, bool all_row
   out << line;
   int same = 0;
   for (const Comparison& c : r.rows) {
-    if (!all_rows && c.verdict == "same") {
+    if (!all_rows && c.verdict == Change::same) {
       ++same;
       continue;
     }
     std::snprintf(line, sizeof line, "%-70s %-10s %12.4g %12.4g %+7.1f%% %7.3f  %s\n",
                   c.name.c_str(), c.counter.c_str(), c.base, c.now, 100 * c.change, c.p,
-                  c.verdict.c_str());
+                  text(c.verdict).c_str());
     out << line;
   }
   if (same)
@@ -119,7 +119,7 @@ std::string compare_table(const CompareResult& r, double threshold, bool all_row
   for (const std::string& n : r.only_in_new) out << "only in new: " << n << "\n";
   int improvements = 0, noise = 0;
   for (const Comparison& c : r.rows)
-    improvements += c.verdict == "improvement", noise += c.verdict == "noise";
+    improvements += c.verdict == Change::improvement, noise += c.verdict == Change::noise;
   out << r.rows.size() << " metrics compared: " << r.regressions << " regressions, " << improvements
       << " improvements, " << noise << " changes within the runs' noise (threshold "
       << 100 * threshold << "%; change = better positive)\n";

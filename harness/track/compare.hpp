@@ -16,8 +16,8 @@ struct Comparison {
   double base = 0, now = 0;  // medians
   double change = 0;         // relative, signed so that negative is worse
   double p = 1;
-  bool disjoint = false;  // every new sample on one side of every base sample
-  std::string verdict;    // "regression", "improvement", "noise", "same"
+  bool disjoint = false;           // every new sample on one side of every base sample
+  Change verdict = Change::unset;  // regression, improvement, noise, same
 };
 
 struct CompareResult {

@@ -26,7 +26,7 @@ double median_of(std::vector<double> v) {
 std::string kind_of(const Profile& p) {
   std::string kind = machine_value(p, "cpu_model", "?");
   for (const auto& [id, d] : p.devices)
-    if (d.kind != "cpu") kind += " + " + id + " " + d.name;
+    if (d.kind != DeviceKind::cpu) kind += " + " + id + " " + d.name;
   return kind;
 }
 

@@ -129,7 +129,7 @@ GateResult gate(const Profile& profile, const std::vector<Profile>& baseline,
     row.value = h.value;
     const auto it = before.find(name);
     if (it == before.end() || static_cast<int>(it->second.size()) < o.min_runs) {
-      row.verdict = "new";
+      row.verdict = Change::added;
       row.runs = it == before.end() ? 0 : static_cast<int>(it->second.size());
       r.rows.push_back(row);
       continue;
@@ -144,14 +144,16 @@ GateResult gate(const Profile& profile, const std::vector<Profile>& baseline,
     const double change = (h.value - row.baseline) / std::fabs(row.baseline);
     row.change = h.higher_is_better ? change : -change;
     const double band = std::max(o.threshold, o.k * row.spread);
-    row.verdict = row.change < -band ? "regression" : row.change > band ? "improvement" : "ok";
-    if (row.verdict == "regression" && !h.loaded.empty()) {
-      row.verdict = "loaded";
+    row.verdict = row.change < -band  ? Change::regression
+                  : row.change > band ? Change::improvement
+                                      : Change::ok;
+    if (row.verdict == Change::regression && !h.loaded.empty()) {
+      row.verdict = Change::loaded;
       row.loaded = h.loaded;
       ++r.loaded;
     }
-    r.regressions += row.verdict == "regression";
-    r.improvements += row.verdict == "improvement";
+    r.regressions += row.verdict == Change::regression;
+    r.improvements += row.verdict == Change::improvement;
     ++r.checked;
     r.rows.push_back(row);
   }
@@ -171,11 +173,12 @@ std::string gate_table(const GateResult& r, const GateOptions& o, bool all_rows)
       << "\n";
   out << "metric | baseline (median of runs) | spread between runs | now | change | verdict\n";
   for (const GateRow& row : r.rows) {
-    if (!all_rows && row.verdict == "ok") continue;
+    if (!all_rows && row.verdict == Change::ok) continue;
     out << row.name << " | " << (row.runs ? num(row.baseline) : "-") << " | "
         << (row.runs ? pct(row.spread).substr(1) : "-") << " (" << row.runs << " runs) | "
-        << num(row.value) << " | " << (row.verdict == "new" ? "-" : pct(row.change)) << " | "
-        << row.verdict << (row.loaded.empty() ? "" : " (" + row.loaded + ")") << "\n";
+        << num(row.value) << " | " << (row.verdict == Change::added ? "-" : pct(row.change))
+        << " | " << text(row.verdict) << (row.loaded.empty() ? "" : " (" + row.loaded + ")")
+        << "\n";
   }
   return out.str();
 }

@@ -39,8 +39,8 @@ struct GateRow {
   int runs = 0;
   // regression, improvement, ok, new (no baseline), or loaded: worse, but measured while
   // another process or the hypervisor took the machine: the load, not the hardware
-  std::string verdict;
-  std::string loaded;  // what loaded it
+  Change verdict = Change::unset;  // new, regression, improvement, ok, loaded
+  std::string loaded;              // what loaded it
 };
 
 struct GateResult {
