@@ -529,6 +529,11 @@ int bench_main(int argc, char** argv, const BenchProgram& program) {
 
   r.result_path = cl.out_path;
   r.planning = cl.plan;
+  if (!role_problems().empty()) {  // a family's declaration breaks its role's contract
+    std::fprintf(stderr, "%s: error: %s (core/roles.hpp)\n", program.name.c_str(),
+                 role_problems().front().c_str());
+    return 2;
+  }
   try {
     if (program.prepare) program.prepare();
     register_families(RunConfig{r.mode});

@@ -21,35 +21,78 @@ bool variant_matches(const std::string& declared, const std::string& variant) {
 
 }  // namespace
 
+const std::vector<RoleContract>& role_contracts() {
+  // Keys and fields the harness reads from every benchmark of the role (harness/profile/).
+  static const std::vector<RoleContract> contracts = {
+      {"bandwidth_curve", {"bytes"}, {}},
+      {"bandwidth_again", {"bytes"}, {}},
+      {"level_bandwidth", {}, {"level"}},
+      {"bandwidth", {}, {}},
+      {"latency_curve", {"bytes"}, {}},
+      {"latency", {}, {}},
+      {"peak", {"type"}, {"path"}},
+      {"host_link", {"bytes"}, {}},
+      {"host_link_latency", {}, {}},
+      {"peer_link", {"from", "to"}, {}},
+      {"collective", {"bytes"}, {"library"}},
+      {"point_to_point", {"placement", "bytes"}, {}},
+      {"core_pairs", {"from", "to"}, {}},
+      {"numa_matrix", {"cpus", "memory"}, {}},
+      {"storage", {"bytes"}, {}},
+      {"product", {"op", "batch", "seq"}, {}},
+      {"layer", {"batch", "seq"}, {}},
+      {"step", {"batch", "seq"}, {}},
+      {"latency_under_load", {"node", "mix"}, {}}};
+  return contracts;
+}
+
+const RoleContract* role_contract(const std::string& role) {
+  for (const RoleContract& c : role_contracts())
+    if (c.role == role) return &c;
+  return nullptr;
+}
+
 const std::vector<std::string>& role_names() {
-  static const std::vector<std::string> names = {"bandwidth_curve",
-                                                 "bandwidth_again",
-                                                 "level_bandwidth",
-                                                 "bandwidth",
-                                                 "latency_curve",
-                                                 "latency",
-                                                 "peak",
-                                                 "host_link",
-                                                 "host_link_latency",
-                                                 "peer_link",
-                                                 "collective",
-                                                 "point_to_point",
-                                                 "core_pairs",
-                                                 "numa_matrix",
-                                                 "storage",
-                                                 "product",
-                                                 "layer",
-                                                 "step",
-                                                 "latency_under_load"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const RoleContract& c : role_contracts()) out.push_back(c.role);
+    return out;
+  }();
   return names;
 }
 
+std::string declaration_problem(const RoleDeclaration& d) {
+  const RoleContract* contract = role_contract(d.role);
+  if (!contract) return d.family + " declares an unknown role '" + d.role + "'";
+  for (const std::string& field : contract->fields)
+    if (!d.fields.count(field))
+      return d.family + " declares the role " + d.role + " without its field '" + field + "'";
+  return "";
+}
+
+std::string missing_key(const std::string& role, const std::map<std::string, std::string>& keys) {
+  if (const RoleContract* contract = role_contract(role))
+    for (const std::string& key : contract->keys)
+      if (!keys.count(key)) return key;
+  return "";
+}
+
+static std::vector<std::string>& problems() {
+  static std::vector<std::string> all;
+  return all;
+}
+
 bool declare_role(const RoleDeclaration& declaration) {
-  const auto& names = role_names();
-  if (std::find(names.begin(), names.end(), declaration.role) == names.end())
-    throw std::logic_error(declaration.family + " declares an unknown role: " + declaration.role);
+  if (const std::string problem = declaration_problem(declaration); !problem.empty()) {
+    problems().push_back(problem);
+    return false;
+  }
   declarations().push_back(declaration);
   return true;
+}
+
+const std::vector<std::string>& role_problems() {
+  return problems();
 }
 
 const std::vector<RoleDeclaration>& declared_roles() {
@@ -77,7 +120,6 @@ std::vector<RoleDeclaration> roles_from_json(const std::string& text) {
     throw std::invalid_argument("the role declarations are not JSON");
   }
   if (!doc.is_array()) throw std::invalid_argument("the role declarations are not a list");
-  const auto& names = role_names();
   for (const nlohmann::json& e : doc) {
     try {
       RoleDeclaration d;
@@ -87,8 +129,8 @@ std::vector<RoleDeclaration> roles_from_json(const std::string& text) {
       d.variant = e.value("variant", "");
       if (e.contains("keys")) d.keys = e["keys"].get<std::map<std::string, std::string>>();
       if (e.contains("fields")) d.fields = e["fields"].get<std::map<std::string, std::string>>();
-      if (std::find(names.begin(), names.end(), d.role) == names.end())
-        throw std::invalid_argument("unknown role '" + d.role + "' for " + d.family);
+      if (const std::string problem = declaration_problem(d); !problem.empty())
+        throw std::invalid_argument(problem);
       out.push_back(d);
     } catch (const nlohmann::json::exception&) {
       throw std::invalid_argument("a role declaration without a family or a role");

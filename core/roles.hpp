@@ -45,6 +45,17 @@ namespace memwall {
 //                     bytes; counters latency_ns and load_GBps (hw_GBps beside).
 const std::vector<std::string>& role_names();
 
+// A role's contract: the name keys each of its benchmarks must carry and the fields its
+// declaration must give, because the harness reads them (a product's batch and seq, a
+// collective's library). Declared once here, beside the roles, and checked where a family
+// declares a role (declaration_problem) and where the harness reads a benchmark (missing_key).
+struct RoleContract {
+  std::string role;
+  std::vector<std::string> keys, fields;
+};
+const std::vector<RoleContract>& role_contracts();
+const RoleContract* role_contract(const std::string& role);
+
 struct RoleDeclaration {
   std::string family;   // the name's first part: "cpu.bw"
   std::string variant;  // "" for any; else the variant, or its first parts ("latency")
@@ -57,9 +68,17 @@ struct RoleDeclaration {
 };
 
 // Declared once in the family's file (a static, as families register); bench_main records
-// every declaration in the result file. A role outside the set is a programming error: thrown.
+// every declaration in the result file. A declaration that breaks its role's contract is kept
+// out and its problem kept, which bench_main prints as one line at start-up (exit 2): a throw
+// here would end the binary during static initialisation with the runtime's text.
 bool declare_role(const RoleDeclaration& declaration);
 const std::vector<RoleDeclaration>& declared_roles();
+const std::vector<std::string>& role_problems();
+// What breaks the contract in a declaration ("" for nothing): a role outside the set, a field
+// its role needs and it does not give.
+std::string declaration_problem(const RoleDeclaration& declaration);
+// The first name key of `keys` that a benchmark of `role` must carry and lacks ("" for none).
+std::string missing_key(const std::string& role, const std::map<std::string, std::string>& keys);
 
 std::string roles_json(const std::vector<RoleDeclaration>& declarations);
 // std::invalid_argument naming what is wrong, for text that is not a list of declarations.

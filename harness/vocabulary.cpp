@@ -9,7 +9,7 @@ namespace memwall::harness {
     j = text(value);                                                                  \
   }                                                                                   \
   void from_json(const nlohmann::json& j, E& value) {                                 \
-    value = j.is_string() ? word<E>(j.get<std::string>()) : Words<E>::table[0].first; \
+    value = j.is_string() ? word<E>(j.get<std::string>()) : WordTable<E>::table[0].first; \
   }
 MEMWALL_WORD_JSON_BODIES(DeviceKind)
 MEMWALL_WORD_JSON_BODIES(LevelKind)

@@ -52,30 +52,30 @@ enum class PredictionRole { unset, headline, largest, measured };
 
 // One table a set: each value with its text; the first row is what unknown text reads as.
 template <class E>
-struct Words;
+struct WordTable;
 template <>
-struct Words<DeviceKind> {
+struct WordTable<DeviceKind> {
   static constexpr std::pair<DeviceKind, const char*> table[] = {{DeviceKind::unset, ""},
                                                                  {DeviceKind::cpu, "cpu"},
                                                                  {DeviceKind::gpu, "gpu"},
                                                                  {DeviceKind::storage, "storage"}};
 };
 template <>
-struct Words<LevelKind> {
+struct WordTable<LevelKind> {
   static constexpr std::pair<LevelKind, const char*> table[] = {{LevelKind::unset, ""},
                                                                 {LevelKind::cache, "cache"},
                                                                 {LevelKind::memory, "memory"},
                                                                 {LevelKind::storage, "storage"}};
 };
 template <>
-struct Words<VerdictState> {
+struct WordTable<VerdictState> {
   static constexpr std::pair<VerdictState, const char*> table[] = {
       {VerdictState::unset, ""},          {VerdictState::ok, "ok"},
       {VerdictState::low, "low"},         {VerdictState::suspect, "suspect"},
       {VerdictState::unknown, "unknown"}, {VerdictState::none, "none"}};
 };
 template <>
-struct Words<Bound> {
+struct WordTable<Bound> {
   static constexpr std::pair<Bound, const char*> table[] = {{Bound::unset, ""},
                                                             {Bound::memory, "memory"},
                                                             {Bound::compute, "compute"},
@@ -84,7 +84,7 @@ struct Words<Bound> {
 };
 
 template <>
-struct Words<Role> {
+struct WordTable<Role> {
   static constexpr std::pair<Role, const char*> table[] = {
       {Role::unset, ""},
       {Role::bandwidth_curve, "bandwidth_curve"},
@@ -109,7 +109,7 @@ struct Words<Role> {
   };
 };
 template <>
-struct Words<PredictionRole> {
+struct WordTable<PredictionRole> {
   static constexpr std::pair<PredictionRole, const char*> table[] = {
       {PredictionRole::unset, ""},
       {PredictionRole::headline, "headline"},
@@ -118,7 +118,7 @@ struct Words<PredictionRole> {
 };
 
 template <>
-struct Words<Change> {
+struct WordTable<Change> {
   static constexpr std::pair<Change, const char*> table[] = {{Change::unset, ""},
                                                              {Change::same, "same"},
                                                              {Change::ok, "ok"},
@@ -131,22 +131,22 @@ struct Words<Change> {
 
 template <class E>
 concept Word = requires {
-  Words<E>::table;
+  WordTable<E>::table;
 };
 
 // The text of a word, as profile.json and the reports write it.
 template <Word E>
 std::string text(E value) {
-  for (const auto& [e, t] : Words<E>::table)
+  for (const auto& [e, t] : WordTable<E>::table)
     if (e == value) return t;
-  return Words<E>::table[0].second;
+  return WordTable<E>::table[0].second;
 }
 // The word of a text; the table's first row (unset) for text outside the set.
 template <Word E>
 E word(std::string_view text) {
-  for (const auto& [e, t] : Words<E>::table)
+  for (const auto& [e, t] : WordTable<E>::table)
     if (text == t) return e;
-  return Words<E>::table[0].first;
+  return WordTable<E>::table[0].first;
 }
 
 // Writers concatenate words into sentences.

@@ -798,32 +798,48 @@ TEST(Memwall, GpuResultsMakeASecondDevice) {
 }
 
 // Result files written before families declared their roles are read by
-// data/roles_before_declarations.json: what each family declares today must say the same of
-// its names (a default device aside: products always carry theirs), or old files would mean
-// something else than new ones.
+// data/roles_before_declarations.json, frozen to the families and variants of those files:
+// each of its rows must still be what today's binaries declare for those names (a default
+// device aside: products always carry theirs), or old files would mean something else than new
+// ones. Variants that came after (cpu.bw's read after:xfmr, the loaded-latency curves) are
+// read by their files' own declarations alone, and have no row.
 TEST(Roles, TheBinariesDeclareWhatOlderFilesAreReadAs) {
   const auto& before = memwall::harness::roles_before_declarations(MEMWALL_DATA);
-  int checked = 0;
+  std::vector<memwall::RoleDeclaration> today;
   for (const std::string& binary : {bench_cpu(), bench_comm(), bench_gpu()}) {
     if (binary.empty()) continue;
     const Outcome o = run(binary + " --describe");
     ASSERT_EQ(o.exit_code, 0) << o.output;
     const nlohmann::json d = nlohmann::json::parse(o.output.substr(o.output.find('{')));
-    for (const auto& declared : memwall::roles_from_json(d["roles"].dump())) {
-      // Families that came after the declarations (xfmr.step) are read by their own alone.
-      if (std::none_of(before.begin(), before.end(),
-                       [&](const auto& b) { return b.family == declared.family; }))
-        continue;
-      const bool same = std::any_of(before.begin(), before.end(), [&](const auto& b) {
-        return b.family == declared.family && b.variant == declared.variant &&
-               b.keys == declared.keys && b.role == declared.role && b.fields == declared.fields;
-      });
-      EXPECT_TRUE(same) << binary << ": " << declared.family << " " << declared.variant << " "
-                        << declared.role << " differs from data/roles_before_declarations.json";
-      ++checked;
-    }
+    for (const auto& declared : memwall::roles_from_json(d["roles"].dump()))
+      today.push_back(declared);
+  }
+  int checked = 0;
+  for (const auto& b : before) {
+    if (std::none_of(today.begin(), today.end(),
+                     [&](const auto& t) { return t.family == b.family; }))
+      continue;  // a binary not built here (bench_gpu without CUDA)
+    const bool same = std::any_of(today.begin(), today.end(), [&](const auto& t) {
+      return b.family == t.family && b.variant == t.variant && b.keys == t.keys &&
+             b.role == t.role && b.fields == t.fields;
+    });
+    EXPECT_TRUE(same) << b.family << " " << b.variant << " " << b.role
+                      << ": data/roles_before_declarations.json reads old files otherwise than "
+                         "today's binaries declare";
+    ++checked;
   }
   EXPECT_GT(checked, 10);
+}
+
+// A declaration that breaks its role's contract is one line at start-up, exit 2.
+TEST(Roles, ABrokenDeclarationIsOneLineAtStartUp) {
+  const Outcome o = run(std::string(BROKEN_ROLE_BENCH_PATH) + " --quick --out /dev/null");
+  EXPECT_EQ(o.exit_code, 2) << o.output;
+  EXPECT_NE(o.output.find("error: comm.rccl declares the role collective without its field "
+                          "'library' (core/roles.hpp)"),
+            std::string::npos)
+      << o.output;
+  EXPECT_EQ(std::count(o.output.begin(), o.output.end(), '\n'), 1) << o.output;
 }
 
 // A family the harness has never heard of, added in one file (tests/standin_family.cpp): a GPU

@@ -80,3 +80,33 @@ TEST(ResultFile, NonFiniteTokensBecomeNullOutsideStrings) {
             R"({"cv": null, "x": null, "y": null, "s": "NaN inf"})");
   EXPECT_EQ(null_non_finite(R"({"info": 1})"), R"({"info": 1})");
 }
+
+// A role's contract is checked where a family declares the role and where the harness reads a
+// benchmark: a declaration without a field its role needs is kept out with one line to print,
+// and a benchmark without a key its role needs fails alone instead of stopping the profile.
+TEST(Roles, TheContractIsCheckedWhereARoleIsDeclaredAndRead) {
+  EXPECT_EQ(memwall::declaration_problem({"cpu.x", "", {}, "peak", "cpu", {}}),
+            "cpu.x declares the role peak without its field 'path'");
+  EXPECT_EQ(memwall::declaration_problem({"cpu.x", "", {}, "peek", "cpu", {}}),
+            "cpu.x declares an unknown role 'peek'");
+  EXPECT_EQ(memwall::declaration_problem({"cpu.x", "", {}, "peak", "cpu", {{"path", "fma"}}}), "");
+  EXPECT_EQ(memwall::missing_key("product", {{"op", "qkv"}, {"seq", "1"}}), "batch");
+  EXPECT_EQ(memwall::missing_key("product", {{"op", "qkv"}, {"seq", "1"}, {"batch", "1"}}), "");
+  EXPECT_THROW(memwall::roles_from_json(R"([{"family": "x.y", "role": "collective"}])"),
+               std::invalid_argument);
+
+  ResultFile f = load_result_file(fixture("run_a/bench_cpu.json"));
+  Measurement product = parse_name("xfmr.gemv/tiny/decode/op:qkv/seq:128/type:fp32");
+  product.counters["GFLOPps"] = {1.0};
+  product.counters["GBps"] = {1.0};
+  f.measurements.push_back(product);
+  f.roles.push_back({"xfmr.gemv", "", {}, "product", "cpu", {}});
+  ProfileInputs in;
+  in.files = {f};
+  in.data_dir = MEMWALL_DATA;
+  const Profile p = build_profile(in);
+  ASSERT_EQ(p.provenance.failed.size(), 1u);
+  EXPECT_EQ(p.provenance.failed[0].name, product.name);
+  EXPECT_EQ(p.provenance.failed[0].why,
+            "error: the name lacks the key 'batch' that its role (product) needs");
+}

@@ -13,7 +13,7 @@ namespace {
 
 template <class E>
 void round_trips() {
-  for (const auto& [value, name] : Words<E>::table) {
+  for (const auto& [value, name] : WordTable<E>::table) {
     EXPECT_EQ(text(value), name);
     EXPECT_EQ(word<E>(name), value) << name;
     const nlohmann::json j = value;
@@ -21,8 +21,8 @@ void round_trips() {
     EXPECT_EQ(j.get<E>(), value) << name;
   }
   // Text outside the set (a newer memwall's word) reads as the first row, never a throw.
-  EXPECT_EQ(word<E>("no such word"), Words<E>::table[0].first);
-  EXPECT_EQ(nlohmann::json(7).get<E>(), Words<E>::table[0].first);
+  EXPECT_EQ(word<E>("no such word"), WordTable<E>::table[0].first);
+  EXPECT_EQ(nlohmann::json(7).get<E>(), WordTable<E>::table[0].first);
 }
 
 }  // namespace
@@ -39,7 +39,7 @@ TEST(Vocabulary, EveryWordReadsBackWhatItWrites) {
 
 TEST(Vocabulary, TheRolesAreCoresClosedSet) {
   std::vector<std::string> ours;
-  for (const auto& [role, name] : Words<Role>::table)
+  for (const auto& [role, name] : WordTable<Role>::table)
     if (role != Role::unset) ours.push_back(name);
   EXPECT_EQ(ours, memwall::role_names());
 }

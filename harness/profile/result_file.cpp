@@ -206,6 +206,13 @@ void resolve_roles(ResultFile& file, const std::vector<RoleDeclaration>& before)
     if (!declared.count(d.family)) file.roles.push_back(d);
   for (Measurement& m : file.measurements) {
     const RoleDeclaration* d = role_of(file.roles, m.family, m.variant, m.keys);
+    // A name without a key its role needs fails alone, here, not as a throw deep in a step.
+    if (const std::string key = d && m.error.empty() ? missing_key(d->role, m.keys) : "";
+        !key.empty()) {
+      m.error = "error: the name lacks the key '" + key + "' that its role (" + d->role + ") needs";
+      m.counters.clear();
+      d = nullptr;
+    }
     m.role = d ? word<Role>(d->role) : Role::unset;
     m.role_fields = d ? d->fields : std::map<std::string, std::string>{};
     m.declared_device = d ? d->device : "";
