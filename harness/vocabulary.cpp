@@ -4,11 +4,11 @@
 
 namespace memwall::harness {
 
-#define MEMWALL_WORD_JSON_BODIES(E)                                                   \
-  void to_json(nlohmann::json& j, E value) {                                          \
-    j = text(value);                                                                  \
-  }                                                                                   \
-  void from_json(const nlohmann::json& j, E& value) {                                 \
+#define MEMWALL_WORD_JSON_BODIES(E)                                                       \
+  void to_json(nlohmann::json& j, E value) {                                              \
+    j = text(value);                                                                      \
+  }                                                                                       \
+  void from_json(const nlohmann::json& j, E& value) {                                     \
     value = j.is_string() ? word<E>(j.get<std::string>()) : WordTable<E>::table[0].first; \
   }
 MEMWALL_WORD_JSON_BODIES(DeviceKind)
