@@ -490,7 +490,7 @@ const bool registered = add_family(
 const bool roles =
     declare_role({"cpu.lat", "", {}, "latency_curve", "cpu", {}}) &&
     declare_role({"cpu.lat", "chase", {}, "latency_curve", "cpu", {{"levels", "yes"}}}) &&
-    declare_role({"cpu.lat", "loaded", {}, "latency", "cpu", {}}) &&
+    declare_role({"cpu.lat", "loaded", {}, "latency", "cpu", {{"under_load", "read"}}}) &&
     declare_role({"cpu.lat", "curve", {}, "latency_under_load", "cpu", {}});
 
 }  // namespace

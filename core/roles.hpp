@@ -21,7 +21,9 @@ namespace memwall {
 //   bandwidth         a bandwidth figure listed with the kernels, on no curve.
 //   latency_curve     a point on a latency curve; keys bytes, pages. Field: levels = yes on
 //                     the one curve whose plateaus are the device's memory levels.
-//   latency           a latency figure listed with the quoted latencies, on no curve.
+//   latency           a latency figure listed with the quoted latencies, on no curve. Field:
+//                     under_load = read where it ran beside readers saturating memory (a point
+//                     of its device's all-read latency_under_load curve).
 //   peak              a number format's rate; key type. Field: path = fma (the units' own
 //                     chains, keys threads) or library (a library GEMM, key n).
 //   host_link         a device to its host; variant = direction, keys memory, engine, bytes.

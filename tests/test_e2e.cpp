@@ -894,6 +894,68 @@ TEST(Roles, AStandInFamilyFlowsThroughEveryCommand) {
   fs::remove_all(root);
 }
 
+// A figure no other file names, added in one file (tests/standin_figure.cpp) and registered in
+// the figures' table: it reaches profile.json, the verdicts, memwall gate and memwall fleet,
+// summary.md, report.html, report.tex and profile.csv with no other edit.
+TEST(Figures, AStandInFigureFlowsThroughEveryCommand) {
+  const fs::path root = temp_dir("standin_figure");
+  const std::string memwall = under_emulator(MEMWALL_STANDIN_PATH);
+  std::vector<std::string> profiles;
+  for (const char* run_date : {"2026-01-01", "2026-01-02", "2026-01-03"}) {
+    const fs::path dir = root / run_date;
+    fs::create_directories(dir);
+    // Three runs of one machine that differ in their date, so the history holds three.
+    std::ifstream in(std::string(MEMWALL_FIXTURES) + "/run_a/bench_cpu.json");
+    nlohmann::json doc = nlohmann::json::parse(in);
+    doc["context"]["date"] = std::string(run_date) + "T00:00:00+00:00";
+    std::ofstream(dir / "bench_cpu.json") << doc.dump();
+    const Outcome o = run(memwall + " report " + dir.string());
+    ASSERT_EQ(o.exit_code, 0) << o.output;
+    profiles.push_back((dir / "profile.json").string());
+  }
+  const Profile p = load_profile(profiles[0]);
+  ASSERT_TRUE(p.figures.count("standin")) << "profile.json";
+  EXPECT_GT(p.figures.at("standin").at("cpu").get<double>(), 1);
+  EXPECT_TRUE(std::any_of(p.verdicts.begin(), p.verdicts.end(), [](const auto& v) {
+    return v.key == "standin/cpu/fastest_over_memory";
+  })) << "verdicts";
+  auto text_of = [](const fs::path& path) {
+    std::ifstream f(path);
+    std::stringstream text;
+    text << f.rdbuf();
+    return text.str();
+  };
+  const fs::path first = fs::path(profiles[0]).parent_path();
+  EXPECT_NE(text_of(first / "summary.md").find("## Stand-in figure"), std::string::npos);
+  EXPECT_NE(text_of(first / "summary.md").find("standin.svg"), std::string::npos);
+  EXPECT_NE(text_of(first / "report.html").find("Stand-in figure"), std::string::npos);
+  EXPECT_NE(text_of(first / "report.tex").find("% stand-in figure"), std::string::npos);
+  EXPECT_NE(text_of(first / "profile.csv").find("standin,cpu,fastest level / memory,ratio,"),
+            std::string::npos);
+  EXPECT_TRUE(fs::exists(first / "standin.svg"));
+
+  const std::string db = " --db " + (root / "h.sqlite").string();
+  for (size_t i = 0; i + 1 < profiles.size(); ++i)
+    ASSERT_EQ(run(memwall + " history" + db + " add " + profiles[i]).exit_code, 0);
+  Outcome o = run(memwall + " gate " + profiles.back() + db + " --min-runs 2 --show-all");
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_NE(o.output.find("standin/cpu/fastest_over_memory"), std::string::npos) << o.output;
+  std::string folders;
+  for (const std::string& profile : profiles)
+    folders += " " + fs::path(profile).parent_path().string();
+  o = run(memwall + " fleet" + folders + " --out " + (root / "fleet").string());
+  EXPECT_NE(text_of(root / "fleet" / "fleet.json").find("standin/cpu/fastest_over_memory"),
+            std::string::npos)
+      << o.output;
+  // The same report from profile.json alone.
+  const fs::path again = root / "again";
+  fs::create_directories(again);
+  fs::copy_file(profiles[0], again / "profile.json");
+  ASSERT_EQ(run(memwall + " report " + (again / "profile.json").string()).exit_code, 0);
+  EXPECT_EQ(text_of(again / "summary.md"), text_of(first / "summary.md"));
+  fs::remove_all(root);
+}
+
 // memwall predict: a model the catalog lacks (a Hugging Face config.json as published, dense
 // and mixture of experts) on a measured machine, from its profile alone; a model larger than
 // one GPU's memory spills over its measured host link; every bad input is one line, exit 2.

@@ -303,6 +303,7 @@ TEST(LoadedCurves, EachDeviceHasItsOwnLocalNodeAndNodesStandSideBySide) {
   }
   Measurement loaded = parse_name("cpu.lat/loaded/pages:huge/load:read/load_threads:47");
   loaded.role = Role::latency;
+  loaded.role_fields["under_load"] = "read";
   loaded.declared_device = "cpu";
   loaded.counters["latency_ns"] = {280, 280, 280};
   loaded.counters["load_GBps"] = {230, 230, 230};

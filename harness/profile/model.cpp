@@ -130,11 +130,11 @@ MEMWALL_JSON(Verdict, key, device, figure, value, unit, verdict, reason, theoret
              percent_of_theoretical, theoretical_source, expected, state, references, per_core)
 MEMWALL_JSON(LoadedPoint, delay, load_GBps, hw_GBps, latency_ns, latency_best_ns)
 MEMWALL_JSON(LoadedCurve, device, kind, mix, node, generators, idle_latency_ns, max_GBps, knee_GBps,
-             knee_why, theoretical_GBps, points)
+             knee_why, theoretical_GBps, state, points)
 MEMWALL_JSON(RunState, settings, benchmarks_with_state, loaded)
 MEMWALL_JSON(Profile, schema, machine, host, devices, memory, compute, links, ratios, transformer,
              models, storage, energy, curves, trend, metrics, counters, loaded_curves, run_state,
-             verdicts, references, references_source, provenance)
+             verdicts, references, references_source, provenance, figures)
 
 Metric make_metric(const std::string& name, const std::string& counter,
                    const std::vector<double>& samples) {
@@ -203,7 +203,9 @@ std::string machine_value(const Profile& p, const std::string& key, const std::s
 }
 
 std::string profile_json_text(const Profile& p) {
-  return json(p).dump(1) + "\n";
+  json doc = p;
+  if (p.figures.empty()) doc.erase("figures");  // as profiles before figure modules were
+  return doc.dump(1) + "\n";
 }
 
 namespace {

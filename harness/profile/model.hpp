@@ -8,6 +8,7 @@
 // Schema 3; profile.json files of schema 2 are read through an upgrade (load_profile).
 #pragma once
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -295,6 +296,7 @@ struct LoadedCurve {
   double knee_GBps = 0;
   std::string knee_why;
   double theoretical_GBps = 0;      // the node's, where known (the memory level's)
+  std::string state;                // what loaded the node's points while they ran, if anything
   std::vector<LoadedPoint> points;  // from idle to saturation (delay falling)
 };
 
@@ -459,6 +461,9 @@ struct Profile {
   std::vector<Reference> references;  // those the verdicts place beside a figure
   std::string references_source;      // the file they were read from
   Provenance provenance;
+  // What each figure module (harness/figure.hpp) that keeps its own data concluded, by the
+  // module's name; profile.json holds it only where a module wrote some.
+  std::map<std::string, nlohmann::json> figures;
 };
 
 // A device's context value by its key ("PCIe link"), or "".

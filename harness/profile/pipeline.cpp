@@ -9,6 +9,7 @@
 
 #include "core/context.hpp"
 #include "core/counter_schema.hpp"
+#include "harness/figure.hpp"
 #include "harness/profile/predict.hpp"
 #include "harness/profile/references.hpp"
 #include "harness/profile/sha256.hpp"
@@ -108,8 +109,9 @@ Profile build_profile(const ProfileInputs& given) {
   p.energy = energy_step(in, p.devices, p.memory);
   p.trend = trend_step(in, p.devices, p.ratios);
   p.metrics = metrics_of(in.files);
-  p.loaded_curves = loaded_curves_step(in, p.memory);
   p.run_state = run_state_step(in);
+  for (const FigureModule& figure : figure_modules())  // each figure's part, in the table's order
+    if (figure.step) figure.step(in, p);
   p.references_source =
       in.references.empty()
           ? (fs::path(in.data_dir.empty() ? data_dir() : in.data_dir) / "reference_machines.csv")

@@ -201,7 +201,14 @@ void resolve_roles(ResultFile& file, const std::vector<RoleDeclaration>& before)
   // A family the file declares is read as declared; one it does not (files written before
   // families declared roles, a stand-in binary) as `before` says.
   std::set<std::string> declared;
-  for (const RoleDeclaration& d : file.roles) declared.insert(d.family);
+  for (RoleDeclaration& d : file.roles) {
+    declared.insert(d.family);
+    // A field the frozen table gives a declaration that the file's binary did not yet write
+    // (cpu.lat/loaded's under_load) is read as the table gives it.
+    for (const RoleDeclaration& b : before)
+      if (b.family == d.family && b.variant == d.variant && b.keys == d.keys && b.role == d.role)
+        d.fields.insert(b.fields.begin(), b.fields.end());
+  }
   for (const RoleDeclaration& d : before)
     if (!declared.count(d.family)) file.roles.push_back(d);
   for (Measurement& m : file.measurements) {

@@ -8,24 +8,15 @@
 #include <set>
 
 #include "core/nvml.hpp"
+#include "harness/figure.hpp"
 #include "harness/format.hpp"
+#include "harness/profile/judging.hpp"
 #include "harness/profile/references.hpp"
 #include "harness/profile/steps.hpp"
 
 namespace memwall::harness {
 
 namespace {
-
-// The ranges the field reaches, as fractions of the theoretical: below `low` is low.
-struct Expected {
-  double low;
-  std::string text;
-};
-const Expected kCpuStream{0.60, "60-90% of theoretical (STREAM kernels on all cores of a socket)"};
-const Expected kHbm{0.80, "80-93% of the datasheet (copy; a read kernel reaches a few % more)"};
-const Expected kPcie{0.80, "85-95% of the link's rate (nvbandwidth's pinned copies)"};
-const Expected kFma{0.85, "85-100% of units x lanes x 2 x the clock (FMA chains)"};
-const Expected kLibrary{0.70, "70-95% of the datasheet (a library GEMM at a large shape)"};
 
 double max_counter(const Measurement& m, const std::string& c) {
   if (!m.has(c) || m.counters.at(c).empty()) return 0;
@@ -62,7 +53,6 @@ class Judge {
     for (const auto& [id, levels] : p_.memory) levels_of(id, levels);
     for (const auto& [id, formats] : p_.compute)
       for (const auto& [type, c] : formats) peak(id, type, c);
-    loaded_curves();
     host_links();
     peers();
     collectives();
@@ -108,43 +98,8 @@ class Judge {
     if (per_core_units > 0) v.per_core = v.value / per_core_units;
   }
 
-  // Judged against a theoretical where there is one; a run's load makes it suspect.
   void finish(Verdict v, double theoretical, const std::string& source, const Expected* range) {
-    if (theoretical > 0) {
-      v.theoretical = theoretical;
-      v.theoretical_source = source;
-      v.percent_of_theoretical = 100 * v.value / theoretical;
-      if (range) v.expected = range->text;
-      const std::string at = fixed(v.percent_of_theoretical, 0) + "% of " + sig(theoretical) + " " +
-                             v.unit + " (" + source + ")";
-      if (v.verdict == VerdictState::unset) {
-        if (v.value > 1.02 * theoretical) {
-          v.verdict = VerdictState::suspect;
-          v.reason =
-              "above what the hardware allows: " + at + (v.reason.empty() ? "" : "; ") + v.reason;
-        } else if (range && v.value < range->low * theoretical) {
-          v.verdict = VerdictState::low;
-          v.reason = at + ", below the " + range->text + (v.reason.empty() ? "" : "; ") + v.reason;
-        } else {
-          v.verdict = VerdictState::ok;
-          v.reason = at + (v.reason.empty() ? "" : "; ") + v.reason;
-        }
-      }
-    } else if (v.verdict == VerdictState::unset) {
-      // A device's "unknown (why)" gives its why.
-      const std::string why = source.rfind("unknown (", 0) == 0 && source.back() == ')'
-                                  ? source.substr(9, source.size() - 10)
-                                  : source;
-      v.verdict = VerdictState::unknown;
-      v.reason = "theoretical unknown" + (why.empty() ? "" : ": " + why) +
-                 (v.references.empty() ? "" : "; beside machines of its kind below") +
-                 (v.reason.empty() ? "" : "; " + v.reason);
-    }
-    if (!v.state.empty()) {
-      v.reason = "measured under load (" + v.state + "); " + v.verdict + " otherwise: " + v.reason;
-      v.verdict = VerdictState::suspect;
-    }
-    out_.push_back(v);
+    out_.push_back(judged(std::move(v), theoretical, source, range));
   }
 
   void levels_of(const std::string& id, const std::vector<Level>& levels) {
@@ -366,29 +321,6 @@ class Judge {
     }
   }
 
-  // Each node and mix under load: its maximum against the node's theoretical where known,
-  // with the knee beside it.
-  void loaded_curves() {
-    for (const LoadedCurve& c : p_.loaded_curves) {
-      Verdict v;
-      v.key = "loaded/" + c.device + "/node:" + std::to_string(c.node) + "/" + c.mix + "/max_GBps";
-      v.device = c.device;
-      v.figure =
-          "node " + std::to_string(c.node) + " (" + c.kind + ") under load, " + c.mix + ": maximum";
-      v.unit = "GB/s";
-      v.value = c.max_GBps;
-      if (v.value <= 0) continue;
-      v.state = loaded([&](const Measurement& m) {
-        return m.role == Role::latency_under_load && device_of(m) == c.device &&
-               static_cast<int>(m.key_number("node")) == c.node;
-      });
-      v.reason = c.knee_GBps > 0 ? "latency doubles from " + sig(c.idle_latency_ns) + " ns at " +
-                                       sig(c.knee_GBps) + " GB/s"
-                                 : c.knee_why;
-      finish(v, c.theoretical_GBps, "the memory level's theoretical", &kCpuStream);
-    }
-  }
-
   void host_links() {
     for (const HostLink& h : p_.links.host) {
       const Device* d = device(h.device);
@@ -560,11 +492,52 @@ RunState run_state_step(const ProfileInputs& in) {
   return s;
 }
 
+Verdict judged(Verdict v, double theoretical, const std::string& source, const Expected* range) {
+  if (theoretical > 0) {
+    v.theoretical = theoretical;
+    v.theoretical_source = source;
+    v.percent_of_theoretical = 100 * v.value / theoretical;
+    if (range) v.expected = range->text;
+    const std::string at = fixed(v.percent_of_theoretical, 0) + "% of " + sig(theoretical) + " " +
+                           v.unit + " (" + source + ")";
+    if (v.verdict == VerdictState::unset) {
+      if (v.value > 1.02 * theoretical) {
+        v.verdict = VerdictState::suspect;
+        v.reason =
+            "above what the hardware allows: " + at + (v.reason.empty() ? "" : "; ") + v.reason;
+      } else if (range && v.value < range->low * theoretical) {
+        v.verdict = VerdictState::low;
+        v.reason = at + ", below the " + range->text + (v.reason.empty() ? "" : "; ") + v.reason;
+      } else {
+        v.verdict = VerdictState::ok;
+        v.reason = at + (v.reason.empty() ? "" : "; ") + v.reason;
+      }
+    }
+  } else if (v.verdict == VerdictState::unset) {
+    // A device's "unknown (why)" gives its why.
+    const std::string why = source.rfind("unknown (", 0) == 0 && source.back() == ')'
+                                ? source.substr(9, source.size() - 10)
+                                : source;
+    v.verdict = VerdictState::unknown;
+    v.reason = "theoretical unknown" + (why.empty() ? "" : ": " + why) +
+               (v.references.empty() ? "" : "; beside machines of its kind below") +
+               (v.reason.empty() ? "" : "; " + v.reason);
+  }
+  if (!v.state.empty()) {
+    v.reason = "measured under load (" + v.state + "); " + v.verdict + " otherwise: " + v.reason;
+    v.verdict = VerdictState::suspect;
+  }
+  return v;
+}
+
 std::vector<Verdict> verdicts_step(const ProfileInputs& in, const Profile& p,
                                    const std::vector<Reference>& all,
                                    std::vector<Reference>& used) {
   Judge judge(in, p, all);
   std::vector<Verdict> out = judge.run();
+  for (const FigureModule& figure : figure_modules())
+    if (figure.verdicts)
+      for (Verdict& v : figure.verdicts(p)) out.push_back(std::move(v));
   // The profile keeps the references it placed, renumbered in its own list.
   std::map<int, int> renumber;
   for (int r : judge.used()) {

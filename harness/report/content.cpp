@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <limits>
 #include <map>
 #include <set>
 
+#include "harness/figure.hpp"
 #include "harness/format.hpp"
 #include "harness/report/health.hpp"
 #include "harness/report/plots.hpp"
@@ -1170,21 +1173,33 @@ Document report_document(const Profile& p) {
   verdict(doc, p);
   if (const std::string health = health_line(p); !health.empty()) doc.paragraph(health);
   doc.paragraph(reproduce_line(p));
-  walls_section(doc, p);
-  roofline_section(doc, p, figures);
-  memory_section(doc, p, figures);
-  loaded_section(doc, p, figures);
-  storage_section(doc, p);
-  compute_section(doc, p);
-  energy_section(doc, p);
-  transformer_section(doc, p);
-  models_section(doc, p, figures);
-  interconnect_section(doc, p, figures);
-  trend_section(doc, p, figures);
-  health_section(doc, p);
-  other_section(doc, p);
-  machine_section(doc, p);
-  problems_section(doc, p);
+  // The built-in sections by their order; each figure module's section stands among them by
+  // its section_order (harness/figure.hpp).
+  const std::vector<std::pair<int, std::function<void()>>> sections = {
+      {10, [&] { walls_section(doc, p); }},
+      {20, [&] { roofline_section(doc, p, figures); }},
+      {30, [&] { memory_section(doc, p, figures); }},
+      {50, [&] { storage_section(doc, p); }},
+      {60, [&] { compute_section(doc, p); }},
+      {70, [&] { energy_section(doc, p); }},
+      {80, [&] { transformer_section(doc, p); }},
+      {90, [&] { models_section(doc, p, figures); }},
+      {100, [&] { interconnect_section(doc, p, figures); }},
+      {110, [&] { trend_section(doc, p, figures); }},
+      {120, [&] { health_section(doc, p); }},
+      {130, [&] { other_section(doc, p); }},
+      {140, [&] { machine_section(doc, p); }},
+      {150, [&] { problems_section(doc, p); }}};
+  auto module = figure_modules().begin();
+  auto modules_before = [&](int order) {
+    for (; module != figure_modules().end() && module->section_order < order; ++module)
+      if (module->section) module->section(p, figures, doc);
+  };
+  for (const auto& [order, write] : sections) {
+    modules_before(order);
+    write();
+  }
+  modules_before(std::numeric_limits<int>::max());
   doc.heading(2, "Data files", "data");
   std::vector<std::string> links;
   for (const std::string& f : data_files(p)) links.push_back("[" + f + "](" + f + ")");

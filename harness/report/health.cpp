@@ -59,57 +59,6 @@ std::string health_line(const Profile& p) {
   return text;
 }
 
-void loaded_section(Document& doc, const Profile& p, const std::vector<Figure>& figures) {
-  if (p.loaded_curves.empty()) return;
-  doc.heading(2, "Latency under load", "loaded");
-  doc.paragraph(
-      "One core chases pointers (as multichase, past the last-level cache, huge pages) while "
-      "generators on the other cores of its node read and write a mix of cache lines, with a "
-      "delay between lines swept from nearly idle to saturation, every buffer bound to the "
-      "memory node measured (Intel MLC's loaded latency, Mess's curves). Bandwidth counts as "
-      "STREAM counts (a line read 64 bytes, a line written 64; `ntw`: non-temporal writes, "
-      "which read no line first). On a GPU one thread of one SM chases while a block on every "
-      "other SM moves the mix, each thread sleeping between groups. The knee: the bandwidth "
-      "at which latency reaches twice the idle latency.");
-  std::vector<std::vector<std::string>> rows;
-  for (const LoadedCurve& c : p.loaded_curves)
-    rows.push_back(
-        {c.device, std::to_string(c.node) + " (" + c.kind + ")", c.mix,
-         std::to_string(c.generators), sig(c.idle_latency_ns), sig(c.max_GBps),
-         c.theoretical_GBps > 0 ? fixed(100 * c.max_GBps / c.theoretical_GBps, 0) + "%" : "-",
-         c.knee_GBps > 0 ? sig(c.knee_GBps) : "-",
-         c.knee_GBps > 0 ? fixed(100 * c.knee_GBps / c.max_GBps, 0) + "%" : c.knee_why});
-  doc.table({"device", "memory node", "mix", "generators", "idle latency ns", "max GB/s",
-             "of theoretical", "knee GB/s", "knee of max"},
-            "lllrrrrrl", rows, "Idle latency, maximum bandwidth and knee per node and mix");
-  // The nodes of a device side by side, each against the device's first (the chaser's own):
-  // what a tiered or interleaved placement trades.
-  std::map<std::string, std::vector<const LoadedCurve*>> reads;
-  for (const LoadedCurve& c : p.loaded_curves)
-    if (c.mix == "read") reads[c.device].push_back(&c);
-  std::vector<std::vector<std::string>> nodes;
-  for (const auto& [device, curves] : reads) {
-    if (curves.size() < 2) continue;
-    const LoadedCurve& local = *curves.front();
-    for (const LoadedCurve* c : curves)
-      nodes.push_back(
-          {device, std::to_string(c->node) + " (" + c->kind + ")", sig(c->idle_latency_ns),
-           local.idle_latency_ns > 0 ? fixed(c->idle_latency_ns / local.idle_latency_ns, 2) + "x"
-                                     : "-",
-           sig(c->max_GBps),
-           local.max_GBps > 0 ? fixed(c->max_GBps / local.max_GBps, 2) + "x" : "-",
-           c->knee_GBps > 0 ? sig(c->knee_GBps) : "-"});
-  }
-  if (!nodes.empty())
-    doc.table({"device", "memory node", "idle latency ns", "of the first", "max all-read GB/s",
-               "of the first", "knee GB/s"},
-              "llrrrrr", nodes,
-              "The memory nodes side by side (all-read), each against its device's first node "
-              "(the chasing core's own)");
-  for (const Figure& f : figures)
-    if (f.section == "loaded") doc.figure(f.file, f.caption);
-}
-
 void health_section(Document& doc, const Profile& p) {
   if (p.verdicts.empty() && p.run_state.settings.empty()) return;
   doc.heading(2, "Is this machine healthy?", "health");

@@ -13,7 +13,6 @@ namespace memwall::harness {
 void health_section(Document& doc, const Profile& p);
 // Latency under load: each node's idle latency, maximum bandwidth and knee per mix, and its
 // curves (the figures of section "loaded").
-void loaded_section(Document& doc, const Profile& p, const std::vector<Figure>& figures);
 // One line for the first screen: how many figures are OK, the first that is not.
 std::string health_line(const Profile& p);
 // "Made by `memwall run ...`.": the command that made the run, as the result files recorded it.

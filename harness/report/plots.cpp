@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "harness/figure.hpp"
 #include "harness/format.hpp"
 #include "harness/profile/roofline.hpp"
 #include "harness/report/svg.hpp"
@@ -391,88 +392,8 @@ std::string models_svg(const Profile& p, const std::string& device) {
   return render_svg(plot);
 }
 
-// Mess's form: latency against the bandwidth the generators moved, one line per mix, from
-// idle to saturation; the node's idle latency and twice it, its theoretical bandwidth marked.
-std::string loaded_latency_svg(const Profile& p, const std::string& device, int node) {
-  Plot plot;
-  plot.log_x = plot.log_y = false;
-  plot.x_label = "bandwidth the generators moved (GB/s, STREAM bytes)";
-  plot.y_label = "latency (ns)";
-  double idle = 0, theoretical = 0;
-  std::string kind;
-  int generators = 0;
-  for (const LoadedCurve& c : p.loaded_curves) {
-    if (c.device != device || c.node != node) continue;
-    PlotSeries s;
-    s.name = c.mix + (c.knee_GBps > 0 ? ", knee " + sig(c.knee_GBps) + " GB/s" : "");
-    s.markers = true;
-    for (const LoadedPoint& x : c.points) s.points.push_back({x.load_GBps, x.latency_ns});
-    plot.series.push_back(s);
-    idle = c.idle_latency_ns;
-    theoretical = c.theoretical_GBps;
-    kind = c.kind;
-    generators = c.generators;
-  }
-  plot.title = "Latency under load: " + device + ", memory node " + std::to_string(node) + " (" +
-               kind + "), " + std::to_string(generators) + " generators";
-  if (idle > 0) {
-    double right = theoretical;
-    for (const PlotSeries& s : plot.series)
-      for (const auto& [x, y] : s.points) right = std::max(right, x);
-    PlotSeries twice;
-    twice.name = "twice the idle " + sig(idle) + " ns";
-    twice.color = "#999999";
-    twice.dashed = true;
-    twice.values_on_hover = false;
-    twice.points = {{0, 2 * idle}, {right, 2 * idle}};
-    plot.series.push_back(twice);
-  }
-  if (theoretical > 0) plot.x_marks.push_back({theoretical, "theoretical " + sig(theoretical)});
-  return render_svg(plot);
-}
-
-// The nodes of one device side by side (local, remote, HBM, CXL): each node's all-read curve
-// (its first mix where it has no all-read one), latency against bandwidth on one plot.
-std::string loaded_nodes_svg(const Profile& p, const std::string& device) {
-  Plot plot;
-  plot.log_x = plot.log_y = false;
-  plot.title = "Latency under load: the memory nodes of " + device + " side by side";
-  plot.x_label = "bandwidth the generators moved (GB/s, STREAM bytes)";
-  plot.y_label = "latency (ns)";
-  std::set<int> drawn;
-  for (const std::string& want : {std::string("read"), std::string()})
-    for (const LoadedCurve& c : p.loaded_curves) {
-      if (c.device != device || drawn.count(c.node) || (!want.empty() && c.mix != want)) continue;
-      drawn.insert(c.node);
-      PlotSeries s;
-      s.name = "node " + std::to_string(c.node) + " (" + c.kind + "), " + c.mix;
-      s.markers = true;
-      for (const LoadedPoint& x : c.points) s.points.push_back({x.load_GBps, x.latency_ns});
-      plot.series.push_back(s);
-    }
-  return render_svg(plot);
-}
-
 std::vector<Figure> figures_of(const Profile& p) {
   std::vector<Figure> out;
-  std::set<std::pair<std::string, int>> loaded_nodes;
-  for (const LoadedCurve& c : p.loaded_curves) loaded_nodes.insert({c.device, c.node});
-  std::map<std::string, int> nodes_of;
-  for (const auto& [device, node] : loaded_nodes) ++nodes_of[device];
-  for (const auto& [device, nodes] : nodes_of)
-    if (nodes > 1)
-      out.push_back(
-          {"loaded_" + device + "_nodes.svg",
-           "Latency under load on " + device + ": every memory node's all-read curve side by side",
-           "loaded", device, [&p, device = device] { return loaded_nodes_svg(p, device); }});
-  for (const auto& [device, node] : loaded_nodes)
-    out.push_back({"loaded_" + device + "_node" + std::to_string(node) + ".svg",
-                   "Latency under load on " + device + ", memory node " + std::to_string(node) +
-                       ": one core's chase while the others move each read/write mix, from idle "
-                       "to saturation",
-                   "loaded", device, [&p, device = device, node = node] {
-                     return loaded_latency_svg(p, device, node);
-                   }});
   std::set<std::string> predicted;
   for (const ModelPrediction& m : p.models)
     if (!m.decode_curve.empty()) predicted.insert(m.device);
@@ -557,6 +478,9 @@ std::vector<Figure> figures_of(const Profile& p) {
                    "the paper's growth rates fitted to them; measured devices at their datasheet "
                    "row's release year",
                    "trend", "", [&p] { return trend_svg(p); }});
+  for (const FigureModule& figure : figure_modules())
+    if (figure.plots)
+      for (Figure& f : figure.plots(p)) out.push_back(std::move(f));
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "harness/figure.hpp"
 #include "harness/format.hpp"
 
 namespace memwall::harness {
@@ -251,6 +252,8 @@ std::string latex_tables(const Profile& p, bool wide) {
            "allowed, on an unnamed test file) and counted as fio counts: bytes and I/Os completed "
            "over the elapsed time, latency from submission to completion.";
   out << "\n";
+  for (const FigureModule& figure : figure_modules())
+    if (figure.tex) out << figure.tex(p);
   return out.str();
 }
 

@@ -8,6 +8,7 @@
 #include <map>
 #include <sstream>
 
+#include "harness/figure.hpp"
 #include "harness/format.hpp"
 #include "harness/report/content.hpp"
 #include "harness/report/document.hpp"
@@ -188,6 +189,10 @@ std::string profile_csv(const Profile& p) {
       row(out, "energy", id, r.what, "energy_median_pJ", r.energy_pJ.median, r.unit);
       row(out, "energy", id, r.what, "power_median_W", r.power_W.median, "W");
     }
+  for (const FigureModule& figure : figure_modules())
+    if (figure.csv)
+      for (const CsvRow& r : figure.csv(p))
+        row(out, r.section, r.device, r.item, r.quantity, r.value, r.unit);
   return out.str();
 }
 

@@ -7,6 +7,7 @@
 
 #include "core/counter_schema.hpp"
 #include "core/stats.hpp"
+#include "harness/figure.hpp"
 #include "harness/format.hpp"
 
 namespace memwall::harness {
@@ -49,11 +50,10 @@ std::map<std::string, Headline> headline_metrics(const Profile& p) {
       if (types.count(type))  // a higher ridge: a taller memory wall
         put(out, "ridge/" + device + "/" + level + "/" + type, types.at(type), false);
   }
-  for (const LoadedCurve& c : p.loaded_curves) {
-    const std::string base = "loaded/" + c.device + "/node:" + std::to_string(c.node) + "/" + c.mix;
-    put(out, base + "/max_GBps", c.max_GBps, true);
-    put(out, base + "/knee_GBps", c.knee_GBps, true);
-  }
+  for (const FigureModule& figure : figure_modules())
+    if (figure.metrics)
+      for (const HeadlineMetric& m : figure.metrics(p))
+        if (m.value > 0) out[m.key] = {m.value, m.higher_is_better, ""};
   const Links& l = p.links;
   for (const auto& [distance, v] : l.c2c_median_latency_ns)
     put(out, "interconnect/c2c/" + distance + "/latency_ns", v, false);
