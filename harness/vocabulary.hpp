@@ -19,6 +19,9 @@ enum class VerdictState { unset, ok, low, suspect, unknown, none };
 // What bounds a product or a step.
 enum class Bound { unset, memory, compute, host_link, unknown };
 
+// How far apart two cores are, as the reference machines' core-to-core figures are grouped:
+// sharing an L3 (or a core), on one package across L3s, across packages or NUMA nodes.
+enum class CoreDistance { unset, same_l3, other_l3, other_socket };
 // A metric of one run against another or against its history (compare, gate): within the
 // noise, beyond it either way, new (no history), or worse while the run was loaded.
 enum class Change { unset, same, ok, noise, regression, improvement, added, loaded };
@@ -118,6 +121,14 @@ struct WordTable<PredictionRole> {
 };
 
 template <>
+struct WordTable<CoreDistance> {
+  static constexpr std::pair<CoreDistance, const char*> table[] = {
+      {CoreDistance::unset, ""},
+      {CoreDistance::same_l3, "same_l3"},
+      {CoreDistance::other_l3, "other_l3"},
+      {CoreDistance::other_socket, "other_socket"}};
+};
+template <>
 struct WordTable<Change> {
   static constexpr std::pair<Change, const char*> table[] = {{Change::unset, ""},
                                                              {Change::same, "same"},
@@ -181,4 +192,5 @@ MEMWALL_WORD_JSON(Bound)
 MEMWALL_WORD_JSON(Role)
 MEMWALL_WORD_JSON(PredictionRole)
 MEMWALL_WORD_JSON(Change)
+MEMWALL_WORD_JSON(CoreDistance)
 }  // namespace memwall::harness

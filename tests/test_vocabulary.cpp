@@ -35,6 +35,7 @@ TEST(Vocabulary, EveryWordReadsBackWhatItWrites) {
   round_trips<Role>();
   round_trips<PredictionRole>();
   round_trips<Change>();
+  round_trips<CoreDistance>();
 }
 
 TEST(Vocabulary, TheRolesAreCoresClosedSet) {

@@ -24,16 +24,20 @@ std::string text_of(const json& v) {
   return v.is_string() ? v.get<std::string>() : v.dump();
 }
 
-// The context a device's own run wrote: the CPU's from bench_cpu's file where there is one.
+// The context a device's own run wrote: the file that measured the device most (the CPU's
+// own binary's, not a storage or MPI run that also ran on it).
 const json& context_of(const ProfileInputs& in, const std::string& device) {
   static const json none = json::object();
   const json* found = nullptr;
+  size_t most = 0;
   for (const ResultFile& f : in.files) {
-    bool measured = false;
-    for (const Measurement& m : f.measurements) measured = measured || device_of(m) == device;
-    if (!measured) continue;
-    if (device == "cpu" && f.context.value("memwall_binary", "") == "bench_cpu") return f.context;
-    if (!found) found = &f.context;
+    const size_t measured =
+        std::count_if(f.measurements.begin(), f.measurements.end(),
+                      [&](const Measurement& m) { return device_of(m) == device; });
+    if (measured > most) {
+      most = measured;
+      found = &f.context;
+    }
   }
   return found ? *found : (in.files.empty() ? none : in.files.front().context);
 }

@@ -4,10 +4,12 @@
 // core-to-core latency by what the two units share, the NUMA matrix, and the message-size
 // curves.
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <set>
 
 #include "core/stats.hpp"
+#include "harness/profile/csv.hpp"
 #include "harness/profile/steps.hpp"
 
 namespace memwall::harness {
@@ -85,6 +87,9 @@ std::vector<Series> sorted(std::map<std::string, Series>& curves) {
 
 Links links_step(const ProfileInputs& in, const PerDevice<Device>& devices) {
   Links out;
+  const auto host_links = read_csv_rows(
+      (std::filesystem::path(in.data_dir.empty() ? data_dir() : in.data_dir) / "host_links.csv")
+          .string());
   // gpu0 / h2d / pinned / ce / the family -> the runs at every size
   std::map<std::tuple<std::string, std::string, std::string, std::string, std::string>,
            std::vector<const Measurement*>>
@@ -138,9 +143,14 @@ Links links_step(const ProfileInputs& in, const PerDevice<Device>& devices) {
         c.numa = key_or(m, "numa", "");
         c.latency_ns = m.best("latency_ns");
         out.c2c.push_back(c);
-        c2c_by_shared[(c.shared.empty() ? "?" : c.shared) +
-                      (c.numa == "other" ? ", other NUMA node" : "")]
-            .push_back(c.latency_ns);
+        const std::string label =
+            (c.shared.empty() ? "?" : c.shared) + (c.numa == "other" ? ", other NUMA node" : "");
+        c2c_by_shared[label].push_back(c.latency_ns);
+        out.c2c_distance[label] = c.numa == "other" || c.shared.rfind("machine", 0) == 0
+                                      ? CoreDistance::other_socket
+                                  : c.shared.rfind("L3", 0) == 0 || c.shared.rfind("core", 0) == 0
+                                      ? CoreDistance::same_l3
+                                      : CoreDistance::other_l3;
       } else if (m.role == Role::numa_matrix) {
         NumaCell cell;
         cell.cpus = static_cast<int>(m.key_number("cpus"));
@@ -172,14 +182,18 @@ Links links_step(const ProfileInputs& in, const PerDevice<Device>& devices) {
     l.device = device;
     const auto d = devices.find(device);
     const std::string name = d == devices.end() ? "" : d->second.name;
-    const bool c2c =
-        name.find("GH200") != std::string::npos || name.find("GB200") != std::string::npos;
-    l.link = c2c                  ? "NVLink-C2C"
+    // A device whose host link is not PCIe, as data/host_links.csv names it (GH200: C2C).
+    const std::map<std::string, std::string>* own_link = nullptr;
+    for (const auto& row : host_links)
+      if (!name.empty() && !row.at("device").empty() &&
+          name.find(row.at("device")) != std::string::npos)
+        own_link = &row;
+    l.link = own_link             ? own_link->at("link")
              : d == devices.end() ? "PCIe"
                                   : context_value(d->second, "PCIe link");
-    if (!c2c && !l.link.empty() && l.link.rfind("PCIe", 0) != 0) l.link = "PCIe " + l.link;
+    if (!own_link && !l.link.empty() && l.link.rfind("PCIe", 0) != 0) l.link = "PCIe " + l.link;
     if (l.link.empty()) l.link = "PCIe";
-    l.name = std::string(c2c ? "C2C" : "PCIe") + "_" + upper(direction);
+    l.name = (own_link ? own_link->at("name") : std::string("PCIe")) + "_" + upper(direction);
     if (const std::string own = big->field("link"); !own.empty()) {  // a link the family names
       l.link = own;
       l.name = big->field("name") + "_" + upper(direction);

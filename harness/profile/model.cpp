@@ -88,8 +88,8 @@ MEMWALL_JSON(CoreToCore, from, to, shared, numa, latency_ns)
 MEMWALL_JSON(NumaCell, cpus, memory, memory_kind, read_GBps, latency_ns)
 MEMWALL_JSON(Series, name, points)
 MEMWALL_JSON(Links, host, peers, nccl, mpi_collectives, mpi_p2p, mpi_launcher, mpi_hosts, c2c,
-             c2c_median_latency_ns, numa, mpi_latency, mpi_bandwidth, mpi_collective_curves,
-             nccl_curves)
+             c2c_median_latency_ns, c2c_distance, numa, mpi_latency, mpi_bandwidth,
+             mpi_collective_curves, nccl_curves)
 MEMWALL_JSON(Product, name, device, family, model, phase, op, type, how, batch, seq, flops, bytes,
              intensity_flop_per_byte, GFLOPps, GBps, seconds, operands_fit_in, roof_level,
              roof_kernel, operand_copies, roof_note, roof_bandwidth_GBps, ridge_flop_per_byte,

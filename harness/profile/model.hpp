@@ -185,6 +185,7 @@ struct Links {
   std::vector<std::string> mpi_hosts;
   std::vector<CoreToCore> c2c;
   std::map<std::string, double> c2c_median_latency_ns;  // by what the two units share
+  std::map<std::string, CoreDistance> c2c_distance;      // the same labels' distance class
   std::vector<NumaCell> numa;
   // Message-size curves: MPI latency, bandwidth, collectives' and NCCL's bus bandwidth.
   std::vector<Series> mpi_latency, mpi_bandwidth, mpi_collective_curves, nccl_curves;

@@ -441,12 +441,9 @@ class Judge {
       v.unit = "ns";
       v.value = ns;
       v.state = loaded([](const Measurement& m) { return m.role == Role::core_pairs; });
-      const std::string figure =
-          shared.find("other NUMA") != std::string::npos || shared.rfind("machine", 0) == 0
-              ? "c2c_latency_other_socket"
-          : shared.rfind("L3", 0) == 0 || shared.rfind("core", 0) == 0 ? "c2c_latency_same_l3"
-                                                                       : "c2c_latency_other_l3";
-      beside(v, figure, d, 0);
+      const auto distance = p_.links.c2c_distance.find(shared);
+      if (distance != p_.links.c2c_distance.end())
+        beside(v, "c2c_latency_" + distance->second, d, 0);
       finish(v, 0, "", nullptr);
     }
   }
