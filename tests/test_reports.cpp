@@ -140,6 +140,36 @@ std::vector<OutputFile> every_output(const Profile& p, const ReportOptions& o = 
 
 // Every text a writer makes, pinned; profile.json is pinned by its round trip instead (and the
 // HTML page of the CPU run stands for the others: the same document, the same figures inline).
+// The committed reports under reports/ are what the current code writes: from their result
+// files (with the identity of the memwall that wrote them, which profile.json records) and from
+// their profile.json alone. `memwall report reports/X` rewrites one after a change on purpose.
+TEST(Reports, CommittedReportsAreWhatTheCodeWrites) {
+  ReportOptions options;
+  options.png = false;
+  for (const auto& entry : fs::directory_iterator(MEMWALL_REPORTS)) {
+    if (!entry.is_directory()) continue;
+    const fs::path dir = entry.path();
+    SCOPED_TRACE(dir.filename().string());
+    const Profile committed = load_profile((dir / "profile.json").string());
+    ProfileInputs in;
+    in.files = load_result_files({dir.string()});
+    in.data_dir = MEMWALL_DATA;
+    Profile fresh = build_profile(in);
+    fresh.provenance.memwall_version = committed.provenance.memwall_version;
+    fresh.provenance.git_commit = committed.provenance.git_commit;
+    fresh.provenance.build_type = committed.provenance.build_type;
+    for (const Profile* p : {static_cast<const Profile*>(&fresh), &committed})
+      for (const auto& writer : report_writers())
+        for (const OutputFile& f : writer->write(*p, options)) {
+          const std::string want = slurp(dir / f.name);
+          EXPECT_TRUE(f.text == want || same_up_to_rounding(f.text, want))
+              << f.name << " differs from the committed one, made "
+              << (p == &fresh ? "from the result files" : "from profile.json alone")
+              << ": if on purpose, memwall report " << dir.string();
+        }
+  }
+}
+
 TEST(Reports, GoldenOutputOfEveryWriterOnEveryFixture) {
   for (const Case& c : cases()) {
     const Profile p = profile_of(c);
