@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/metric_key.hpp"
 #include "harness/profile/model.hpp"
 
 namespace memwall::harness {
@@ -23,7 +24,7 @@ struct Figure;         // report/plots.hpp: an SVG the report draws
 // One headline metric: its key (as verdicts, gate, fleet and compare name it), value and
 // direction.
 struct HeadlineMetric {
-  std::string key;
+  MetricKey key;
   double value = 0;
   bool higher_is_better = true;
 };

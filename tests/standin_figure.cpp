@@ -59,7 +59,7 @@ std::vector<Verdict> verdicts(const Profile& p) {
 
 std::vector<HeadlineMetric> metrics(const Profile& p) {
   std::vector<HeadlineMetric> out;
-  for (const auto& [device, ratio] : ratios_of(p)) out.push_back({key_of(device), ratio, true});
+  for (const auto& [device, ratio] : ratios_of(p)) out.push_back({{key_of(device)}, ratio, true});
   return out;
 }
 

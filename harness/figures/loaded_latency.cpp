@@ -19,10 +19,6 @@ namespace memwall::harness {
 
 namespace {
 
-std::string metric_key(const LoadedCurve& c, const std::string& quantity) {
-  return "loaded/" + c.device + "/node:" + std::to_string(c.node) + "/" + c.mix + "/" + quantity;
-}
-
 std::string key_text(const Measurement& m, const std::string& key, const std::string& fallback) {
   const auto it = m.keys.find(key);
   return it == m.keys.end() ? fallback : it->second;
@@ -134,7 +130,7 @@ std::vector<Verdict> verdicts(const Profile& p) {
   std::vector<Verdict> out;
   for (const LoadedCurve& c : p.loaded_curves) {
     Verdict v;
-    v.key = metric_key(c, "max_GBps");
+    v.key = metric_key::loaded(c.device, c.node, c.mix, "max_GBps").text;
     v.device = c.device;
     v.figure =
         "node " + std::to_string(c.node) + " (" + c.kind + ") under load, " + c.mix + ": maximum";
@@ -153,8 +149,8 @@ std::vector<Verdict> verdicts(const Profile& p) {
 std::vector<HeadlineMetric> metrics(const Profile& p) {
   std::vector<HeadlineMetric> out;
   for (const LoadedCurve& c : p.loaded_curves) {
-    out.push_back({metric_key(c, "max_GBps"), c.max_GBps, true});
-    out.push_back({metric_key(c, "knee_GBps"), c.knee_GBps, true});
+    out.push_back({metric_key::loaded(c.device, c.node, c.mix, "max_GBps"), c.max_GBps, true});
+    out.push_back({metric_key::loaded(c.device, c.node, c.mix, "knee_GBps"), c.knee_GBps, true});
   }
   return out;
 }

@@ -10,6 +10,7 @@
 #include "core/nvml.hpp"
 #include "harness/figure.hpp"
 #include "harness/format.hpp"
+#include "harness/metric_key.hpp"
 #include "harness/profile/judging.hpp"
 #include "harness/profile/references.hpp"
 #include "harness/profile/steps.hpp"
@@ -109,7 +110,6 @@ class Judge {
     const int threads = std::max(1, d->bandwidth_threads);
     for (size_t i = 0; i < levels.size(); ++i) {
       const Level& l = levels[i];
-      const std::string base = "memory/" + id + "/" + l.name + "/";
       const double lo =
           i == 0 ? 0 : levels[i - 1].size_bytes * std::max(1, levels[i - 1].instances);
       const bool memory = l.kind == LevelKind::memory;
@@ -119,7 +119,7 @@ class Judge {
       }
       // Bandwidth.
       Verdict v;
-      v.key = base + "bandwidth_GBps";
+      v.key = metric_key::level(id, l.name, "bandwidth_GBps").text;
       v.device = id;
       v.figure = l.name + " bandwidth" +
                  (l.bandwidth_kernel.empty() ? "" : " (" + l.bandwidth_kernel + ")");
@@ -196,7 +196,7 @@ class Judge {
       // Latency.
       if (l.latency_ns <= 0) continue;
       Verdict t;
-      t.key = base + "latency_ns";
+      t.key = metric_key::level(id, l.name, "latency_ns").text;
       t.device = id;
       t.figure = l.name + " latency";
       t.unit = "ns";
@@ -234,7 +234,7 @@ class Judge {
 
   void storage(const std::string& id, const Level& l) {
     Verdict v;
-    v.key = "memory/" + id + "/" + l.name + "/bandwidth_GBps";
+    v.key = metric_key::level(id, l.name, "bandwidth_GBps").text;
     v.device = id;
     v.figure = "storage sequential read";
     v.unit = "GB/s";
@@ -248,7 +248,7 @@ class Judge {
     const Device* d = device(id);
     if (!d || c.peak.best <= 0) return;
     Verdict v;
-    v.key = "compute/" + id + "/" + type + "/peak_GFLOPps";
+    v.key = metric_key::compute(id, type, "peak_GFLOPps").text;
     v.device = id;
     v.figure = type + " peak (" + c.peak_path + ")";
     v.unit = c.unit.empty() ? "GFLOP/s" : c.unit;
@@ -297,7 +297,7 @@ class Judge {
       if (path.path.rfind("library GEMM", 0) != 0 || path.rate.best <= 0) continue;
       if (type != "fp32" && type != "fp64") continue;  // OpenBLAS's; bf16 goes to oneDNN
       Verdict v;
-      v.key = "compute/" + id + "/" + type + "/gemm_GFLOPps";
+      v.key = metric_key::compute(id, type, "gemm_GFLOPps").text;
       v.device = id;
       v.figure = type + " GEMM " + path.shape + " (OpenBLAS " + core + " kernel)";
       v.unit = c.unit.empty() ? "GFLOP/s" : c.unit;
@@ -325,8 +325,7 @@ class Judge {
     for (const HostLink& h : p_.links.host) {
       const Device* d = device(h.device);
       Verdict v;
-      v.key = "interconnect/host/" + h.device + "/" + h.name + "/" + h.memory + "/" + h.engine +
-              "/bandwidth_GBps";
+      v.key = metric_key::host_link(h.device, h.name, h.memory, h.engine, "bandwidth_GBps").text;
       v.device = h.device;
       v.figure =
           h.name + " (" + h.memory + ", " + (h.engine == "ce" ? "copy engine" : h.engine) + ")";
@@ -381,7 +380,7 @@ class Judge {
     for (auto& [kind, v] : by_kind) {
       std::sort(v.begin(), v.end());
       Verdict x;
-      x.key = "interconnect/p2p/" + kind + "/slowest_pair_GBps";
+      x.key = metric_key::slowest_peer(kind).text;
       x.device = "gpu0";
       x.figure = "GPU peer-to-peer, slowest pair (" + kind + ")";
       x.unit = "GB/s";
@@ -407,9 +406,7 @@ class Judge {
       for (const Collective& c : *list) {
         Verdict v;
         const bool nccl = c.library == "NCCL" || list == &p_.links.nccl;
-        v.key = nccl ? "interconnect/nccl/" + c.name + "/inplace:" + c.inplace +
-                           "/ranks:" + std::to_string(c.ranks) + "/busGBps"
-                     : "interconnect/mpi/" + c.name + "/inplace:" + c.inplace + "/busGBps";
+        v.key = metric_key::collective(c.library, c.name, c.inplace, c.ranks, nccl).text;
         v.device = nccl ? "gpu0" : "cpu";
         v.figure = (nccl ? "NCCL " : "MPI ") + c.name + (c.inplace == "1" ? " in place" : "") +
                    " busbw, " + std::to_string(c.ranks) + " ranks";
@@ -435,7 +432,7 @@ class Judge {
     const Device* d = device("cpu");
     for (const auto& [shared, ns] : p_.links.c2c_median_latency_ns) {
       Verdict v;
-      v.key = "interconnect/c2c/" + shared + "/latency_ns";
+      v.key = metric_key::core_pairs(shared).text;
       v.device = "cpu";
       v.figure = "core-to-core latency, sharing " + shared;
       v.unit = "ns";

@@ -9,6 +9,7 @@
 #include "core/stats.hpp"
 #include "harness/figure.hpp"
 #include "harness/format.hpp"
+#include "harness/metric_key.hpp"
 
 namespace memwall::harness {
 
@@ -27,60 +28,66 @@ std::string num(double v) {
   return sig(v);
 }
 
-void put(std::map<std::string, Headline>& out, const std::string& name, double v, bool higher) {
-  if (v > 0) out[name] = {v, higher, ""};
-}
-
 }  // namespace
 
 std::map<std::string, Headline> headline_metrics(const Profile& p) {
+  // The run's state of each figure, as its verdict found it.
+  std::map<std::string, std::string> state;
+  for (const Verdict& v : p.verdicts)
+    if (!v.state.empty()) state[v.key] = v.state;
   std::map<std::string, Headline> out;
+  auto put = [&](const MetricKey& key, double value, bool higher, std::string loaded = "") {
+    if (value <= 0) return;
+    if (const auto it = state.find(key.text); it != state.end()) loaded = it->second;
+    out[key.text] = {value, higher, loaded};
+  };
   for (const auto& [device, levels] : p.memory)
     for (const Level& l : levels) {
-      const std::string base = "memory/" + device + "/" + l.name + "/";
-      put(out, base + "bandwidth_GBps", l.bandwidth_GBps, true);
-      put(out, base + "latency_ns", l.latency_ns, false);
+      put(metric_key::level(device, l.name, "bandwidth_GBps"), l.bandwidth_GBps, true);
+      put(metric_key::level(device, l.name, "latency_ns"), l.latency_ns, false);
     }
   for (const auto& [device, formats] : p.compute)
     for (const auto& [type, c] : formats)
-      put(out, "compute/" + device + "/" + type + "/peak_GFLOPps", c.peak.best, true);
+      put(metric_key::compute(device, type, "peak_GFLOPps"), c.peak.best, true);
   for (const auto& [device, r] : p.ratios) {
     const std::string& type = r.walls.format;
-    for (const auto& [level, types] : r.ridge_flop_per_byte)
-      if (types.count(type))  // a higher ridge: a taller memory wall
-        put(out, "ridge/" + device + "/" + level + "/" + type, types.at(type), false);
+    for (const auto& [level, types] : r.ridge_flop_per_byte) {
+      if (!types.count(type)) continue;
+      // A higher ridge: a taller memory wall; as loaded as the bandwidth or the peak it divides.
+      std::string loaded;
+      for (const MetricKey& from : {metric_key::level(device, level, "bandwidth_GBps"),
+                                    metric_key::compute(device, type, "peak_GFLOPps")})
+        if (const auto it = state.find(from.text); it != state.end() && loaded.empty())
+          loaded = it->second;
+      put(metric_key::ridge(device, level, type), types.at(type), false, loaded);
+    }
   }
   for (const FigureModule& figure : figure_modules())
     if (figure.metrics)
-      for (const HeadlineMetric& m : figure.metrics(p))
-        if (m.value > 0) out[m.key] = {m.value, m.higher_is_better, ""};
+      for (const HeadlineMetric& m : figure.metrics(p)) put(m.key, m.value, m.higher_is_better);
   const Links& l = p.links;
   for (const auto& [distance, v] : l.c2c_median_latency_ns)
-    put(out, "interconnect/c2c/" + distance + "/latency_ns", v, false);
+    put(metric_key::core_pairs(distance), v, false);
   for (const PointToPoint& x : l.mpi_p2p) {
-    put(out, "interconnect/mpi/" + x.placement + "/latency_ns", x.latency_ns, false);
-    put(out, "interconnect/mpi/" + x.placement + "/bw_GBps", x.bw_GBps, true);
+    put(metric_key::point_to_point(x.placement, "latency_ns"), x.latency_ns, false);
+    put(metric_key::point_to_point(x.placement, "bw_GBps"), x.bw_GBps, true);
   }
   for (const Collective& c : l.mpi_collectives)
-    put(out, "interconnect/mpi/" + c.name + "/inplace:" + c.inplace + "/busGBps", c.busGBps, true);
+    put(metric_key::collective(c.library, c.name, c.inplace, c.ranks, false), c.busGBps, true);
   for (const Collective& c : l.nccl)
-    put(out,
-        "interconnect/nccl/" + c.name + "/inplace:" + c.inplace +
-            "/ranks:" + std::to_string(c.ranks) + "/busGBps",
-        c.busGBps, true);
+    put(metric_key::collective(c.library, c.name, c.inplace, c.ranks, true), c.busGBps, true);
   for (const HostLink& h : l.host) {
-    const std::string base =
-        "interconnect/host/" + h.device + "/" + h.name + "/" + h.memory + "/" + h.engine + "/";
-    put(out, base + "bandwidth_GBps", h.bandwidth_GBps, true);
-    put(out, base + "latency_ns", h.latency_ns, false);
+    put(metric_key::host_link(h.device, h.name, h.memory, h.engine, "bandwidth_GBps"),
+        h.bandwidth_GBps, true);
+    put(metric_key::host_link(h.device, h.name, h.memory, h.engine, "latency_ns"), h.latency_ns,
+        false);
   }
   std::map<std::string, double> slowest_peer;
   for (const PeerLink& x : l.peers) {
     double& s = slowest_peer[x.engine + "/" + x.direction];
     s = s == 0 ? x.bandwidth_GBps : std::min(s, x.bandwidth_GBps);
   }
-  for (const auto& [kind, v] : slowest_peer)
-    put(out, "interconnect/p2p/" + kind + "/slowest_pair_GBps", v, true);
+  for (const auto& [kind, v] : slowest_peer) put(metric_key::slowest_peer(kind), v, true);
   std::vector<CounterInfo> declared;  // the profile's own declarations, not another's
   for (const DeclaredCounter& c : p.counters)
     declared.push_back(
@@ -88,23 +95,8 @@ std::map<std::string, Headline> headline_metrics(const Profile& p) {
   for (const Metric& m : p.metrics) {
     const CounterInfo* c = find_counter(declared, m.counter);
     if (c && c->headline && m.median > 0)
-      out["benchmark/" + m.name + "/" + m.counter] = {m.median, c->higher_is_better, m.loaded};
-  }
-  // The run's state of each figure, as its verdict found it; a ridge is as loaded as the
-  // bandwidth or the peak it divides.
-  std::map<std::string, std::string> state;
-  for (const Verdict& v : p.verdicts)
-    if (!v.state.empty()) state[v.key] = v.state;
-  for (auto& [name, h] : out) {
-    if (state.count(name)) h.loaded = state.at(name);
-    if (name.rfind("ridge/", 0) != 0) continue;
-    const std::string rest = name.substr(6);  // device/level/type
-    const size_t a = rest.find('/'), b = rest.rfind('/');
-    const std::string device = rest.substr(0, a), level = rest.substr(a + 1, b - a - 1);
-    for (const std::string& from :
-         {"memory/" + device + "/" + level + "/bandwidth_GBps",
-          "compute/" + device + "/" + rest.substr(b + 1) + "/peak_GFLOPps"})
-      if (state.count(from) && h.loaded.empty()) h.loaded = state.at(from);
+      out[metric_key::benchmark(m.name, m.counter).text] = {m.median, c->higher_is_better,
+                                                            m.loaded};
   }
   return out;
 }
