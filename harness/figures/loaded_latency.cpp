@@ -141,7 +141,8 @@ std::vector<Verdict> verdicts(const Profile& p) {
     v.reason = c.knee_GBps > 0 ? "latency doubles from " + sig(c.idle_latency_ns) + " ns at " +
                                      sig(c.knee_GBps) + " GB/s"
                                : c.knee_why;
-    out.push_back(judged(v, c.theoretical_GBps, "the memory level's theoretical", &kCpuStream));
+    out.push_back(judged(v, c.theoretical_GBps, "the memory level's theoretical",
+                         &expected_range("cpu_stream")));
   }
   return out;
 }

@@ -9,16 +9,13 @@ namespace memwall::harness {
 
 // The range the field reaches, as fractions of the theoretical: below `low` is low.
 struct Expected {
-  double low;
+  double low = 0;
   std::string text;
 };
-inline const Expected kCpuStream{0.60,
-                                 "60-90% of theoretical (STREAM kernels on all cores of a socket)"};
-inline const Expected kHbm{0.80,
-                           "80-93% of the datasheet (copy; a read kernel reaches a few % more)"};
-inline const Expected kPcie{0.80, "85-95% of the link's rate (nvbandwidth's pinned copies)"};
-inline const Expected kFma{0.85, "85-100% of units x lanes x 2 x the clock (FMA chains)"};
-inline const Expected kLibrary{0.70, "70-95% of the datasheet (a library GEMM at a large shape)"};
+// A range of data/expected_ranges.csv by its name (cpu_stream, hbm_copy, pcie_pinned,
+// fma_chains, library_gemm): the one place the ranges live, which docs/method.md quotes.
+// InputError where the data folder lacks the file or the row.
+const Expected& expected_range(const std::string& name);
 
 // The verdict of a figure against its theoretical where there is one (ok, low against the
 // field's range, suspect above what the hardware allows), unknown where there is none, and

@@ -11,6 +11,7 @@
 #include "harness/figure.hpp"
 #include "harness/format.hpp"
 #include "harness/metric_key.hpp"
+#include "harness/profile/csv.hpp"
 #include "harness/profile/judging.hpp"
 #include "harness/profile/references.hpp"
 #include "harness/profile/steps.hpp"
@@ -178,7 +179,8 @@ class Judge {
           if (!gpu && theory > 0 && threads < d->units)
             v.reason += (v.reason.empty() ? "" : "; ") + std::string("measured on ") +
                         std::to_string(threads) + " of " + std::to_string(d->units) + " cores";
-          finish(v, theory, source, gpu ? &kHbm : &kCpuStream);
+          finish(v, theory, source,
+                 gpu ? &expected_range("hbm_copy") : &expected_range("cpu_stream"));
         } else {
           if (v.verdict == VerdictState::unset) {
             v.verdict = VerdictState::ok;
@@ -273,7 +275,8 @@ class Judge {
     const double theory = c.theoretical_GFLOPps > 0 ? c.theoretical_GFLOPps : c.datasheet_GFLOPps;
     const std::string source =
         c.theoretical_GFLOPps > 0 ? "units x lanes x 2 x " + sig(c.core_mhz) + " MHz" : "datasheet";
-    finish(v, theory, source, fma ? &kFma : &kLibrary);
+    finish(v, theory, source,
+           fma ? &expected_range("fma_chains") : &expected_range("library_gemm"));
     if (d->kind == DeviceKind::cpu) gemm_path(id, type, c);
   }
 
@@ -313,8 +316,9 @@ class Judge {
                    "; OPENBLAS_CORETYPE=SkylakeX, or an OpenBLAS that knows this CPU, " +
                    "uses the 512-bit FMA";
       } else {
-        v.verdict =
-            path.rate.best < kLibrary.low * c.peak.best ? VerdictState::low : VerdictState::ok;
+        v.verdict = path.rate.best < expected_range("library_gemm").low * c.peak.best
+                        ? VerdictState::low
+                        : VerdictState::ok;
         v.reason = "OpenBLAS's " + core + " kernel, " + of_peak;
       }
       finish(v, 0, "", nullptr);
@@ -357,7 +361,8 @@ class Judge {
       const double max_rate = pcie_rate_GBps(max_link) * both;
       const double now_rate = pcie_rate_GBps(now_link) * both;
       if (max_rate > 0 && now_rate > 0 && now_rate < max_rate) {
-        v.verdict = v.value < kPcie.low * max_rate ? VerdictState::low : VerdictState::unset;
+        v.verdict = v.value < expected_range("pcie_pinned").low * max_rate ? VerdictState::low
+                                                                           : VerdictState::unset;
         v.reason = "the link trained at " + now_link.substr(now_link.find("gen")) + " of its " +
                    max_link.substr(max_link.find("gen")) + " (" + sig(now_rate) + " of " +
                    sig(max_rate) + " GB/s)";
@@ -369,7 +374,7 @@ class Judge {
       }
       if (rate <= 0) beside(v, "host_to_device", d, 0);
       finish(v, rate, rate > 0 ? source : "a link of no known rate (" + h.link + ")",
-             h.engine == "ce" ? &kPcie : nullptr);
+             h.engine == "ce" ? &expected_range("pcie_pinned") : nullptr);
     }
   }
 
@@ -484,6 +489,25 @@ RunState run_state_step(const ProfileInputs& in) {
       if (std::string why = loaded_why(m); !why.empty()) s.loaded.push_back({m.name, why});
     }
   return s;
+}
+
+const Expected& expected_range(const std::string& name) {
+  static const std::map<std::string, Expected> ranges = [] {
+    std::map<std::string, Expected> out;
+    const std::string path = data_dir() + "/expected_ranges.csv";
+    for (const auto& row : read_csv_rows(path)) {
+      try {
+        out[row.at("range")] = {std::stod(row.at("low")), row.at("text")};
+      } catch (const std::exception&) {
+        throw InputError(path + ": a row without a range, a low fraction or a text");
+      }
+    }
+    return out;
+  }();
+  const auto it = ranges.find(name);
+  if (it == ranges.end())
+    throw InputError(data_dir() + "/expected_ranges.csv: no range '" + name + "'");
+  return it->second;
 }
 
 Verdict judged(Verdict v, double theoretical, const std::string& source, const Expected* range) {
