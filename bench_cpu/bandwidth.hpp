@@ -26,9 +26,5 @@ uint64_t stream_bytes(const StreamKernel& k, uint64_t elements);
 // The same plus the line each plain (not non-temporal) store reads first: write-allocate.
 uint64_t hw_bytes(const StreamKernel& k, uint64_t elements);
 
-// The memory read its products are judged by, measured again once they ran (as
-// `cpu.bw/read/.../after:xfmr`): on a shared host the bandwidth moves within a run, and the
-// profile takes the better of the two moments.
-void register_memory_read_again(const RunConfig& config);
 
 }  // namespace memwall::cpu

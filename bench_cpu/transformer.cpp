@@ -487,7 +487,6 @@ void register_transformer(const RunConfig& config) {
                       true);
       }
   }
-  register_memory_read_again(config);
   if (skipped)
     std::fprintf(stderr,
                  "bench_cpu: xfmr: %d products above %.0e FLOPs or %s of operands not run "

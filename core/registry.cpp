@@ -31,6 +31,8 @@ void add_family_options(Flags& flags) {
 
 void register_families(const RunConfig& config) {
   for (const auto& [name, f] : families()) f.add(config);
+  for (const auto& [name, f] : families())
+    if (f.again) f.again(config);
 }
 
 std::vector<std::string> family_names() {

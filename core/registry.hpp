@@ -26,13 +26,17 @@ struct Family {
   std::string name;                           // cpu.bw
   std::function<void(Flags&)> options;        // its own flags; may be empty
   std::function<void(const RunConfig&)> add;  // registers; may throw UsageError
+  // The run's second phase: what the family measures again once every family's benchmarks are
+  // registered (cpu.bw's read, the roof of the products, at a second moment). May be empty.
+  std::function<void(const RunConfig&)> again = nullptr;
 };
 
 bool add_family(Family family);
 bool add_family(const std::string& name, std::function<void(const RunConfig&)> add);
 // Puts every family's flags on the binary's command line, each family under its own heading.
 void add_family_options(Flags& app);
-// Calls every family's add, in name order, so benchmark order is stable from run to run.
+// Calls every family's add, in name order, so benchmark order is stable from run to run; then
+// every family's again, in name order.
 void register_families(const RunConfig& config);
 std::vector<std::string> family_names();
 
