@@ -466,8 +466,11 @@ TEST(Memwall, ReportAndHistoryFromTheCommandLine) {
   EXPECT_EQ(o.exit_code, 0) << o.output;
   o = run(memwall_cli() + " history" + db + " show");
   EXPECT_NE(o.output.find("run 1"), std::string::npos) << o.output;
-  o = run(memwall_cli() + " history" + db + " trend cpu.flops/fma/type:fp32/threads:2");
+  o = run(memwall_cli() + " history" + db + " trend cpu.flops/fma/type:fp32/threads:2 --svg " +
+          (dir / "t.svg").string());
   EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_NE(o.output.find("best"), std::string::npos) << o.output;
+  EXPECT_TRUE(fs::exists(dir / "t.svg"));
   o = run(memwall_cli() + " history" + db + " trend no_such_metric");
   EXPECT_EQ(o.exit_code, 2) << o.output;
   fs::remove_all(dir);

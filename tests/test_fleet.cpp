@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "harness/cli/views.hpp"
 #include "harness/profile/input_error.hpp"
 #include "harness/track/fleet.hpp"
 

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "harness/cli/command.hpp"
+#include "harness/cli/views.hpp"
 #include "harness/report/writers.hpp"
 
 namespace memwall::harness {

@@ -5,6 +5,8 @@
 #include <memory>
 
 #include "harness/cli/command.hpp"
+#include "harness/cli/views.hpp"
+#include "harness/report/writers.hpp"
 
 namespace memwall::harness {
 
@@ -34,7 +36,12 @@ const bool registered = add_command(
                           } else if (*show) {
                             std::cout << history_show(o->db);
                           } else {
-                            std::cout << history_trend(o->db, o->trend_metric, o->trend_svg);
+                            const MetricHistory h = history_trend(o->db, o->trend_metric);
+                            std::cout << history_text(h);
+                            if (!o->trend_svg.empty()) {
+                              write_file_atomically(o->trend_svg, history_svg(h));
+                              std::cout << "plot written to " << o->trend_svg << "\n";
+                            }
                           }
                           return 0;
                         })};

@@ -35,11 +35,6 @@ std::string signed_percent(double v) {
 }
 
 // How much worse than the fleet, in percent: positive is worse whichever way the metric goes.
-double worse_percent(const FleetMetric& m, size_t node) {
-  const double d = m.deviation[node];
-  return std::isfinite(d) ? 100 * (m.higher_is_better ? -d : d) : d;
-}
-
 }  // namespace
 
 FleetNode load_fleet_node(const std::string& path) {
@@ -195,18 +190,9 @@ std::string fleet_table(const FleetResult& r, const FleetOptions& o) {
   return out.str();
 }
 
-HeatMap fleet_heat_map(const FleetResult& r) {
-  HeatMap map;
-  map.title = "How much worse than the fleet's median each node is, % (darker: worse)";
-  map.unit = "% worse";
-  for (const FleetNode& n : r.nodes) map.row_labels.push_back(n.name);
-  for (size_t c = 0; c < r.metrics.size(); ++c) map.column_labels.push_back(std::to_string(c + 1));
-  for (size_t i = 0; i < r.nodes.size(); ++i) {
-    std::vector<double> row;
-    for (const FleetMetric& m : r.metrics) row.push_back(worse_percent(m, i));
-    map.values.push_back(row);
-  }
-  return map;
+double worse_percent(const FleetMetric& m, size_t node) {
+  const double d = m.deviation[node];
+  return std::isfinite(d) ? 100 * (m.higher_is_better ? -d : d) : d;
 }
 
 std::string fleet_json(const FleetResult& r) {

@@ -8,7 +8,6 @@
 #include <string>
 #include <vector>
 
-#include "harness/report/svg.hpp"
 #include "harness/track/gate.hpp"
 
 namespace memwall::harness {
@@ -56,8 +55,8 @@ FleetNode load_fleet_node(const std::string& path);
 FleetResult fleet(std::vector<FleetNode> nodes, const FleetOptions& options);
 // A person's table (markdown): one line per node, then every metric with each node's deviation.
 std::string fleet_table(const FleetResult& result, const FleetOptions& options);
-// Nodes x metrics, each cell the node's deviation from the fleet's median in percent.
-HeatMap fleet_heat_map(const FleetResult& result);
+// How much worse than the fleet's median a node is on a metric, in percent (NaN: not measured).
+double worse_percent(const FleetMetric& metric, size_t node);
 std::string fleet_json(const FleetResult& result);
 
 }  // namespace memwall::harness

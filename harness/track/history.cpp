@@ -11,8 +11,6 @@
 
 #include "harness/profile/input_error.hpp"
 #include "harness/profile/sha256.hpp"
-#include "harness/report/svg.hpp"
-#include "harness/report/writers.hpp"
 #include "harness/track/gate.hpp"
 
 namespace memwall::harness {
@@ -122,40 +120,21 @@ std::string history_show(const std::string& db_path) {
   return out.str();
 }
 
-std::string history_trend(const std::string& db_path, const std::string& metric,
-                          const std::string& svg_path) {
+MetricHistory history_trend(const std::string& db_path, const std::string& metric) {
   Db db(db_path);
   auto q = db.prepare(
       "SELECT r.machine, r.date, m.counter, m.best, m.median FROM metrics m JOIN runs r ON r.id = "
       "m.run_id WHERE m.name = ? ORDER BY r.machine, r.date");
   sqlite3_bind_text(q.get(), 1, metric.c_str(), -1, SQLITE_TRANSIENT);
-  std::ostringstream out;
-  std::map<std::string, PlotSeries> series;
-  std::string counter;
+  MetricHistory h;
+  h.metric = metric;
   while (sqlite3_step(q.get()) == SQLITE_ROW) {
-    const std::string machine = text(q.get(), 0), date = text(q.get(), 1);
-    counter = text(q.get(), 2);
-    const double best = sqlite3_column_double(q.get(), 3);
-    out << machine << "  " << date << "  " << counter << " best " << best << " median "
-        << sqlite3_column_double(q.get(), 4) << "\n";
-    PlotSeries& s = series[machine];
-    s.name = machine;
-    s.markers = true;
-    s.points.push_back({static_cast<double>(s.points.size() + 1), best});
+    h.counter = text(q.get(), 2);
+    h.runs.push_back({text(q.get(), 0), text(q.get(), 1), sqlite3_column_double(q.get(), 3),
+                      sqlite3_column_double(q.get(), 4)});
   }
-  if (series.empty()) throw InputError("no run in " + db_path + " has the metric '" + metric + "'");
-  if (!svg_path.empty()) {
-    Plot p;
-    p.title = metric;
-    p.x_label = "run (in date order)";
-    p.y_label = counter;
-    p.log_x = false;
-    p.log_y = false;
-    for (auto& [name, s] : series) p.series.push_back(s);
-    write_file_atomically(svg_path, render_svg(p));
-    out << "plot written to " << svg_path << "\n";
-  }
-  return out.str();
+  if (h.runs.empty()) throw InputError("no run in " + db_path + " has the metric '" + metric + "'");
+  return h;
 }
 
 std::vector<Profile> history_profiles(const std::string& db_path, const Profile& profile,

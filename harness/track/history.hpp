@@ -2,6 +2,7 @@
 // followed over time.
 #pragma once
 #include <string>
+#include <vector>
 
 namespace memwall::harness {
 
@@ -12,9 +13,16 @@ std::string default_history_path();
 bool history_add(const std::string& db, const std::string& profile_path);
 // One line per run: id, machine, date, commit, metrics.
 std::string history_show(const std::string& db);
-// The metric's best value per run of each machine, in date order; writes an SVG if svg_path
-// is not empty.
-std::string history_trend(const std::string& db, const std::string& metric,
-                          const std::string& svg_path);
+// One metric's best and median in every run of every machine that has it, by machine and date
+// (cli/ prints and plots it). InputError where no run has it.
+struct MetricHistory {
+  std::string metric, counter;
+  struct Run {
+    std::string machine, date;
+    double best = 0, median = 0;
+  };
+  std::vector<Run> runs;
+};
+MetricHistory history_trend(const std::string& db, const std::string& metric);
 
 }  // namespace memwall::harness
