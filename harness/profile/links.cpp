@@ -4,6 +4,7 @@
 // core-to-core latency by what the two units share, the NUMA matrix, and the message-size
 // curves.
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -84,6 +85,30 @@ std::vector<Series> sorted(std::map<std::string, Series>& curves) {
 }
 
 }  // namespace
+
+// Each memory node from its nearest cores (its own, or the fastest for a memory-only node),
+// against the median node; none where there is one memory node.
+std::vector<NumaNode> numa_nodes(const std::vector<NumaCell>& cells) {
+  int memories = 0;
+  for (const NumaCell& c : cells) memories = std::max(memories, c.memory + 1);
+  if (memories < 2) return {};
+  std::vector<NumaNode> nodes(memories);
+  for (int m = 0; m < memories; ++m) nodes[m].memory = m;
+  for (const NumaCell& c : cells) {
+    nodes[c.memory].memory_kind = c.memory_kind;
+    if (c.read_GBps > nodes[c.memory].read_GBps)
+      nodes[c.memory].read_GBps = c.read_GBps, nodes[c.memory].latency_ns = c.latency_ns;
+  }
+  std::vector<double> sorted;
+  for (const NumaNode& n : nodes) sorted.push_back(n.read_GBps);
+  std::sort(sorted.begin(), sorted.end());
+  const double median = sorted[sorted.size() / 2];
+  for (NumaNode& n : nodes) {
+    n.percent_from_median = median > 0 ? 100 * (n.read_GBps - median) / median : 0;
+    n.differs = std::fabs(n.percent_from_median) > 10;
+  }
+  return nodes;
+}
 
 Links links_step(const ProfileInputs& in, const PerDevice<Device>& devices) {
   Links out;
@@ -254,6 +279,7 @@ Links links_step(const ProfileInputs& in, const PerDevice<Device>& devices) {
   out.mpi_bandwidth = sorted(mpi_bandwidth);
   out.mpi_collective_curves = sorted(mpi_collective);
   out.nccl_curves = sorted(nccl_curves);
+  out.numa_nodes = numa_nodes(out.numa);
   return out;
 }
 

@@ -86,9 +86,10 @@ MEMWALL_JSON(PointToPoint, placement, latency_ns, latency_bytes, bw_GBps, bw_byt
              bibw_bytes)
 MEMWALL_JSON(CoreToCore, from, to, shared, numa, latency_ns)
 MEMWALL_JSON(NumaCell, cpus, memory, memory_kind, read_GBps, latency_ns)
+MEMWALL_JSON(NumaNode, memory, memory_kind, read_GBps, latency_ns, percent_from_median, differs)
 MEMWALL_JSON(Series, name, points)
 MEMWALL_JSON(Links, host, peers, nccl, mpi_collectives, mpi_p2p, mpi_launcher, mpi_hosts, c2c,
-             c2c_median_latency_ns, c2c_distance, numa, mpi_latency, mpi_bandwidth,
+             c2c_median_latency_ns, c2c_distance, numa, numa_nodes, mpi_latency, mpi_bandwidth,
              mpi_collective_curves, nccl_curves)
 MEMWALL_JSON(Product, name, device, family, model, phase, op, type, how, batch, seq, flops, bytes,
              intensity_flop_per_byte, GFLOPps, GBps, seconds, operands_fit_in, roof_level,
@@ -105,7 +106,8 @@ MEMWALL_JSON(ModelPrediction, device, device_name, model, type, batch, context, 
              memory_kernel, experts_touched, decode, prefill, compute_bound_from_batch,
              memory_bytes, largest_batch_x_context, spill_bytes, spill_GBps, spill_link,
              train_flops_per_token, train_s_per_billion_tokens, notes, role, decode_curve, phase,
-             measured_s, measured_how, miss_op, miss_roof, miss_percent, miss_seconds)
+             measured_s, measured_how, miss_op, miss_roof, miss_percent, miss_seconds,
+             miss_as_step_ran, miss_how)
 MEMWALL_JSON(StorageRow, device, benchmark, pattern, op, mode, queue_depth, block_bytes, GBps, iops,
              latency_p50_ns, latency_p99_ns, latency_p999_ns)
 MEMWALL_JSON(EnergyRow, what, benchmark, unit, energy_pJ, power_W, datasheet_pJ)

@@ -170,6 +170,15 @@ struct NumaCell {
   double read_GBps = 0, latency_ns = 0;
 };
 
+// One memory node from its nearest cores (its own, or the fastest for a memory-only node),
+// against the median node: more than 10% off it, the node differs.
+struct NumaNode {
+  int memory = 0;
+  std::string memory_kind;
+  double read_GBps = 0, latency_ns = 0, percent_from_median = 0;
+  bool differs = false;
+};
+
 // A curve the plots draw: x (bytes) against one counter's best.
 struct Series {
   std::string name;
@@ -185,8 +194,9 @@ struct Links {
   std::vector<std::string> mpi_hosts;
   std::vector<CoreToCore> c2c;
   std::map<std::string, double> c2c_median_latency_ns;  // by what the two units share
-  std::map<std::string, CoreDistance> c2c_distance;      // the same labels' distance class
+  std::map<std::string, CoreDistance> c2c_distance;     // the same labels' distance class
   std::vector<NumaCell> numa;
+  std::vector<NumaNode> numa_nodes;  // where there are two memory nodes or more
   // Message-size curves: MPI latency, bandwidth, collectives' and NCCL's bus bandwidth.
   std::vector<Series> mpi_latency, mpi_bandwidth, mpi_collective_curves, nccl_curves;
 };
@@ -274,8 +284,12 @@ struct ModelPrediction {
   std::string measured_how;  // as ModelStep::how says
   // Measured: the product that lost the most time against its roof as the step ran it, the
   // share of its roof it reached, its roof (compute, or the memory level) and the time lost.
+  // Where the step's own product times were not counted (a layer measured alone), the product
+  // of the same shape that loses the most time against its roof, measured alone, and how it ran.
   std::string miss_op, miss_roof;
   double miss_percent = 0, miss_seconds = 0;
+  bool miss_as_step_ran = false;  // from the step's own counters, not the products alone
+  std::string miss_how;
 };
 
 // Latency under load (role latency_under_load): one core's chase while generators on the other

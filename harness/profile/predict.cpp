@@ -221,6 +221,26 @@ void explain_miss(const ModelStep& s, ModelPrediction& pr) {
     pr.miss_seconds = lost;
     pr.miss_percent = 100 * it->second.seconds / measured;
     pr.miss_roof = it->second.compute ? "compute" : pr.memory_level;
+    pr.miss_as_step_ran = true;
+  }
+}
+
+// Without the step's own counters: the product of the step's shape, measured alone, that loses
+// the most time against its roof over the step (each layer's products once a layer).
+void explain_miss_by_products(const std::vector<Product>& ops, ModelPrediction& pr) {
+  for (const Product& op : ops) {
+    if (op.device != pr.device || op.model != pr.model || op.phase != pr.phase ||
+        op.type != pr.type || op.batch != pr.batch || op.seq != pr.context || op.op == "layer" ||
+        op.percent_of_roofline <= 0)
+      continue;
+    const double lost = op.seconds * (1 - std::min(1.0, op.percent_of_roofline / 100)) *
+                        (op.op == "lm_head" ? 1 : std::max(1, pr.layers));
+    if (lost <= pr.miss_seconds) continue;
+    pr.miss_op = op.op;
+    pr.miss_seconds = lost;
+    pr.miss_percent = op.percent_of_roofline;
+    pr.miss_roof = op.bound == Bound::compute ? "compute" : op.roof_level;
+    pr.miss_how = op.how;
   }
 }
 
@@ -256,6 +276,7 @@ std::vector<ModelPrediction> models_step(const Profile& p) {
       pr.measured_s = s.step_seconds;
       pr.measured_how = s.how;
       explain_miss(s, pr);
+      if (pr.miss_op.empty()) explain_miss_by_products(p.transformer.ops, pr);
       out.push_back(pr);
     } catch (const std::exception&) {
     }

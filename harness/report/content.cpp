@@ -719,33 +719,18 @@ void models_section(Document& doc, const Profile& p, const std::vector<Figure>& 
                     std::to_string(m.context), seconds_text(s.seconds), text(s.bound),
                     m.measured_s > 0 ? seconds_text(m.measured_s) : "-",
                     ratio > 0 ? fixed(ratio, 2) : "-", m.measured_how});
-    if (ratio > 1.15 && !m.miss_op.empty()) {
+    if (ratio > 1.15 && m.miss_as_step_ran) {
       slower.push_back(m.model + " " + m.phase + " on " + m.device + " (" + m.type + ") takes " +
                        fixed(ratio, 2) + "x its prediction; the product that misses most, as " +
                        "the step ran it, is `" + m.miss_op + "` at " + fixed(m.miss_percent, 0) +
                        "% of its " + m.miss_roof + " roof, " + seconds_text(m.miss_seconds) +
                        " of the step");
-    } else if (ratio > 1.15) {
-      // The product that loses the most time against its roof, as its layer runs it.
-      const Product* worst = nullptr;
-      double worst_loss = 0;
-      for (const Product& op : p.transformer.ops) {
-        if (op.device != m.device || op.model != m.model || op.phase != m.phase ||
-            op.type != m.type || op.batch != m.batch || op.seq != m.context || op.op == "layer" ||
-            op.percent_of_roofline <= 0)
-          continue;
-        const double loss = op.seconds * (1 - std::min(1.0, op.percent_of_roofline / 100)) *
-                            (op.op == "lm_head" ? 1 : std::max(1, m.layers));
-        if (loss > worst_loss) worst_loss = loss, worst = &op;
-      }
-      if (worst)
-        slower.push_back(
-            m.model + " " + m.phase + " on " + m.device + " (" + m.type + ") takes " +
-            fixed(ratio, 2) + "x its prediction; the product that misses most is `" + worst->op +
-            "` at " + fixed(worst->percent_of_roofline, 0) + "% of its " +
-            (worst->bound == Bound::compute ? std::string("compute") : worst->roof_level) +
-            " roof" + (worst->how.empty() ? "" : " (" + worst->how + ")") + ", " +
-            seconds_text(worst_loss) + " of the step");
+    } else if (ratio > 1.15 && !m.miss_op.empty()) {
+      slower.push_back(m.model + " " + m.phase + " on " + m.device + " (" + m.type + ") takes " +
+                       fixed(ratio, 2) + "x its prediction; the product that misses most is `" +
+                       m.miss_op + "` at " + fixed(m.miss_percent, 0) + "% of its " + m.miss_roof +
+                       " roof" + (m.miss_how.empty() ? "" : " (" + m.miss_how + ")") + ", " +
+                       seconds_text(m.miss_seconds) + " of the step");
     }
     if (ratio > 0 && ratio < 0.95)
       faster.push_back(m.model + " " + m.phase + " on " + m.device + " (" + m.type +
@@ -835,7 +820,8 @@ void transformer_section(Document& doc, const Profile& p) {
 // The NUMA matrix as a matrix (a row per node's cores, a column per node's memory), and each
 // node's own memory beside the median node: where nodes differ (HBM, CXL, a channel down) the
 // levels differ by node, and one DRAM figure for the machine would hide it.
-void numa_tables(Document& doc, const std::vector<NumaCell>& cells) {
+void numa_tables(Document& doc, const std::vector<NumaCell>& cells,
+                 const std::vector<NumaNode>& nodes) {
   int cpus = 0, memories = 0;
   for (const NumaCell& c : cells)
     cpus = std::max(cpus, c.cpus + 1), memories = std::max(memories, c.memory + 1);
@@ -859,25 +845,17 @@ void numa_tables(Document& doc, const std::vector<NumaCell>& cells) {
   doc.table(header, align, rows,
             "NUMA matrix: read bandwidth and latency from each node's cores to each node's "
             "memory");
-  if (memories < 2) return;
-  // Each memory node from its nearest cores (its own, or the fastest for a memory-only node).
-  std::vector<double> best(memories, 0), latency(memories, 0);
-  for (const NumaCell& c : cells)
-    if (c.read_GBps > best[c.memory])
-      best[c.memory] = c.read_GBps, latency[c.memory] = c.latency_ns;
-  std::vector<double> sorted(best);
-  std::sort(sorted.begin(), sorted.end());
-  const double median = sorted[sorted.size() / 2];
-  std::vector<std::vector<std::string>> nodes;
-  for (int m = 0; m < memories; ++m) {
-    const double off = median > 0 ? 100 * (best[m] - median) / median : 0;
-    nodes.push_back({std::to_string(m), kinds[m].empty() ? "-" : kinds[m], sig(best[m]),
-                     sig(latency[m]), (off >= 0 ? "+" : "") + fixed(off, 0) + "%",
-                     std::fabs(off) > 10 ? "differs" : ""});
-  }
+  if (nodes.empty()) return;
+  std::vector<std::vector<std::string>> rows_by_node;
+  for (const NumaNode& n : nodes)
+    rows_by_node.push_back(
+        {std::to_string(n.memory), n.memory_kind.empty() ? "-" : n.memory_kind, sig(n.read_GBps),
+         sig(n.latency_ns),
+         (n.percent_from_median >= 0 ? "+" : "") + fixed(n.percent_from_median, 0) + "%",
+         n.differs ? "differs" : ""});
   doc.table(
       {"memory node", "kind", "read GB/s (nearest cores)", "latency ns", "vs median node", ""},
-      "rlrrrl", nodes,
+      "rlrrrl", rows_by_node,
       "Memory per NUMA node, each from its nearest cores: a node more than 10% from the "
       "median node is marked");
 }
@@ -963,7 +941,7 @@ void interconnect_section(Document& doc, const Profile& p, const std::vector<Fig
     doc.table({"the two units share", "one-way latency (ns, median over pairs)"}, "lr", rows,
               "Core-to-core latency by distance (" + std::to_string(l.c2c.size()) + " pairs)");
   }
-  if (!l.numa.empty()) numa_tables(doc, l.numa);
+  if (!l.numa.empty()) numa_tables(doc, l.numa, l.numa_nodes);
   for (const Figure& f : figures_in(figures, "interconnect", "")) doc.figure(f.file, f.caption);
 }
 
