@@ -16,6 +16,7 @@
 #include "harness/profile/csv.hpp"
 #include "harness/profile/pipeline.hpp"
 #include "harness/profile/predict.hpp"
+#include "harness/profile/steps.hpp"
 #include "harness/report/content.hpp"
 #include "harness/report/document.hpp"
 #include "harness/report/plots.hpp"
@@ -380,6 +381,7 @@ TEST(Reports, ABigNodeStaysReadable) {
                               : local ? 110.0
                                       : 160.0});
     }
+  p.links.numa_nodes = numa_nodes(p.links.numa);
   std::map<std::string, std::string> files;
   for (const OutputFile& f : every_output(p)) files[f.name] = f.text;
   const std::string& md = files["summary.md"];

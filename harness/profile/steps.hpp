@@ -31,6 +31,8 @@ PerDevice<Curves> curves_step(const ProfileInputs& in, const PerDevice<Device>& 
 PerDevice<ComputeByFormat> compute_step(const ProfileInputs& in, const PerDevice<Device>& devices);
 
 Links links_step(const ProfileInputs& in, const PerDevice<Device>& devices);
+// Each memory node of a NUMA matrix from its nearest cores, against the median node.
+std::vector<NumaNode> numa_nodes(const std::vector<NumaCell>& cells);
 
 PerDevice<Ratios> ratios_step(const PerDevice<Device>& devices,
                               const PerDevice<std::vector<Level>>& memory,
