@@ -126,7 +126,8 @@ void register_collectives(const RunConfig& config) {
 }
 
 const bool registered = add_family("comm.mpi.collectives", register_collectives);
-const bool roles = declare_role({"comm.mpi", "", {}, "collective", "comm", {{"library", "MPI"}}});
+const bool roles = declare_role(
+    {"comm.mpi", "", {}, "collective", "comm", {{"library", "MPI"}, {"ranks_on", "cpu"}}});
 
 }  // namespace
 

@@ -274,7 +274,8 @@ void register_nccl(const RunConfig& config) {
 }
 
 const bool registered = add_family("comm.nccl", register_nccl);
-const bool roles = declare_role({"comm.nccl", "", {}, "collective", "comm", {{"library", "NCCL"}}});
+const bool roles = declare_role(
+    {"comm.nccl", "", {}, "collective", "comm", {{"library", "NCCL"}, {"ranks_on", "gpu"}}});
 
 }  // namespace
 

@@ -32,7 +32,8 @@ namespace memwall {
 //   host_link_latency the same link's latency; variant = latency/<direction>.
 //   peer_link         one device to another; keys from, to; variant = engine/direction.
 //   collective        a collective; variant = its name, keys ranks, inplace, bytes.
-//                     Field: library (NCCL, MPI).
+//                     Fields: library (NCCL, MPI), ranks_on (gpu: a rank a device, the
+//                     device-to-device collectives; cpu: a rank a process).
 //   point_to_point    messages between ranks; key placement; variant latency, bw, bibw.
 //   core_pairs        core-to-core latency; keys from, to, shared, numa.
 //   numa_matrix       a NUMA node's cores to a memory node; keys cpus, memory, kind.

@@ -48,6 +48,7 @@ Collective collective_of(const std::vector<const Measurement*>& ms, int nodes) {
   const Measurement* small = smallest(ms);
   Collective c;
   c.library = big->field("library");
+  c.ranks_on = word<DeviceKind>(big->field("ranks_on"));
   c.name = big->variant;
   c.inplace = key_or(*big, "inplace", "0");
   c.ranks = ranks_of(*big);
@@ -130,7 +131,8 @@ Links links_step(const ProfileInputs& in, const PerDevice<Device>& devices) {
     bool mpi_file = false;
     for (const Measurement& m : f.measurements) {
       if (!m.error.empty()) continue;
-      const bool mpi = m.role == Role::point_to_point || m.field("library") == "MPI";
+      // A collective of a rank a device (NCCL) stands apart from one of a rank a process (MPI).
+      const bool on_devices = word<DeviceKind>(m.field("ranks_on")) == DeviceKind::gpu;
       if (m.role == Role::host_link_latency) {
         if (m.has("latency_ns"))
           host_latency[{device_of(m), m.variant.substr(m.variant.find('/') + 1)}] =
@@ -146,7 +148,7 @@ Links links_step(const ProfileInputs& in, const PerDevice<Device>& devices) {
         peers[{static_cast<int>(m.key_number("from")), static_cast<int>(m.key_number("to")),
                parts[0], parts[1]}]
             .push_back(&m);
-      } else if (m.role == Role::collective && !mpi && m.has("busGBps")) {
+      } else if (m.role == Role::collective && on_devices && m.has("busGBps")) {
         nccl[m.variant + "/" + key_or(m, "inplace", "0") + "/" + key_or(m, "ranks", "")].push_back(
             &m);
         if (ranks_of(m) != 1) add_point(nccl_curves, m, "busGBps");

@@ -80,8 +80,8 @@ MEMWALL_JSON(Ratios, ridge_flop_per_byte, walls)
 MEMWALL_JSON(HostLink, device, name, direction, memory, engine, bandwidth_GBps,
              bandwidth_median_GBps, bytes, latency_ns, link)
 MEMWALL_JSON(PeerLink, from, to, engine, direction, bandwidth_GBps, bytes)
-MEMWALL_JSON(Collective, library, name, inplace, ranks, nodes, bytes, busGBps, algGBps, small_bytes,
-             small_latency_ns, no_bandwidth_why)
+MEMWALL_JSON(Collective, library, ranks_on, name, inplace, ranks, nodes, bytes, busGBps, algGBps,
+             small_bytes, small_latency_ns, no_bandwidth_why)
 MEMWALL_JSON(PointToPoint, placement, latency_ns, latency_bytes, bw_GBps, bw_bytes, bibw_GBps,
              bibw_bytes)
 MEMWALL_JSON(CoreToCore, from, to, shared, numa, latency_ns)
@@ -365,7 +365,13 @@ Profile parse_profile(const std::string& text, const std::string& what) {
     if (doc.contains("machine") && doc["machine"].is_object())
       for (auto& [key, value] : doc["machine"].items())
         if (!value.is_string()) value = value.dump();
-    return doc.get<Profile>();  // its declared counters stay its own (Profile::counters)
+    Profile p = doc.get<Profile>();  // its declared counters stay its own (Profile::counters)
+    // Profiles before a collective said what its ranks are: NCCL's list is a rank a GPU.
+    for (auto [list, kind] : {std::pair{&p.links.nccl, DeviceKind::gpu},
+                              std::pair{&p.links.mpi_collectives, DeviceKind::cpu}})
+      for (Collective& c : *list)
+        if (c.ranks_on == DeviceKind::unset) c.ranks_on = kind;
+    return p;
   } catch (const json::exception& e) {
     throw InputError(what + ": a damaged profile: " + std::string(e.what()));
   }

@@ -144,6 +144,7 @@ struct PeerLink {
 
 struct Collective {
   std::string library, name, inplace;  // NCCL / MPI, all_reduce, 0
+  DeviceKind ranks_on = DeviceKind::unset;  // what a rank is: a GPU (NCCL) or a process (MPI)
   int ranks = 0, nodes = 0;
   double bytes = 0, busGBps = 0, algGBps = 0;
   double small_bytes = 0, small_latency_ns = 0;

@@ -70,6 +70,13 @@ class Judge {
   std::vector<Verdict> out_;
   std::set<int> used_;
 
+  // The first device of a kind (gpu0), where a figure belongs to all of them; the kind's name
+  // where the run measured none of its own (an MPI run alone).
+  std::string first_of(DeviceKind kind) const {
+    const std::vector<std::string> ids = devices_of_kind(p_, kind);
+    return ids.empty() ? text(kind) : ids.front();
+  }
+
   const Device* device(const std::string& id) const {
     const auto d = p_.devices.find(id);
     return d == p_.devices.end() ? nullptr : &d->second;
@@ -386,7 +393,7 @@ class Judge {
       std::sort(v.begin(), v.end());
       Verdict x;
       x.key = metric_key::slowest_peer(kind).text;
-      x.device = "gpu0";
+      x.device = first_of(DeviceKind::gpu);
       x.figure = "GPU peer-to-peer, slowest pair (" + kind + ")";
       x.unit = "GB/s";
       x.value = v.front();
@@ -401,7 +408,7 @@ class Judge {
             std::to_string(v.size()) + " pairs within 2x of the median " + sig(median) + " GB/s";
       }
       beside(x, kind.find("bidir") != std::string::npos ? "p2p_both_ways" : "p2p_one_way",
-             device("gpu0"), 0);
+             device(x.device), 0);
       finish(x, 0, "", nullptr);
     }
   }
@@ -410,11 +417,11 @@ class Judge {
     for (const auto* list : {&p_.links.nccl, &p_.links.mpi_collectives})
       for (const Collective& c : *list) {
         Verdict v;
-        const bool nccl = c.library == "NCCL" || list == &p_.links.nccl;
-        v.key = metric_key::collective(c.library, c.name, c.inplace, c.ranks, nccl).text;
-        v.device = nccl ? "gpu0" : "cpu";
-        v.figure = (nccl ? "NCCL " : "MPI ") + c.name + (c.inplace == "1" ? " in place" : "") +
-                   " busbw, " + std::to_string(c.ranks) + " ranks";
+        const bool on_devices = c.ranks_on == DeviceKind::gpu;
+        v.key = metric_key::collective(c.library, c.name, c.inplace, c.ranks, on_devices).text;
+        v.device = first_of(c.ranks_on);
+        v.figure = c.library + " " + c.name + (c.inplace == "1" ? " in place" : "") + " busbw, " +
+                   std::to_string(c.ranks) + " ranks";
         v.unit = "GB/s";
         v.value = c.busGBps;
         if (!c.no_bandwidth_why.empty()) {
@@ -426,9 +433,9 @@ class Judge {
         v.state = loaded([&](const Measurement& m) {
           return m.role == Role::collective && m.variant == c.name;
         });
-        if (nccl && c.ranks == 8)
-          beside(v, c.name == "all_reduce" ? "nccl_allreduce_busbw" : "nccl_busbw", device("gpu0"),
-                 0);
+        if (on_devices && c.ranks == 8)
+          beside(v, c.name == "all_reduce" ? "nccl_allreduce_busbw" : "nccl_busbw",
+                 device(v.device), 0);
         finish(v, 0, "no link rate is modelled for a collective", nullptr);
       }
   }

@@ -72,10 +72,11 @@ std::map<std::string, Headline> headline_metrics(const Profile& p) {
     put(metric_key::point_to_point(x.placement, "latency_ns"), x.latency_ns, false);
     put(metric_key::point_to_point(x.placement, "bw_GBps"), x.bw_GBps, true);
   }
-  for (const Collective& c : l.mpi_collectives)
-    put(metric_key::collective(c.library, c.name, c.inplace, c.ranks, false), c.busGBps, true);
-  for (const Collective& c : l.nccl)
-    put(metric_key::collective(c.library, c.name, c.inplace, c.ranks, true), c.busGBps, true);
+  for (const auto* list : {&l.mpi_collectives, &l.nccl})
+    for (const Collective& c : *list)
+      put(metric_key::collective(c.library, c.name, c.inplace, c.ranks,
+                                 c.ranks_on == DeviceKind::gpu),
+          c.busGBps, true);
   for (const HostLink& h : l.host) {
     put(metric_key::host_link(h.device, h.name, h.memory, h.engine, "bandwidth_GBps"),
         h.bandwidth_GBps, true);
