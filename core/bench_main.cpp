@@ -336,7 +336,8 @@ struct CommandLine {
   std::string papi_events, traffic_events = "auto";
   bool quick = false, full = false, describe = false, version = false, plan = false;
   std::vector<std::string> passed_on;
-  std::string command_line;  // as it was started, quoted for a shell
+  std::string command_line;     // as it was started, quoted for a shell
+  std::string memwall_command;  // the memwall command that started it, where one did
 };
 
 // Parses the command line: an exit code where the binary is done (help, a bad flag), else -1.
@@ -346,6 +347,8 @@ int parse_command_line(int argc, char** argv, const BenchProgram& program, Comma
                program.name};
   app.allow_extras();
   app.add_option("--out", cl.out_path, "write the JSON results here (valid after every benchmark)");
+  app.add_option("--memwall-command", cl.memwall_command,
+                 "the memwall command that started this run, recorded in the results");
   app.add_flag("--quick", cl.quick, "short run: fewer sizes and repetitions");
   app.add_flag("--full", cl.full, "long run: every size, thread count and variant");
   app.add_option("--repetitions", cl.repetitions, "repetitions of every benchmark")
@@ -441,8 +444,7 @@ void add_run_context(const BenchProgram& program, const CommandLine& cl) {
   add_common_context(program.name);
   // The command that reproduces the result: memwall run's own where it started this binary.
   add_context("command_line", cl.command_line);
-  if (const char* run = std::getenv("MEMWALL_COMMAND"); run && *run)
-    add_context("memwall_command", run);
+  if (!cl.memwall_command.empty()) add_context("memwall_command", cl.memwall_command);
   add_context("memwall_mode", cl.quick ? "quick" : cl.full ? "full" : "default");
   // The families' own counters, so the harness reads them as they were declared.
   if (const std::string declared = declared_counters_json(); declared != "[]")

@@ -139,6 +139,9 @@ for n in 1 2 3; do
   [ -f "$nodes/node$n/profile.json" ] || { cat "$work/log/nodes.log"; fail "no profile of node$n"; }
 done
 grep -q "inside an srun step" "$nodes/node1/summary.md" || fail "a node's memwall started MPI itself"
+# Each node's results record the job's command, not the node's own memwall.
+grep -q -- "run --each-node --quick --only comm" "$nodes/node2/summary.md" ||
+  fail "a node's results do not record the job's command: $(grep 'Made by' "$nodes/node2/summary.md")"
 [ -f "$nodes/fleet.md" ] && [ -f "$nodes/fleet.svg" ] || fail "no fleet report: $(ls "$nodes")"
 grep -q node1 "$nodes/fleet.md" && grep -q node3 "$nodes/fleet.md" ||
   fail "the fleet report does not name every node: $(cat "$nodes/fleet.md")"

@@ -28,6 +28,7 @@ using memwall::harness::headline_metrics;
 using memwall::harness::HostLink;
 using memwall::harness::Level;
 using memwall::harness::load_profile;
+using memwall::harness::machine_value;
 using memwall::harness::Product;
 using memwall::harness::Profile;
 
@@ -701,6 +702,10 @@ TEST(BenchComm, MemwallRunLaunchesBothParts) {
   ASSERT_EQ(o.exit_code, 0) << o.output;
   const Profile p = load_profile((dir / "profile.json").string());
   EXPECT_FALSE(p.links.c2c.empty());
+  // The command that reproduces the run, recorded through each binary's own flag.
+  const std::string recorded = machine_value(p, "memwall_command");
+  EXPECT_NE(recorded.find(" run --only comm --ranks 2 --oversubscribe --out "), std::string::npos)
+      << recorded;
   if (built_with(bench_comm(), "MPI")) {
     ASSERT_FALSE(p.links.mpi_p2p.empty());
     EXPECT_EQ(p.links.mpi_p2p.front().placement, "same_node");

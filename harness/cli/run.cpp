@@ -31,6 +31,7 @@ namespace fs = std::filesystem;
 struct RunFlags {
   bool quick = false, full = false, plan_only = false, each_node = false, node_folder = false;
   std::string only, out_dir, budget;
+  std::string recorded_command;  // the command the results record (--each-node passes its own)
   std::string cpu_args, gpu_args, comm_args, io_dir, io_device, io_size;
   std::vector<std::string> part_args;
   RunOptions mpi;
@@ -45,6 +46,14 @@ std::vector<std::string> own_command_line() {
   std::vector<std::string> args;
   for (std::string a; std::getline(in, a, '\0');) args.push_back(a);
   return args;
+}
+
+// This process's command line quoted for a shell: what reproduces the run.
+std::string own_command_text() {
+  std::string command;
+  for (const std::string& a : own_command_line())
+    command += (command.empty() ? "" : " ") + memwall::shell_quoted(a);
+  return command;
 }
 
 int run_each_node(const std::string& out_dir) {
@@ -65,7 +74,8 @@ int run_each_node(const std::string& out_dir) {
     }
     args.push_back(a);
   }
-  args.insert(args.end(), {"--out", out_dir, "--node-folder"});
+  args.insert(args.end(),
+              {"--out", out_dir, "--node-folder", "--recorded-command", own_command_text()});
   fs::create_directories(out_dir);
   std::string line;
   for (const std::string& a : args) line += (line.empty() ? "" : " ") + a;
@@ -111,14 +121,11 @@ int run_each_node(const std::string& out_dir) {
 
 int run_command(RunFlags& o) {
   if (o.quick && o.full) throw InputError("--quick and --full exclude each other");
-  // What the bench binaries record as the command that reproduces their results.
-  std::string command;
-  for (const std::string& a : own_command_line())
-    command += (command.empty() ? "" : " ") + memwall::shell_quoted(a);
-  if (!std::getenv("MEMWALL_COMMAND")) setenv("MEMWALL_COMMAND", command.c_str(), 1);
   const std::vector<std::string> parts = memwall::split_list(o.only);
   const std::vector<BenchBinary> binaries = find_bench_binaries(bench_wrapper());
   RunOptions options = o.mpi;
+  // What the bench binaries record as the command that reproduces their results.
+  options.command = o.recorded_command.empty() ? own_command_text() : o.recorded_command;
   options.quick = o.quick;
   options.full = o.full;
   options.parts = parts;
@@ -252,6 +259,9 @@ const bool registered = add_command(
            "in OUT/<node>, then memwall fleet over them into OUT");
        run->add_flag("--node-folder", o->node_folder,
                      "write into OUT/<this node's name> (--each-node)")
+           ->group("");
+       run->add_option("--recorded-command", o->recorded_command,
+                       "the command the results record (--each-node's own)")
            ->group("");
        run->add_flag("--plan", o->plan_only,
                      "print what would run here (families, sizes, thread counts, pairs, ranks) and "

@@ -334,6 +334,7 @@ RunOutcome run_binaries(const RunOptions& options, const std::vector<BenchBinary
       const fs::path out = fs::path(options.out_dir) / file_name;
       std::vector<std::string> args = launch_command(options, launch);
       args.insert(args.end(), {"--out", out.string()});
+      if (!options.command.empty()) args.insert(args.end(), {"--memwall-command", options.command});
       if (!resume_after.empty()) args.insert(args.end(), {"--resume-after", resume_after});
       std::cerr << "memwall: running " << what << (options.quick ? " --quick" : "")
                 << (options.full ? " --full" : "")

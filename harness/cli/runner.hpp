@@ -21,6 +21,7 @@ struct RunOptions {
   bool oversubscribe = false;
   std::string missing_note;  // what configure left out, for the error of an unknown part
   double time_scale = 1;     // what a time budget leaves of the samples (bench --time-scale)
+  std::string command;       // the memwall command the result files record (--memwall-command)
 };
 
 // A bench binary memwall found, and what it said of itself (--describe).
