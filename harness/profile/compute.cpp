@@ -37,6 +37,7 @@ PerDevice<ComputeByFormat> compute_step(const ProfileInputs& in, const PerDevice
         ComputePath path;
         path.benchmark = m.name;
         path.rate = spread_of(m.counters.at("GFLOPps"), true);
+        path.chains = chains;
         if (chains) {
           const int threads = static_cast<int>(m.key_number("threads", 0));
           path.path = d.kind == DeviceKind::gpu
@@ -68,6 +69,7 @@ PerDevice<ComputeByFormat> compute_step(const ProfileInputs& in, const PerDevice
       if (!best) continue;
       c.peak = best->rate;
       c.peak_path = best->path;
+      c.peak_from_chains = best->chains;
       c.peak_shape = best->shape;
       c.peak_benchmark = best->benchmark;
       if (single_thread.count(type)) c.single_thread_GFLOPps = single_thread[type]->best("GFLOPps");

@@ -69,10 +69,10 @@ MEMWALL_JSON(Level, name, kind, latency_ns, latency_best_ns, size_bytes, instanc
              slope_per_doubling, no_bandwidth_why, read_GBps, bandwidth_hw_GBps, counted_read_GBps,
              beside_GBps, beside_kernel, theoretical_GBps, percent_of_theoretical,
              theoretical_source, datasheet_GBps, percent_of_datasheet, note)
-MEMWALL_JSON(ComputePath, benchmark, path, shape, rate)
-MEMWALL_JSON(Compute, type, unit, peak, peak_path, peak_shape, peak_benchmark, how, threads,
-             single_thread_GFLOPps, theoretical_GFLOPps, percent_of_theoretical, core_mhz,
-             datasheet_GFLOPps, percent_of_datasheet, common_shape, common_shape_GFLOPps,
+MEMWALL_JSON(ComputePath, benchmark, path, shape, rate, chains)
+MEMWALL_JSON(Compute, type, unit, peak, peak_path, peak_shape, peak_benchmark, peak_from_chains,
+             how, threads, single_thread_GFLOPps, theoretical_GFLOPps, percent_of_theoretical,
+             core_mhz, datasheet_GFLOPps, percent_of_datasheet, common_shape, common_shape_GFLOPps,
              common_percent_of_datasheet, paths)
 MEMWALL_JSON(Walls, format, compute_shape, compute_GFLOPps, memory_level, memory_GBps,
              flop_per_memory_byte, link, link_GBps, flop_per_link_byte, link_why_not)

@@ -96,12 +96,14 @@ struct Level {
 struct ComputePath {
   std::string benchmark, path, shape;
   Spread rate;
+  bool chains = false;  // the units' own FMA or dot-product chains (role field path = fma)
 };
 
 struct Compute {
   std::string type, unit;  // bf16, GFLOP/s (int8: GOP/s)
   Spread peak;             // the roof: the fastest path's repetitions
   std::string peak_path, peak_shape, peak_benchmark, how;
+  bool peak_from_chains = false;  // the roof is the chains' (else a library GEMM's)
   int threads = 0;
   double single_thread_GFLOPps = 0;
   double theoretical_GFLOPps = 0, percent_of_theoretical = 0, core_mhz = 0;
@@ -143,7 +145,7 @@ struct PeerLink {
 };
 
 struct Collective {
-  std::string library, name, inplace;  // NCCL / MPI, all_reduce, 0
+  std::string library, name, inplace;       // NCCL / MPI, all_reduce, 0
   DeviceKind ranks_on = DeviceKind::unset;  // what a rank is: a GPU (NCCL) or a process (MPI)
   int ranks = 0, nodes = 0;
   double bytes = 0, busGBps = 0, algGBps = 0;

@@ -278,7 +278,7 @@ class Judge {
     if (c.peak.repetitions > 2 && c.peak.cv > 0.10)
       v.reason += (v.reason.empty() ? "" : "; ") + std::string("its repetitions spread ") +
                   fixed(100 * c.peak.cv, 0) + "%";
-    const bool fma = c.peak_path.find("chains") != std::string::npos;
+    const bool fma = c.peak_from_chains;
     const double theory = c.theoretical_GFLOPps > 0 ? c.theoretical_GFLOPps : c.datasheet_GFLOPps;
     const std::string source =
         c.theoretical_GFLOPps > 0 ? "units x lanes x 2 x " + sig(c.core_mhz) + " MHz" : "datasheet";
