@@ -26,5 +26,4 @@ uint64_t stream_bytes(const StreamKernel& k, uint64_t elements);
 // The same plus the line each plain (not non-temporal) store reads first: write-allocate.
 uint64_t hw_bytes(const StreamKernel& k, uint64_t elements);
 
-
 }  // namespace memwall::cpu
