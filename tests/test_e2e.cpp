@@ -907,7 +907,10 @@ TEST(Roles, AStandInFamilyFlowsThroughEveryCommand) {
 // summary.md, report.html, report.tex and profile.csv with no other edit.
 TEST(Figures, AStandInFigureFlowsThroughEveryCommand) {
   const fs::path root = temp_dir("standin_figure");
-  const std::string memwall = under_emulator(MEMWALL_STANDIN_PATH);
+  // As memwall_cli(): memwall is the host's build where the bench binaries are another's.
+  const std::string memwall = env("MEMWALL_TEST_BENCH_DIR").empty()
+                                  ? under_emulator(MEMWALL_STANDIN_PATH)
+                                  : std::string(MEMWALL_STANDIN_PATH);
   std::vector<std::string> profiles;
   for (const char* run_date : {"2026-01-01", "2026-01-02", "2026-01-03"}) {
     const fs::path dir = root / run_date;
